@@ -1,0 +1,140 @@
+"""What the voice says: the wording of every spoken cue, from routine and pacing (pure text)."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .pacing import Verbosity
+from .routine import Routine, Sides, Step, Technique
+
+SPLIT_AT: Final = 280
+"""Texts longer than this many characters are spoken as several cues, split between sentences."""
+
+_NUMBERS: Final = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
+
+
+def spoken_number(n: int) -> str:
+    """A small number as a word, larger ones as digits (the engine reads those fine)."""
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+
+
+def sentences(text: str) -> list[str]:
+    """Split a long text between sentences into parts of at most SPLIT_AT characters where possible."""
+    text = " ".join(text.split())
+    if len(text) <= SPLIT_AT:
+        return [text] if text else []
+    parts: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if parts and len(parts[-1]) + 1 + len(sentence) <= SPLIT_AT:
+            parts[-1] += " " + sentence
+        else:
+            parts.append(sentence)
+    # A single sentence longer than the limit is split at commas, then spaces.
+    out: list[str] = []
+    for part in parts:
+        while len(part) > SPLIT_AT:
+            cut = max(part.rfind(", ", 0, SPLIT_AT), part.rfind(" ", 0, SPLIT_AT))
+            cut = cut if cut > 0 else SPLIT_AT
+            out.append(part[: cut + 1].strip())
+            part = part[cut + 1 :].strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def opening(routine: Routine, minutes: int) -> list[str]:
+    """The welcome: title, the routine's own opening, and roughly how long it takes."""
+    about = f"It takes about {spoken_number(minutes)} minutes." if minutes >= 1 else ""
+    return (
+        [*sentences(f"{routine.title}."), *sentences(routine.opening), about]
+        if about
+        else [*sentences(f"{routine.title}."), *sentences(routine.opening)]
+    )
+
+
+def closing(routine: Routine) -> list[str]:
+    """The gentle close."""
+    return sentences(routine.closing) or ["That is the end of the session. Good night."]
+
+
+def step_intro(step: Step, number: int, count: int, verbosity: Verbosity) -> list[tuple[str, str]]:
+    """What is said as a step begins, as (role, text) pairs; role "location" can be repeated on request."""
+    if verbosity is Verbosity.MINIMAL:
+        return [("name", f"{step.name}.")]
+    said = [("name", f"Point {spoken_number(number)} of {spoken_number(count)}: {step.name}.")]
+    if verbosity is Verbosity.BRIEF:
+        return [*said, ("action", _brief_action(step))]
+    if step.aliases:
+        said.append(("aliases", f"Also called {', or '.join(step.aliases)}."))
+    said += [("location", s) for s in sentences(step.location)]
+    said += [("instructions", s) for s in sentences(step.instructions)]
+    said += [("cautions", s) for s in sentences(step.cautions)]
+    return said
+
+
+def _brief_action(step: Step) -> str:
+    if step.technique is Technique.CYCLES:
+        return "Press on the high tone, release on the low tone."
+    if step.technique is Technique.HOLD:
+        return "Press and hold with steady pressure."
+    return "Warm the soles of your feet."
+
+
+def side_start(sides: Sides, side: str, first: bool) -> str:
+    """Which foot to use, said at the start of each side."""
+    if side == "together":
+        return "Both feet together."
+    if not first:
+        return f"Now switch to the {side} foot."
+    if sides is Sides.BOTH:
+        return f"Start with the {side} foot."
+    return f"{side.capitalize()} foot only."
+
+
+READY: Final = "Ready."
+RESUMING: Final = "Resuming."
+
+
+def hold_start(technique: Technique) -> str:
+    """Said just before a steady hold or warmth begins."""
+    if technique is Technique.WARMTH:
+        return "Let the warmth soak in now."
+    return "Press now, and hold."
+
+
+def hold_end(technique: Technique) -> str:
+    """Said when a hold or warmth is over."""
+    if technique is Technique.WARMTH:
+        return "That is enough warmth."
+    return "Now release, slowly."
+
+
+def time_left(seconds: float) -> str:
+    """A time-left announcement: whole minutes, or seconds under a minute."""
+    if seconds >= 60:
+        minutes = round(seconds / 60)
+        return "One minute left." if minutes == 1 else f"{spoken_number(minutes).capitalize()} minutes left."
+    return f"{spoken_number(round(seconds)).capitalize()} seconds left."

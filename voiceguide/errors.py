@@ -1,0 +1,45 @@
+"""The one exception family of voiceguide; only the CLI turns these into messages."""
+
+from __future__ import annotations
+
+
+class VoiceguideError(Exception):
+    """Base class of every error voiceguide reports to a user."""
+
+
+class RoutineError(VoiceguideError):
+    """A routine or config file is missing, unreadable or invalid."""
+
+    def __init__(self, path: str, line: int | None, field: str | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+        where = path if line is None else f"{path}:{line}"
+        what = f"{field}: {message}" if field else message
+        super().__init__(f"{where}: {what}")
+
+
+class PacingError(VoiceguideError):
+    """A pacing value (flag, preset or saved default) is out of range."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        self.key = key
+        self.reason = message
+        super().__init__(f"{key}: {message}" if key else message)
+
+
+class SpeechError(VoiceguideError):
+    """The speech engine is missing or produced no usable audio."""
+
+
+class AudioDeviceError(VoiceguideError):
+    """No audio output could be opened (PortAudio missing, no device, unknown device)."""
+
+
+class ExportError(VoiceguideError):
+    """An export could not be written; nothing was left at the destination."""
+
+
+class SessionError(VoiceguideError):
+    """A saved session cannot be resumed."""

@@ -1,0 +1,136 @@
+"""From routine and pacing to a timed plan: speech store, timeline, and its JSON and table forms."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from .pacing import Pacing
+from .routine import Routine
+from .timeline import Kind, Timeline, estimate_samples, schedule
+
+if TYPE_CHECKING:
+    from .speech.clips import ClipStore
+
+
+def open_store(pacing: Pacing, *, engine: str | None = None, cache: bool = True) -> ClipStore:
+    """A clip store for the pacing's voice and rate, on the real engine unless told otherwise.
+
+    ``engine="standin"`` (or ``VOICEGUIDE_ENGINE=standin``) selects the fast stand-in used by unit tests.
+    """
+    from .speech.cache import ClipCache
+    from .speech.clips import ClipStore
+
+    choice = engine or os.environ.get("VOICEGUIDE_ENGINE", "pyttsx3")
+    if choice == "standin":
+        from .speech.standin import StandinEngine
+
+        factory, name, rate = StandinEngine, StandinEngine.name, StandinEngine.sample_rate
+    else:
+        from .speech.pyttsx3_engine import ESPEAK_RATE, Pyttsx3Engine, engine_name
+
+        factory, name, rate = Pyttsx3Engine, engine_name(), ESPEAK_RATE
+    return ClipStore(factory, name, rate, voice=pacing.voice, rate=pacing.rate, cache=ClipCache() if cache else None)
+
+
+def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore) -> Timeline:
+    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order."""
+    wanted: list[str] = []
+
+    def guess(text: str) -> int:
+        wanted.append(text)
+        return estimate_samples(text, pacing.rate, store.sample_rate)
+
+    schedule(routine, pacing, guess, store.sample_rate)
+    store.prefetch(wanted)
+    return schedule(routine, pacing, store.measure, store.sample_rate)
+
+
+def to_json(routine: Routine, timeline: Timeline) -> dict[str, Any]:
+    """The plan in the shape `voiceguide show --json` prints."""
+    rate = timeline.sample_rate
+
+    def sec(samples: int) -> float:
+        return round(samples / rate, 6)
+
+    return {
+        "routine": routine.name,
+        "title": routine.title,
+        "sample_rate": rate,
+        "duration": sec(timeline.length),
+        "samples": timeline.length,
+        "steps": [
+            {
+                "index": s.index,
+                "point": s.point.code,
+                "name": s.name,
+                "technique": s.technique.value,
+                "sides": s.sides.value,
+                "start": sec(s.start),
+                "end": sec(s.end),
+                "start_sample": s.start,
+                "end_sample": s.end,
+            }
+            for s in timeline.steps
+        ],
+        "events": [
+            {
+                "start": sec(e.start),
+                "duration": sec(e.duration),
+                "kind": e.kind.value,
+                **({"text": e.text} if e.kind is Kind.SPEECH else {"tone": e.tone}),
+                "step": e.step,
+                "side": e.side,
+                "cue": e.cue,
+                "sample": e.start,
+            }
+            for e in timeline.events
+        ],
+    }
+
+
+def clock(seconds: float) -> str:
+    """``h:mm:ss`` or ``m:ss``."""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def table_rows(timeline: Timeline) -> list[tuple[str, str, str, str]]:
+    """(time, step, side, what) for each event, runs of press/release cycles folded into one row."""
+    names = {s.index: s.point.code for s in timeline.steps}
+    rows: list[tuple[str, str, str, str]] = []
+    events = timeline.events
+    i = 0
+    while i < len(events):
+        e = events[i]
+        step = names.get(e.step, "") if e.step is not None else ""
+        if e.kind is Kind.TONE and e.tone == "press" and i + 1 < len(events) and events[i + 1].tone == "release":
+            j, cycles = i, 0
+            while (
+                j + 1 < len(events)
+                and events[j].tone == "press"
+                and events[j + 1].tone == "release"
+                and events[j].side == e.side
+                and events[j].step == e.step
+            ):
+                cycles += 1
+                j += 2
+            if cycles > 1:
+                press = (events[i + 1].start - e.start) / timeline.sample_rate
+                period = (events[i + 2].start - e.start) / timeline.sample_rate
+                rows.append(
+                    (
+                        clock(e.start / timeline.sample_rate),
+                        step,
+                        e.side or "",
+                        f"[{cycles} cycles: press {press:g} s, release {period - press:g} s]",
+                    )
+                )
+                i = j
+                continue
+        what = f'"{e.text}"' if e.kind is Kind.SPEECH else f"[{e.tone} tone]"
+        rows.append((clock(e.start / timeline.sample_rate), step, e.side or "", what))
+        i += 1
+    return rows

@@ -1,0 +1,64 @@
+"""The one renderer: Timeline + clips -> float32 blocks, each event at its exact sample."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator
+from typing import Final
+
+import numpy as np
+
+from .speech.engine import Audio
+from .timeline import Event, Kind, Timeline
+from .tones import tone
+
+BLOCK: Final = 4096
+
+ClipFor = Callable[[str], Audio]
+"""Samples of the spoken clip for a text."""
+
+
+def event_audio(event: Event, speech: ClipFor, rate: int) -> Audio:
+    """The samples an event plays."""
+    if event.kind is Kind.TONE:
+        return tone(event.tone or "", rate)
+    return speech(event.text or "")
+
+
+def render(
+    timeline: Timeline, speech: ClipFor, *, start: int = 0, block: int = BLOCK, gain: float = 1.0
+) -> Iterator[Audio]:
+    """Yield the session from sample ``start`` in blocks of ``block`` samples (the last may be shorter).
+
+    Only the events sounding in the current block are touched, so memory stays flat
+    however long the session is.
+    """
+    events = timeline.events
+    rate = timeline.sample_rate
+    # Events are sorted by start; the longest event bounds how far back one can still sound.
+    longest = max((e.duration for e in events), default=0)
+    index = bisect.bisect_left([e.start for e in events], start - longest)
+    active: list[tuple[Event, Audio]] = []
+    pos = start
+    while pos < timeline.length:
+        n = min(block, timeline.length - pos)
+        out = np.zeros(n, dtype=np.float32)
+        end = pos + n
+        while index < len(events) and events[index].start < end:
+            event = events[index]
+            index += 1
+            if event.end > pos:
+                active.append((event, event_audio(event, speech, rate)))
+        still = []
+        for event, audio in active:
+            lo, hi = max(pos, event.start), min(end, event.start + audio.size)
+            if hi > lo:
+                out[lo - pos : hi - pos] += audio[lo - event.start : hi - event.start]
+            if event.start + audio.size > end:
+                still.append((event, audio))
+        active = still
+        if gain != 1.0:
+            out *= np.float32(gain)
+        np.clip(out, -1.0, 1.0, out=out)
+        yield out
+        pos = end

@@ -1,0 +1,98 @@
+"""Content-addressed clip cache on disk, safe against concurrent writers and half-written entries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from .engine import Audio
+
+MAGIC: Final = b"VGCLIP1\0"
+_HEADER: Final = struct.Struct("<8sII")  # magic, sample rate, sample count
+_DIGEST: Final = 32
+
+
+def default_cache_dir() -> Path:
+    """``$VOICEGUIDE_CACHE_DIR``, else the user's cache dir (platformdirs)."""
+    override = os.environ.get("VOICEGUIDE_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("voiceguide", appauthor=False)) / "clips"
+
+
+def clip_key(text: str, voice: str | None, rate: int, volume: float, engine: str) -> str:
+    """The cache key of one clip: a hash of everything that changes its sound."""
+    blob = json.dumps([text, voice, rate, round(volume, 4), engine], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class ClipCache:
+    """Stores clips as ``<key>.clip``: header, float32 samples, SHA-256 of the samples."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or default_cache_dir()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=self.folder, prefix=".probe-", delete=True)
+            probe.close()
+        except OSError as exc:
+            fallback = (
+                Path(tempfile.gettempdir()) / f"voiceguide-clips-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+            )
+            fallback.mkdir(parents=True, exist_ok=True)
+            warnings.warn(
+                f"cache folder {self.folder} is not writable ({exc.strerror or exc}); using {fallback}", stacklevel=2
+            )
+            self.folder = fallback
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.clip"
+
+    def get(self, key: str, rate: int) -> Audio | None:
+        """The clip for ``key``, or None if it is missing, truncated or corrupt."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if len(data) < _HEADER.size + _DIGEST:
+            return None
+        magic, clip_rate, count = _HEADER.unpack_from(data)
+        body = data[_HEADER.size : -_DIGEST]
+        if (
+            magic != MAGIC
+            or clip_rate != rate
+            or len(body) != 4 * count
+            or hashlib.sha256(body).digest() != data[-_DIGEST:]
+        ):
+            return None
+        return np.frombuffer(body, dtype="<f4").copy()
+
+    def put(self, key: str, rate: int, audio: Audio) -> None:
+        """Store a clip atomically: written under a temporary name, then renamed."""
+        body = np.ascontiguousarray(audio, dtype="<f4").tobytes()
+        data = _HEADER.pack(MAGIC, rate, audio.size) + body + hashlib.sha256(body).digest()
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:8]}-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            # A cache that cannot be written only costs time: the clip is still returned.
+            warnings.warn(f"could not cache a clip in {self.folder}: {exc.strerror or exc}", stacklevel=2)

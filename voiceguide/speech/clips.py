@@ -1,0 +1,120 @@
+"""Clips on demand: cache first, else the engine, post-processed, synthesized ahead in the background."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Final
+
+import numpy as np
+
+from ..loudness import TARGET_LUFS, loudness
+from .cache import ClipCache, clip_key
+from .engine import Audio, SpeechEngine
+
+PROCESSING: Final = "trim-fade-level-1"
+"""Version of the post-processing below: part of the cache key."""
+SILENCE: Final = 10 ** (-50 / 20)
+EDGE_FADE: Final = 0.004
+"""Seconds of fade at each end of a clip, so no clip starts or stops with a click."""
+
+
+def finish_clip(audio: Audio, rate: int) -> Audio:
+    """Trim leading/trailing silence, fade the edges, and level the clip to the target loudness."""
+    loud = np.flatnonzero(np.abs(audio) > SILENCE)
+    if loud.size:
+        audio = audio[loud[0] : loud[-1] + 1]
+    audio = audio.astype(np.float32, copy=True)
+    fade = min(round(EDGE_FADE * rate), audio.size // 2)
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        audio[:fade] *= ramp
+        audio[-fade:] *= ramp[::-1]
+    level = loudness(audio, rate)
+    if np.isfinite(level):
+        audio *= np.float32(10 ** ((TARGET_LUFS - level) / 20))
+    peak = float(np.max(np.abs(audio), initial=0.0))
+    if peak > 0.89:  # leave headroom: the session gain may lift it later, capped at -1 dBFS
+        audio *= np.float32(0.89 / peak)
+    return audio
+
+
+class ClipStore:
+    """Gives the samples of each spoken text; synthesizes missing ones ahead, one worker thread."""
+
+    def __init__(
+        self,
+        engine_factory: Callable[[], SpeechEngine],
+        engine_name: str,
+        sample_rate: int,
+        *,
+        voice: str | None,
+        rate: int,
+        volume: float = 1.0,
+        cache: ClipCache | None = None,
+    ) -> None:
+        self._factory = engine_factory
+        self._engine: SpeechEngine | None = None
+        self._engine_lock = threading.Lock()
+        self.engine_name = engine_name
+        self.sample_rate = sample_rate
+        self.voice, self.rate, self.volume = voice, rate, volume
+        self.cache = cache
+        self._clips: dict[str, Audio] = {}
+        self._pending: dict[str, Future[Audio]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voiceguide-tts")
+        self._lock = threading.Lock()
+        self.synthesized = 0
+
+    def engine(self) -> SpeechEngine:
+        """The engine, started on first need (a warm cache never starts it)."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = self._factory()
+            return self._engine
+
+    def key(self, text: str) -> str:
+        """Cache key of ``text`` with this store's voice, rate and volume."""
+        return clip_key(text, self.voice, self.rate, self.volume, f"{self.engine_name}/{PROCESSING}")
+
+    def _load(self, text: str) -> Audio:
+        key = self.key(text)
+        if self.cache is not None:
+            cached = self.cache.get(key, self.sample_rate)
+            if cached is not None:
+                return cached
+        raw = self.engine().synthesize(text, voice=self.voice, rate=self.rate, volume=self.volume)
+        clip = finish_clip(raw, self.sample_rate)
+        self.synthesized += 1
+        if self.cache is not None:
+            self.cache.put(key, self.sample_rate, clip)
+        return clip
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Start loading or synthesizing these texts in the background, in order."""
+        with self._lock:
+            for text in texts:
+                if text not in self._clips and text not in self._pending:
+                    self._pending[text] = self._pool.submit(self._load, text)
+
+    def get(self, text: str) -> Audio:
+        """The finished clip for ``text`` (waits for it if it is being made)."""
+        with self._lock:
+            clip = self._clips.get(text)
+            if clip is not None:
+                return clip
+            future = self._pending.get(text)
+        clip = future.result() if future is not None else self._load(text)
+        with self._lock:
+            self._clips[text] = clip
+            self._pending.pop(text, None)
+        return clip
+
+    def measure(self, text: str) -> int:
+        """Length of the clip for ``text`` in samples."""
+        return int(self.get(text).size)
+
+    def close(self) -> None:
+        """Stop background synthesis."""
+        self._pool.shutdown(wait=True, cancel_futures=True)

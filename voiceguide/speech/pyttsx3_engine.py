@@ -1,0 +1,202 @@
+"""The real engine: pyttsx3 (espeak-ng on Linux), made dependable despite its driver's traps.
+
+pyttsx3 2.99's espeak driver synthesizes on espeak-ng's own thread, so:
+- ``runAndWait()`` can return before the file is written: we wait for our own
+  utterance's ``finished-utterance`` event, then for espeak-ng to go idle;
+- its end-of-loop command cancels whatever espeak-ng is still doing, which can drop a
+  queued rate change or empty a clip: we never issue a command while espeak-ng is busy,
+  we check the applied rate afterwards, and retry a clip that fails any check;
+- only the last of several queued ``save_to_file`` calls is written: one clip at a time;
+- it prints "Audio saved to ...": that module's ``print`` is silenced (not sys.stdout,
+  which other threads are using);
+- the WAV header always says 22050 Hz: we only use voices that really speak at that rate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import wave
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from ..errors import SpeechError
+from .engine import Audio, VoiceInfo
+
+ESPEAK_RATE: Final = 22050
+ATTEMPTS: Final = 5
+_lock = threading.Lock()
+
+
+def _espeak() -> Any:
+    """pyttsx3's own ctypes binding to libespeak-ng, used only to wait for idle and read state back."""
+    try:
+        from pyttsx3.drivers import _espeak
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise SpeechError(
+            f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
+        ) from None
+    if getattr(_espeak, "dll", None) is None:
+        raise SpeechError("libespeak-ng was not found; install it with: sudo apt-get install espeak-ng")
+    return _espeak
+
+
+def engine_name() -> str:
+    """Engine identity for cache keys, without starting the engine."""
+    version = metadata.version("pyttsx3")
+    if sys.platform.startswith("linux"):
+        info = _espeak().Info()
+        espeak = info.decode() if isinstance(info, bytes) else str(info)
+        return f"pyttsx3-{version}+espeak-ng-{espeak.split()[0]}"
+    return f"pyttsx3-{version}+{sys.platform}"
+
+
+class Pyttsx3Engine:
+    """Speech through pyttsx3; one clip at a time, each checked before it is returned."""
+
+    sample_rate = ESPEAK_RATE
+
+    def __init__(self) -> None:
+        try:
+            import pyttsx3
+        except ImportError as exc:
+            raise SpeechError(f"pyttsx3 is not installed ({exc}); run: pip install pyttsx3") from None
+        self.name = engine_name()
+        self._linux = sys.platform.startswith("linux")
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                self._engine = pyttsx3.init("espeak" if self._linux else None)
+            driver_module = sys.modules.get("pyttsx3.drivers.espeak")
+            if driver_module is not None:
+                driver_module.print = _silent  # type: ignore[attr-defined]
+        except (RuntimeError, OSError, ImportError) as exc:
+            raise SpeechError(f"the speech engine could not start: {exc}; run `voiceguide check`") from None
+        self._finished: list[bool] = []
+        self._event = threading.Event()
+        self._engine.connect("finished-utterance", self._on_finished)
+        self._dir = Path(tempfile.mkdtemp(prefix="voiceguide-tts-"))
+        self._settings: tuple[str | None, int, float] | None = None
+
+    def _on_finished(self, name: str | None, completed: bool) -> None:
+        # The driver reports name=None (its proxy names the end-loop command), so
+        # clips are told apart by order: one at a time, list cleared before each.
+        self._finished.append(completed)
+        self._event.set()
+
+    def voices(self) -> list[VoiceInfo]:
+        """The engine's voices (mbrola voices left out: they are not 22050 Hz)."""
+        found = []
+        for v in self._engine.getProperty("voices"):
+            if str(v.id).startswith("mb/"):
+                continue
+            languages = [lang.decode() if isinstance(lang, bytes) else str(lang) for lang in (v.languages or [])]
+            found.append(VoiceInfo(str(v.id), str(v.name), languages[0] if languages else ""))
+        return found
+
+    def _wait_idle(self, timeout: float = 30.0) -> None:
+        if not self._linux:
+            return
+        espeak = _espeak()
+        deadline = time.monotonic() + timeout
+        while espeak.IsPlaying():
+            if time.monotonic() > deadline:
+                raise SpeechError("espeak-ng did not finish speaking in time")
+            time.sleep(0.002)
+
+    def _apply(self, voice: str | None, rate: int, volume: float) -> None:
+        if voice is not None and voice.startswith("mb/"):
+            raise SpeechError(
+                f"voice {voice!r} is an mbrola voice; choose an espeak-ng voice (see `voiceguide voices`)"
+            )
+        if voice is not None:
+            try:
+                self._engine.setProperty("voice", voice)
+            except (ValueError, KeyError) as exc:
+                raise SpeechError(f"unknown voice {voice!r} ({exc}); see `voiceguide voices`") from None
+        self._engine.setProperty("rate", rate)
+        self._engine.setProperty("volume", volume)
+        # Applied in order before the synthesis starts; checked once it has finished.
+
+    def synthesize(self, text: str, *, voice: str | None, rate: int, volume: float) -> Audio:
+        """Speak ``text`` into a checked float32 clip; retries the driver's dropped or empty results."""
+        if not text.strip():
+            raise SpeechError("cannot speak an empty text")
+        problem = ""
+        with _lock:
+            for _ in range(ATTEMPTS):
+                try:
+                    return self._attempt(text, voice, rate, volume)
+                except _Retry as exc:
+                    problem = str(exc)
+                    self._wait_idle()
+        raise SpeechError(f"the speech engine failed {ATTEMPTS} times on {text[:60]!r}: {problem}")
+
+    def _attempt(self, text: str, voice: str | None, rate: int, volume: float) -> Audio:
+        self._wait_idle()
+        self._apply(voice, rate, volume)
+        name = uuid.uuid4().hex
+        path = self._dir / f"{name}.wav"
+        self._event.clear()
+        self._finished.clear()
+        timeout = 20 + len(text) / 10
+        try:
+            self._engine.save_to_file(text, str(path), name)
+            self._engine.runAndWait()
+            deadline = time.monotonic() + timeout
+            while True not in self._finished and time.monotonic() < deadline:
+                self._event.wait(0.05)
+                self._event.clear()
+            self._wait_idle()
+            if True not in self._finished:
+                raise _Retry("the utterance was cancelled or timed out")
+            if self._linux and _current_rate() != rate:
+                raise _Retry("the rate change was dropped")
+            return _read_clip(path)
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _silent(*args: object, **kwargs: object) -> None:
+    """Stands in for print inside pyttsx3's espeak driver."""
+
+
+def _current_rate() -> int:
+    """The rate espeak-ng is using now.
+
+    pyttsx3 declares espeak_GetParameter with one argument, but it takes two (the second
+    picks current over default value), so its getProperty("rate") reports garbage.
+    """
+    espeak = _espeak()
+    get = espeak.dll.espeak_GetParameter
+    get.argtypes = [ctypes.c_int, ctypes.c_int]
+    get.restype = ctypes.c_int
+    return int(get(espeak.RATE, 1))
+
+
+class _Retry(Exception):
+    """One attempt went wrong in a way a fresh attempt can fix."""
+
+
+def _read_clip(path: Path) -> Audio:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+                raise _Retry("the clip is not 16-bit mono")
+            if wav.getframerate() != ESPEAK_RATE:
+                raise _Retry(f"the clip is {wav.getframerate()} Hz, not {ESPEAK_RATE}")
+            frames = wav.readframes(wav.getnframes())
+    except (FileNotFoundError, EOFError, wave.Error) as exc:
+        raise _Retry(f"the clip file is missing or incomplete ({exc})") from None
+    samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+    if samples.size < ESPEAK_RATE // 20 or float(np.max(np.abs(samples), initial=0.0)) < 1e-3:
+        raise _Retry("the clip is empty or silent")
+    return samples

@@ -1,0 +1,289 @@
+"""The scheduler: Routine + Pacing + clip lengths -> a Timeline of events at exact samples (pure)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from . import cues
+from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
+from .points import Point
+from .routine import Routine, Sides, Step, Technique
+
+TONE_SECONDS: Final[dict[str, float]] = {
+    "press": 0.25,
+    "release": 0.35,
+    "switch": 1.2,
+    "start": 3.0,
+    "end": 4.0,
+}
+"""Length of each tone; tones.py draws them to exactly these lengths."""
+
+LEAD_IN: Final = 1.0
+"""Seconds between "Ready." and the first press of a side."""
+CUE_MARGIN: Final = 0.2
+"""Seconds kept clear around tones when a cue is fitted into a release."""
+
+Measure = Callable[[str], int]
+"""Length in samples of the spoken clip for a text."""
+
+
+class Kind(StrEnum):
+    """What an event sounds like."""
+
+    SPEECH = "speech"
+    TONE = "tone"
+
+
+class Phase(StrEnum):
+    """What the listener is doing during a span of time."""
+
+    OPENING = "opening"
+    INTRO = "intro"
+    PRESS = "press"
+    RELEASE = "release"
+    HOLD = "hold"
+    WARMTH = "warmth"
+    MOVING = "moving"
+    CLOSING = "closing"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One sound at an exact sample."""
+
+    start: int
+    duration: int
+    kind: Kind
+    text: str | None = None
+    """Speech: what is said."""
+    tone: str | None = None
+    """Tone: its name (press, release, switch, start, end)."""
+    step: int | None = None
+    """Index of the step in the session, None for opening and closing."""
+    side: str | None = None
+    """left, right, together, or None."""
+    cue: str = ""
+    """What the cue is for (name, location, side, ready, time-left, …)."""
+
+    @property
+    def end(self) -> int:
+        """First sample after the event."""
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the session spent in one phase."""
+
+    start: int
+    end: int
+    phase: Phase
+    step: int | None = None
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class StepSpan:
+    """Where one step of the session begins and ends."""
+
+    index: int
+    point: Point
+    name: str
+    technique: Technique
+    sides: Sides
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A whole session: events, phases and steps, in samples at one rate."""
+
+    sample_rate: int
+    length: int
+    events: tuple[Event, ...]
+    spans: tuple[Span, ...]
+    steps: tuple[StepSpan, ...]
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.length / self.sample_rate
+
+    def texts(self) -> list[str]:
+        """Every distinct spoken text, in order of first use."""
+        return list(dict.fromkeys(e.text for e in self.events if e.text is not None))
+
+
+def step_seconds(step: Step, pacing: Pacing) -> tuple[float, float, float]:
+    """(minutes after overrides and scale, press seconds, release seconds) for a step."""
+    minutes = pacing.minutes.get(step.point)
+    minutes = (step.minutes if minutes is None else minutes) * pacing.scale
+    press = pacing.press.get(step.point) or step.press or DEFAULT_PRESS
+    release = pacing.release.get(step.point) or step.release or DEFAULT_RELEASE
+    return minutes, press, release
+
+
+def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
+    """The routine's steps that pacing's only/skip keep, in order."""
+    return [s for s in routine.steps if pacing.includes(s.point)]
+
+
+def estimate_samples(text: str, words_per_minute: int, sample_rate: int) -> int:
+    """A guess at a spoken clip's length, for planning before anything is synthesized."""
+    return round((len(text.split()) * 60 / words_per_minute + 0.3) * sample_rate)
+
+
+def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int) -> Timeline:
+    """Lay out the whole session. Pure: the same inputs give the same timeline."""
+    return _Scheduler(routine, pacing, measure, sample_rate).run()
+
+
+def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050) -> Timeline:
+    """The session laid out with guessed clip lengths (no speech engine needed)."""
+    return _Scheduler(
+        routine, pacing, lambda t: estimate_samples(t, pacing.rate, sample_rate), sample_rate, rough=True
+    ).run()
+
+
+class _Scheduler:
+    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, *, rough: bool = False) -> None:
+        self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
+        self.rough = rough
+        self.t = 0
+        self.events: list[Event] = []
+        self.spans: list[Span] = []
+        self.steps: list[StepSpan] = []
+
+    def samples(self, seconds: float) -> int:
+        return round(seconds * self.rate)
+
+    def say(self, text: str, cue: str, step: int | None = None, side: str | None = None) -> None:
+        length = self.measure(text)
+        self.events.append(Event(self.t, length, Kind.SPEECH, text=text, step=step, side=side, cue=cue))
+        self.t += length + self.samples(self.pacing.pause)
+
+    def tone(self, name: str, at: int, step: int | None = None, side: str | None = None) -> int:
+        length = self.samples(TONE_SECONDS[name])
+        self.events.append(Event(at, length, Kind.TONE, tone=name, step=step, side=side, cue=name))
+        return at + length
+
+    def span(self, start: int, phase: Phase, step: int | None = None, side: str | None = None) -> None:
+        if self.t > start:
+            self.spans.append(Span(start, self.t, phase, step, side))
+
+    def run(self) -> Timeline:
+        steps = session_steps(self.routine, self.pacing)
+        self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
+        minutes = 0 if self.rough else self._rough_minutes()
+        for text in cues.opening(self.routine, minutes):
+            self.say(text, "opening")
+        self.span(0, Phase.OPENING)
+        for index, step in enumerate(steps):
+            if index:
+                start = self.t
+                self.t += self.samples(self.pacing.gap)
+                self.span(start, Phase.MOVING, index)
+            self._step(index, step, len(steps))
+        start = self.t
+        for text in cues.closing(self.routine):
+            self.say(text, "closing")
+        self.t = self.tone("end", self.t)
+        self.span(start, Phase.CLOSING)
+        return Timeline(
+            self.rate, self.t, tuple(sorted(self.events, key=lambda e: e.start)), tuple(self.spans), tuple(self.steps)
+        )
+
+    def _rough_minutes(self) -> int:
+        # Said in the opening, before the real clip lengths are known: a guess from word counts,
+        # to the minute under a quarter of an hour, else to five minutes.
+        minutes = estimate(self.routine, self.pacing, self.rate).duration / 60
+        return max(1, round(minutes)) if minutes < 15 else 5 * round(minutes / 5)
+
+    def _step(self, index: int, step: Step, count: int) -> None:
+        start = self.t
+        verbosity = self.pacing.verbosity
+        for cue, text in cues.step_intro(step, index + 1, count, verbosity):
+            self.say(text, cue, index)
+        self.span(start, Phase.INTRO, index)
+        minutes, press, release = step_seconds(step, self.pacing)
+        sides = ["left", "right"] if step.sides is Sides.BOTH else [step.sides.value]
+        for n, side in enumerate(sides):
+            if n:
+                self.t = self.tone("switch", self.t, index, side) + self.samples(self.pacing.pause)
+            if verbosity is not Verbosity.MINIMAL or n or step.sides is not Sides.TOGETHER:
+                self.say(cues.side_start(step.sides, side, first=n == 0), "side", index, side)
+            if step.technique is Technique.CYCLES:
+                self._cycles(index, side, minutes * 60, press, release)
+            else:
+                self._hold(index, side, step.technique, minutes * 60 / len(sides))
+        self.steps.append(StepSpan(index, step.point, step.name, step.technique, step.sides, start, self.t))
+
+    def _cycles(self, index: int, side: str, seconds: float, press: float, release: float) -> None:
+        self.say(cues.READY, "ready", index, side)
+        self.t += self.samples(LEAD_IN) - self.samples(self.pacing.pause)
+        count = max(1, math.floor(seconds / (press + release) + 1e-9))
+        p, r = self.samples(press), self.samples(release)
+        targets = self._announce_marks(count * (press + release))
+        for k in range(count):
+            begin = self.t
+            self.tone("press", begin, index, side)
+            self.spans.append(Span(begin, begin + p, Phase.PRESS, index, side))
+            release_at = begin + p
+            release_end = self.tone("release", release_at, index, side)
+            self.t = begin + p + r
+            self.spans.append(Span(release_at, self.t, Phase.RELEASE, index, side))
+            left = (count - k - 1) * (press + release)
+            if targets and left <= targets[0] and k < count - 1 and self.pacing.verbosity is not Verbosity.MINIMAL:
+                text = cues.time_left(targets.pop(0))
+                at = release_end + self.samples(CUE_MARGIN)
+                # Only where the cue fits inside the release: cues never overlap tones.
+                if at + self.measure(text) <= self.t - self.samples(CUE_MARGIN):
+                    self.events.append(
+                        Event(at, self.measure(text), Kind.SPEECH, text=text, step=index, side=side, cue="time-left")
+                    )
+                while targets and left <= targets[0]:
+                    targets.pop(0)
+
+    def _announce_marks(self, seconds: float) -> list[float]:
+        # Remaining-time marks, largest first: every `announce` minutes before the end.
+        every = self.pacing.announce * 60
+        if every <= 0:
+            return []
+        count = math.ceil(seconds / every - 1e-9)
+        return [every * m for m in range(count - 1, 0, -1) if every * m < seconds - 30]
+
+    def _hold(self, index: int, side: str, technique: Technique, seconds: float) -> None:
+        phase = Phase.WARMTH if technique is Technique.WARMTH else Phase.HOLD
+        if self.pacing.verbosity is not Verbosity.MINIMAL or technique is Technique.WARMTH:
+            self.say(cues.hold_start(technique), "hold-start", index, side)
+        begin = self.t
+        length = self.samples(seconds)
+        if technique is Technique.HOLD:
+            self.tone("press", begin, index, side)
+        for mark in self._announce_marks(seconds):
+            text = cues.time_left(mark)
+            self.events.append(
+                Event(
+                    begin + self.samples(seconds - mark),
+                    self.measure(text),
+                    Kind.SPEECH,
+                    text=text,
+                    step=index,
+                    side=side,
+                    cue="time-left",
+                )
+            )
+        self.t = begin + length
+        self.spans.append(Span(begin, self.t, phase, index, side))
+        start = self.t
+        if technique is Technique.HOLD:
+            self.t = self.tone("release", self.t, index, side) + self.samples(self.pacing.pause)
+        else:
+            self.t = self.tone("switch", self.t, index, side) + self.samples(self.pacing.pause)
+        self.say(cues.hold_end(technique), "hold-end", index, side)
+        self.span(start, Phase.RELEASE, index, side)

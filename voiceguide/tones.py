@@ -1,0 +1,70 @@
+"""Tones drawn with numpy: press and release beeps, a side-switch chime, start and end bells."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+
+from .loudness import TARGET_LUFS, loudness
+from .speech.engine import Audio
+from .timeline import TONE_SECONDS
+
+TONE_LUFS: Final = TARGET_LUFS - 10.0
+"""Tones sit 10 dB under the speech: clearly heard, never louder than the voice."""
+ATTACK: Final = 0.012
+"""Seconds of raised-cosine fade-in; with the fade-out this keeps every tone click-free."""
+FADE_OUT: Final = 0.04
+
+# (frequency ratios to the fundamental, relative amplitudes, decay time constants in seconds)
+_BOWL: Final = ((1.0, 2.76, 5.40, 8.93), (1.0, 0.5, 0.25, 0.12), (1.6, 0.9, 0.5, 0.3))
+TONE_PITCH: Final[dict[str, float]] = {
+    "press": 880.0,  # A5
+    "release": 440.0,  # A4: an octave below the press tone
+    "switch": 659.25,  # E5, answered by B5 a fifth above
+    "start": 220.0,
+    "end": 196.0,
+}
+
+
+def _envelope(n: int, rate: int) -> np.ndarray:
+    env = np.ones(n)
+    attack = min(n // 2, round(ATTACK * rate))
+    release = min(n // 2, round(FADE_OUT * rate))
+    env[:attack] = 0.5 - 0.5 * np.cos(np.pi * np.arange(attack) / attack)
+    env[n - release :] = 0.5 + 0.5 * np.cos(np.pi * np.arange(release) / release)
+    return env
+
+
+def _draw(name: str, rate: int) -> np.ndarray:
+    n = round(TONE_SECONDS[name] * rate)
+    t = np.arange(n) / rate
+    f = TONE_PITCH[name]
+    if name in ("press", "release"):
+        wave = np.sin(2 * np.pi * f * t) + 0.15 * np.sin(2 * np.pi * 2 * f * t)
+        wave *= np.exp(-t / (TONE_SECONDS[name] * 0.8))
+    elif name == "switch":
+        second = np.clip(t - 0.18, 0, None)
+        wave = np.sin(2 * np.pi * f * t) * np.exp(-t / 0.35) + (t >= 0.18) * np.sin(
+            2 * np.pi * 1.5 * f * second
+        ) * np.exp(-second / 0.4)
+    else:
+        ratios, amps, decays = _BOWL
+        wave = sum(
+            a * np.sin(2 * np.pi * f * r * t) * np.exp(-t / d) for r, a, d in zip(ratios, amps, decays, strict=True)
+        )
+    return wave * _envelope(n, rate)
+
+
+@lru_cache(maxsize=32)
+def tone(name: str, rate: int) -> Audio:
+    """The named tone at ``rate``, exactly TONE_SECONDS[name] long, at TONE_LUFS."""
+    if name not in TONE_SECONDS:
+        raise KeyError(f"unknown tone {name!r}")
+    wave = _draw(name, rate)
+    level = loudness(wave.astype(np.float32), rate)
+    wave *= 10 ** ((TONE_LUFS - level) / 20)
+    audio = wave.astype(np.float32)
+    audio.setflags(write=False)
+    return audio
