@@ -47,22 +47,13 @@ def load_saved(path: Path | None = None) -> dict[str, Any]:
         raise RoutineError(str(path), line, exc.key, exc.reason) from None
 
 
-def routine_layer(routine: Routine) -> dict[str, Any]:
-    """The routine's own ``[pacing]`` table, parsed; errors name the routine file and line."""
-    try:
-        return parse_layer(routine.pacing)
-    except PacingError as exc:
-        line = routine.pacing_lines.get(exc.key or "") or None
-        raise RoutineError(routine.source, line, f"pacing.{exc.key}", exc.reason) from None
-
-
 def effective_pacing(
     routine: Routine | None, flags: Mapping[str, Any], preset: str | None, saved: Mapping[str, Any] | None = None
 ) -> tuple[Pacing, dict[str, str]]:
     """Built-in < routine < saved defaults < preset < flags; and the source of each value."""
     layers: list[tuple[str, Mapping[str, Any]]] = []
     if routine is not None:
-        layers.append(("routine", routine_layer(routine)))
+        layers.append(("routine", routine.pacing))
     layers.append(("saved", load_saved() if saved is None else saved))
     layers.append(("preset", preset_layer(preset)))
     layers.append(("flag", parse_layer(flags, prefix="--")))

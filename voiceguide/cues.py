@@ -67,7 +67,8 @@ def sentences(text: str) -> list[str]:
 
 def opening(routine: Routine, minutes: int) -> list[str]:
     """The welcome: title, the routine's own opening, and roughly how long it takes."""
-    about = f"It takes about {spoken_number(minutes)} minutes." if minutes >= 1 else ""
+    unit = "minute" if minutes == 1 else "minutes"
+    about = f"It takes about {spoken_number(minutes)} {unit}." if minutes >= 1 else ""
     return (
         [*sentences(f"{routine.title}."), *sentences(routine.opening), about]
         if about

@@ -11,7 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from .errors import RoutineError
+from .errors import PacingError, RoutineError
+from .pacing import parse_layer
 from .points import Point, PointCodeError, parse_point
 
 MAX_FILE_BYTES: Final = 1024 * 1024
@@ -85,9 +86,7 @@ class Routine:
     source: str = ""
     """Where it was loaded from (a path or ``built-in``)."""
     pacing: dict[str, Any] = field(default_factory=dict)
-    """The file's own ``[pacing]`` table, validated later by pacing.py."""
-    pacing_lines: dict[str, int] = field(default_factory=dict)
-    """Line of each key of the ``[pacing]`` table, for error messages."""
+    """The file's own ``[pacing]`` table, parsed by pacing.parse_layer."""
 
 
 _TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing"}
@@ -159,12 +158,13 @@ def read_toml(data: bytes, source: str) -> tuple[dict[str, Any], _Lines]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        field = _Lines(data.decode("utf-8", errors="replace")).field_at(line)
         raise RoutineError(
-            source, line, None, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            source, line, field, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         ) from None
     if not text.strip():
         raise RoutineError(
-            source, 1, None, "the file is empty; a routine needs a title and at least one [[steps]] table"
+            source, 1, "title", "missing: the file is empty; a routine needs a title and at least one [[steps]] table"
         )
     try:
         doc = tomllib.loads(text)
@@ -175,7 +175,8 @@ def read_toml(data: bytes, source: str) -> tuple[dict[str, Any], _Lines]:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", msg)
         if "end of document" in msg:
             line = text.count("\n") + 1
-        raise RoutineError(source, line, None, f"TOML syntax error: {reason}") from None
+        field = _Lines(text).field_at(line)
+        raise RoutineError(source, line, field, f"TOML syntax error: {reason}") from None
     except RecursionError:
         raise RoutineError(source, None, None, "TOML nesting is too deep") from None
     return doc, _Lines(text)
@@ -187,10 +188,14 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.keys: dict[tuple[str, int, str], int] = {}
         self.tables: dict[tuple[str, int], int] = {}
+        self.fields: dict[int, str] = {}
         counts: dict[str, int] = {}
         table, index = "", 0
         for number, raw in enumerate(text.splitlines(), start=1):
+            self.fields[number] = table if table != "steps" else f"steps[{index}]"
             header = _HEADER_RE.match(raw)
+            if not header and raw.lstrip().startswith("[") and not _KEY_RE.match(raw):
+                self.fields[number] = raw.strip().strip("[]").strip() or table  # a broken header
             if header and not _KEY_RE.match(raw):
                 table = header.group(1).strip().strip("\"'")
                 if raw.lstrip().startswith("[["):
@@ -199,10 +204,17 @@ class _Lines:
                 else:
                     index = 0
                 self.tables.setdefault((table, index), number)
+                self.fields[number] = table
                 continue
             key = _KEY_RE.match(raw)
             if key:
                 self.keys.setdefault((table, index, key.group(1)), number)
+                prefix = self.fields[number]
+                self.fields[number] = f"{prefix}.{key.group(1)}" if prefix else key.group(1)
+
+    def field_at(self, line: int | None) -> str | None:
+        """The field a line sets (``steps[2].minutes``), or its table, or None."""
+        return self.fields.get(line) or None if line is not None else None
 
     def key(self, table: str, index: int, key: str) -> int | None:
         """Line of ``key`` in the index-th ``table`` (``""`` is the top level)."""
@@ -229,12 +241,17 @@ class _Validator:
         description = self.text(doc, "description", "", 0, "description")
         opening = self.text(doc, "opening", "", 0, "opening")
         closing = self.text(doc, "closing", "", 0, "closing")
-        pacing = doc.get("pacing", {})
-        if not isinstance(pacing, dict):
+        raw_pacing = doc.get("pacing", {})
+        if not isinstance(raw_pacing, dict):
             raise self.fail(self.lines.key("", 0, "pacing"), "pacing", "must be a table: [pacing]")
+        try:
+            pacing = parse_layer(raw_pacing)
+        except PacingError as exc:
+            line = self.lines.key("pacing", 0, exc.key or "")
+            raise self.fail(line, f"pacing.{exc.key}", exc.reason) from None
         raw_steps = doc.get("steps")
         if raw_steps is None:
-            raise self.fail(None, "steps", "missing; add at least one [[steps]] table")
+            raise self.fail(1, "steps", "missing; add at least one [[steps]] table")
         if not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
             raise self.fail(
                 self.lines.key("", 0, "steps"), "steps", "must be an array of tables: write each step under [[steps]]"
@@ -248,7 +265,6 @@ class _Validator:
                 f"has {len(raw_steps)} steps; at most {MAX_STEPS} are allowed",
             )
         steps = tuple(self.step(raw, i) for i, raw in enumerate(raw_steps))
-        pacing_lines = {k: self.lines.key("pacing", 0, k) or 0 for k in pacing}
         return Routine(
             name=name,
             title=title,
@@ -257,8 +273,7 @@ class _Validator:
             opening=opening,
             closing=closing,
             source=self.source,
-            pacing=dict(pacing),
-            pacing_lines=pacing_lines,
+            pacing=pacing,
         )
 
     def text(
@@ -275,7 +290,7 @@ class _Validator:
         line = self.lines.key(tname, index, key)
         if key not in table:
             if required:
-                raise self.fail(self.lines.tables.get((tname, index)), where, "missing; it is required")
+                raise self.fail(self.lines.tables.get((tname, index), 1), where, "missing; it is required")
             return ""
         value = table[key]
         if not isinstance(value, str):

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Set up voiceguide on Debian/Ubuntu: system packages, a virtual environment in .venv, the package.
+# Idempotent: a second run installs nothing new and takes a few seconds.
+#   scripts/setup.sh          what `voiceguide play` and `export` need
+#   scripts/setup.sh --test   also what the tests need (PulseAudio virtual sound card, ffmpeg, test libraries)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1)
+if [ "$want_tests" = 1 ]; then
+  packages+=(pulseaudio pulseaudio-utils libasound2-plugins ffmpeg)
+fi
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "voiceguide needs Python 3.11 or newer; found: $("$python" --version 2>&1 || echo none)" >&2
+  exit 1
+fi
+"$python" -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+extra=""
+[ "$want_tests" = 1 ] && extra="[test]"
+stamp=".venv/.installed$extra"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extra"
+  touch "$stamp"
+fi

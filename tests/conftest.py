@@ -1,0 +1,52 @@
+"""Shared set-up: isolated user dirs, and the rule that CI never skips the real audio/speech stack."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing(what: str) -> None:
+    """Skip locally, fail in CI: a missing speech or audio stack is a failure there."""
+    if IN_CI:
+        pytest.fail(f"{what} is missing, and CI=true requires it")
+    pytest.skip(f"{what} is missing")
+
+
+@pytest.fixture(scope="session")
+def clip_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One clip cache for the whole run, so each phrase is synthesized once."""
+    return tmp_path_factory.mktemp("clip-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cache_dir: Path) -> None:
+    """Tests never read or write the real user's cache, config or saved sessions."""
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
+    monkeypatch.setenv("VOICEGUIDE_CONFIG", str(tmp_path / "config" / "config.toml"))
+    monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("VOICEGUIDE_ENGINE", raising=False)
+
+
+@pytest.fixture
+def standin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the fast stand-in speech engine (unit tests of everything around speech)."""
+    monkeypatch.setenv("VOICEGUIDE_ENGINE", "standin")
+
+
+@pytest.fixture(scope="session")
+def espeak() -> None:
+    """The real pyttsx3 + espeak-ng stack."""
+    if shutil.which("espeak-ng") is None:
+        missing("espeak-ng")
+    try:
+        from voiceguide.speech.pyttsx3_engine import engine_name
+
+        engine_name()
+    except Exception as exc:  # any failure to load the stack is the same verdict
+        missing(f"pyttsx3/espeak-ng ({exc})")

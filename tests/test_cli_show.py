@@ -1,0 +1,129 @@
+"""`voiceguide list` and `show`, through the real CLI and the real speech engine."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+
+
+def show_json(*args: str) -> dict:
+    result = CliRunner().invoke(cli, ["show", "evening", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture(scope="module")
+def evening(espeak: None, clip_cache_dir) -> dict:  # noqa: ARG001
+    import os
+
+    os.environ["VOICEGUIDE_CACHE_DIR"] = str(clip_cache_dir)
+    return show_json()
+
+
+def test_show_json_has_the_documented_shape(evening: dict) -> None:
+    assert set(evening) >= {"routine", "title", "sample_rate", "duration", "steps", "events"}
+    assert evening["routine"] == "evening" and evening["sample_rate"] == 22050
+    assert set(evening["steps"][0]) >= {"index", "point", "name", "technique", "sides", "start", "end"}
+    for event in evening["events"]:
+        assert set(event) >= {"start", "duration", "kind", "step", "side"}
+        assert ("text" in event) == (event["kind"] == "speech")
+        assert ("tone" in event) == (event["kind"] == "tone")
+        assert event["sample"] == round(event["start"] * evening["sample_rate"])
+    last = max(e["sample"] + round(e["duration"] * 22050) for e in evening["events"])
+    assert last == evening["samples"]
+
+
+def test_show_json_lists_the_six_points_with_their_techniques(evening: dict) -> None:
+    steps = [(s["point"], s["technique"], s["sides"]) for s in evening["steps"]]
+    assert steps == [
+        ("LR3", "hold", "together"),
+        ("LR4", "cycles", "both"),
+        ("SP4", "cycles", "both"),
+        ("SP3", "cycles", "both"),
+        ("KI6", "cycles", "both"),
+        ("KI1", "warmth", "together"),
+    ]
+
+
+def _tones(plan: dict, step: int, tone: str, side: str | None = None) -> list[dict]:
+    return [
+        e for e in plan["events"] if e.get("tone") == tone and e["step"] == step and (side is None or e["side"] == side)
+    ]
+
+
+def test_the_liver_3_hold_lasts_ten_minutes_between_its_press_and_release_tones(evening: dict) -> None:
+    (press,), (release,) = _tones(evening, 0, "press"), _tones(evening, 0, "release")
+    assert release["sample"] - press["sample"] == 600 * 22050
+
+
+def test_every_cycles_step_has_one_press_and_one_release_per_cycle_on_each_side(evening: dict) -> None:
+    for step in (1, 2, 3, 4):
+        for side in ("left", "right"):
+            presses, releases = _tones(evening, step, "press", side), _tones(evening, step, "release", side)
+            assert len(presses) == len(releases) == 22  # 3 minutes of 5 s press + 3 s release
+            for p, r in zip(presses, releases, strict=True):
+                assert r["sample"] - p["sample"] == 5 * 22050
+
+
+def test_the_cycle_count_follows_press_and_release(espeak: None) -> None:
+    plan = show_json("--press", "6", "--release", "4", "--only", "SP-4")
+    assert len(_tones(plan, 0, "press", "left")) == 18
+
+
+def test_scale_one_half_halves_the_steps_durations(evening: dict, espeak: None) -> None:
+    half = show_json("--scale", "0.5")
+    (p, r) = _tones(half, 0, "press")[0], _tones(half, 0, "release")[0]
+    assert r["sample"] - p["sample"] == 300 * 22050
+    assert len(_tones(half, 1, "press", "left")) == 11
+
+
+def test_only_keeps_just_the_named_points_in_order(espeak: None) -> None:
+    plan = show_json("--only", "SP-4,KD-6")
+    assert [s["point"] for s in plan["steps"]] == ["SP4", "KI6"]
+
+
+def test_show_prints_a_readable_table_with_the_total(espeak: None) -> None:
+    result = CliRunner().invoke(cli, ["show", "evening", "--only", "KI1", "--verbosity", "brief"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Evening foot acupressure for stress  (1 point, ")
+    assert any("KI1" in line and "Let the warmth soak in now." in line for line in lines)
+    assert lines[-1].startswith("Total: ")
+
+
+def test_list_shows_the_evening_routine_with_its_point_count() -> None:
+    result = CliRunner().invoke(cli, ["list"])
+    assert result.exit_code == 0
+    assert result.output.startswith("evening ")
+    assert "(6 points, about " in result.output
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--press", "-3", "--press: must be at least 0.5"),
+        ("--release", "abc", "--release: must be a number of seconds"),
+        ("--scale", "0", "--scale: must be more than 0"),
+        ("--rate", "5", "--rate: must be at least 60"),
+        ("--gap", "-1", "--gap: must be at least 0"),
+        ("--minutes", "SP-4=0", "--minutes: must be more than 0"),
+        ("--only", "XX9", "--only: 'XX9': unknown meridian"),
+        ("--skip", "LR99", "--skip: 'LR99': the Liver meridian has points 1 to 14"),
+        ("--minutes", "nan", "--minutes: must be more than 0"),
+    ],
+)
+def test_pacing_flags_reject_nonsense_with_a_clear_message(flag: str, value: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["show", "evening", flag, value])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {message}"), result.output
+    assert "Traceback" not in result.output
+
+
+def test_python_dash_m_voiceguide_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "voiceguide", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("voiceguide, version ")
