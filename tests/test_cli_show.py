@@ -15,7 +15,7 @@ def show_json(*args: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def evening(espeak: None, clip_cache_dir) -> dict:  # noqa: ARG001
+def evening(espeak: None, clip_cache_dir) -> dict:
     import os
 
     os.environ["VOICEGUIDE_CACHE_DIR"] = str(clip_cache_dir)

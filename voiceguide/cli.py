@@ -142,6 +142,59 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")
 
 
+@cli.command("export")
+@click.argument("routine")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default audio/ROUTINE.FORMAT).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]), help="Audio format (default: from -o)."
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--captions", is_flag=True, help="Also write the spoken cues as WebVTT captions beside the file.")
+@click.option("--cue-sheet", is_flag=True, help="Also write a .cue sheet with a track per point.")
+@pacing_options
+def export_cmd(
+    routine: str, output: str | None, fmt: str | None, force: bool, captions: bool, cue_sheet: bool, **kwargs: Any
+) -> None:
+    """Export a session as an audio file with a chapter per point, to play on a phone.
+
+    \b
+    Example:
+      voiceguide export evening -o evening.mp3 --captions
+    """
+    from pathlib import Path
+
+    from .export import choose_format, default_path, export
+    from .plan import build_timeline, clock, open_store
+
+    loaded, pacing = _session(routine, kwargs)
+    path = Path(output) if output else None
+    fmt = choose_format(path, fmt)
+    dest = path or default_path(loaded, fmt)
+    store = open_store(pacing)
+    try:
+        timeline = build_timeline(loaded, pacing, store)
+        show_bar = sys.stderr.isatty()
+        with click.progressbar(
+            length=timeline.length, label=f"Writing {dest}", file=sys.stderr, hidden=not show_bar
+        ) as bar:
+            result = export(
+                loaded,
+                timeline,
+                store.get,
+                dest,
+                fmt,
+                force=force,
+                with_captions=captions,
+                with_cue_sheet=cue_sheet,
+                progress=bar.update,
+            )
+    finally:
+        store.close()
+    click.echo(f"Wrote {result.path} ({clock(result.seconds)}, {result.size / 1e6:.1f} MB)")
+    for side in result.side_files:
+        click.echo(f"Wrote {side}")
+
+
 def _points(n: int) -> str:
     return "1 point" if n == 1 else f"{n} points"
 

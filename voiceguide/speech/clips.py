@@ -13,11 +13,31 @@ from ..loudness import TARGET_LUFS, loudness
 from .cache import ClipCache, clip_key
 from .engine import Audio, SpeechEngine
 
-PROCESSING: Final = "trim-fade-level-1"
-"""Version of the post-processing below: part of the cache key."""
 SILENCE: Final = 10 ** (-50 / 20)
 EDGE_FADE: Final = 0.004
 """Seconds of fade at each end of a clip, so no clip starts or stops with a click."""
+CLIP_CEILING: Final = 10 ** (-5 / 20)
+"""Peak of a finished clip (-5 dBFS): room for the session gain (pauses and soft tones lower the
+session's loudness below its clips', so it is lifted by 2 to 3 dB), which stops at -1 dBFS."""
+LIMIT_WINDOW: Final = 0.006
+"""Seconds over which the limiter's gain moves: slow enough not to distort, fast enough for a syllable."""
+
+
+PROCESSING: Final = f"finish-v3/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{TARGET_LUFS}"
+"""Version and settings of finish_clip: part of the cache key, so a change re-synthesizes."""
+
+
+def _limit(audio: Audio, ceiling: float, rate: int) -> Audio:
+    """Smooth peak limiting: a gain that dips under the loudest peaks, so loudness can rise without clipping."""
+    w = max(1, round(LIMIT_WINDOW * rate))
+    need = np.minimum(1.0, ceiling / np.maximum(np.abs(audio), 1e-9))
+    padded = np.pad(need, (w, w), constant_values=1.0)
+    # The minimum over 2w+1 samples, then a w-sample average: the smoothed gain is at most
+    # the needed gain at every peak, and it never jumps.
+    low = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1).min(axis=1)
+    csum = np.concatenate(([0.0], np.cumsum(np.pad(low, (w // 2, w - w // 2 - 1), mode="edge"))))
+    smooth = (csum[w:] - csum[:-w]) / w
+    return (audio * smooth[: audio.size]).astype(np.float32)
 
 
 def finish_clip(audio: Audio, rate: int) -> Audio:
@@ -31,12 +51,13 @@ def finish_clip(audio: Audio, rate: int) -> Audio:
         ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
         audio[:fade] *= ramp
         audio[-fade:] *= ramp[::-1]
-    level = loudness(audio, rate)
-    if np.isfinite(level):
-        audio *= np.float32(10 ** ((TARGET_LUFS - level) / 20))
-    peak = float(np.max(np.abs(audio), initial=0.0))
-    if peak > 0.89:  # leave headroom: the session gain may lift it later, capped at -1 dBFS
-        audio *= np.float32(0.89 / peak)
+    # Level to the target, limit the peaks that now stick out, and again: three rounds settle it.
+    for _ in range(3):
+        level = loudness(audio, rate)
+        if not np.isfinite(level):
+            break
+        audio = audio * np.float32(10 ** ((TARGET_LUFS - level) / 20))
+        audio = _limit(audio, CLIP_CEILING, rate)
     return audio
 
 
