@@ -3,9 +3,12 @@
 pyttsx3 2.99's espeak driver synthesizes on espeak-ng's own thread, so:
 - ``runAndWait()`` can return before the file is written: we wait for our own
   utterance's ``finished-utterance`` event, then for espeak-ng to go idle;
-- its end-of-loop command cancels whatever espeak-ng is still doing, which can drop a
-  queued rate change or empty a clip: we never issue a command while espeak-ng is busy,
-  we check the applied rate afterwards, and retry a clip that fails any check;
+- property changes go into espeak-ng's command queue, and the driver's end-of-loop command
+  cancels whatever is queued (measured here: about one rate change in ten was lost, and
+  some clips were cut): we let espeak-ng apply each change and go idle before synthesis
+  starts, read the rate back, and retry any clip that fails a check;
+- commands issued before the first run loop are queued in the driver and their errors are
+  swallowed: a warm-up run loop at start makes every later command immediate;
 - only the last of several queued ``save_to_file`` calls is written: one clip at a time;
 - it prints "Audio saved to ...": that module's ``print`` is silenced (not sys.stdout,
   which other threads are using);
@@ -84,7 +87,8 @@ class Pyttsx3Engine:
         self._event = threading.Event()
         self._engine.connect("finished-utterance", self._on_finished)
         self._dir = Path(tempfile.mkdtemp(prefix="voiceguide-tts-"))
-        self._settings: tuple[str | None, int, float] | None = None
+        self._engine.runAndWait()  # warm-up: the driver starts "busy" and would queue what follows
+        self._voices: list[VoiceInfo] | None = None
 
     def _on_finished(self, name: str | None, completed: bool) -> None:
         # The driver reports name=None (its proxy names the end-loop command), so
@@ -94,12 +98,15 @@ class Pyttsx3Engine:
 
     def voices(self) -> list[VoiceInfo]:
         """The engine's voices (mbrola voices left out: they are not 22050 Hz)."""
+        if self._voices is not None:
+            return self._voices
         found = []
         for v in self._engine.getProperty("voices"):
             if str(v.id).startswith("mb/"):
                 continue
             languages = [lang.decode() if isinstance(lang, bytes) else str(lang) for lang in (v.languages or [])]
             found.append(VoiceInfo(str(v.id), str(v.name), languages[0] if languages else ""))
+        self._voices = found
         return found
 
     def _wait_idle(self, timeout: float = 30.0) -> None:
@@ -118,13 +125,14 @@ class Pyttsx3Engine:
                 f"voice {voice!r} is an mbrola voice; choose an espeak-ng voice (see `voiceguide voices`)"
             )
         if voice is not None:
-            try:
-                self._engine.setProperty("voice", voice)
-            except (ValueError, KeyError) as exc:
-                raise SpeechError(f"unknown voice {voice!r} ({exc}); see `voiceguide voices`") from None
+            # The driver swallows a failed voice change (its queue pump catches it): check first.
+            self._engine.setProperty("voice", resolve_voice(voice, self.voices()))
         self._engine.setProperty("rate", rate)
         self._engine.setProperty("volume", volume)
-        # Applied in order before the synthesis starts; checked once it has finished.
+        if self._linux:
+            self._wait_idle()
+            if _current_rate() != rate:
+                raise _Retry("the rate change was dropped")
 
     def synthesize(self, text: str, *, voice: str | None, rate: int, volume: float) -> Audio:
         """Speak ``text`` into a checked float32 clip; retries the driver's dropped or empty results."""
@@ -163,6 +171,19 @@ class Pyttsx3Engine:
             return _read_clip(path)
         finally:
             path.unlink(missing_ok=True)
+
+
+def resolve_voice(wanted: str, voices: list[VoiceInfo]) -> str:
+    """The id of the voice named by id or name (any case); an unknown one is a SpeechError with suggestions."""
+    for voice in voices:
+        if wanted.lower() in (voice.id.lower(), voice.name.lower()):
+            return voice.id
+    import difflib
+
+    names = [v.id for v in voices] + [v.name for v in voices]
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise SpeechError(f"unknown voice {wanted!r}{hint} (see `voiceguide voices`)")
 
 
 def _silent(*args: object, **kwargs: object) -> None:

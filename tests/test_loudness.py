@@ -1,0 +1,33 @@
+import numpy as np
+import pyloudnorm
+import pytest
+
+from voiceguide.loudness import PEAK_CEILING, gain_to, loudness, session_loudness
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_clip_loudness_equals_pyloudnorms_integrated_loudness(rate: int) -> None:
+    rng = np.random.default_rng(rate)
+    audio = (rng.standard_normal(rate * 9) * np.repeat(rng.random(90), rate // 10) * 0.2).astype(np.float32)
+    audio[rate * 3 : rate * 5] = 0
+    assert loudness(audio, rate) == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64)), abs=1e-6)
+
+
+def test_session_loudness_from_placed_clips_equals_the_loudness_of_the_mixed_signal() -> None:
+    rate = 22050
+    rng = np.random.default_rng(3)
+    clips = {"a": (rng.standard_normal(rate * 2) * 0.2).astype(np.float32),
+             "b": (np.sin(np.arange(rate // 4) * 0.3) * 0.05).astype(np.float32)}
+    events = [(0, "a"), (rate * 3, "b"), (rate * 5 + 17, "a"), (rate * 9, "b"), (rate * 12 + 3001, "a")]
+    length = rate * 15
+    mixed = np.zeros(length)
+    for start, key in events:
+        mixed[start : start + clips[key].size] += clips[key]
+    lufs, peak = session_loudness(length, rate, events, clips.__getitem__)
+    assert lufs == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(mixed), abs=0.01)
+    assert peak == pytest.approx(float(np.max(np.abs(mixed))))
+
+
+def test_the_gain_never_lifts_a_peak_over_minus_one_dbfs() -> None:
+    assert gain_to(-16, -20, 0.5) == pytest.approx(10 ** (4 / 20))
+    assert gain_to(-16, -30, 0.5) * 0.5 == pytest.approx(PEAK_CEILING)
