@@ -40,9 +40,9 @@ def test_three_hundred_clips_with_changing_rates_are_all_complete_and_at_the_rat
         assert clip.size > engine.sample_rate // 10
         assert float(np.max(np.abs(clip))) > 0.01
         lengths.setdefault((text, rate), set()).add(finish_clip(clip, engine.sample_rate).size)
-    # Same text and rate: the same spoken length every time, to within espeak-ng's own jitter (about
-    # 1 %, measured; a dropped rate change or a cut-off clip would be off by a third or more).
-    assert all(max(sizes) - min(sizes) <= 0.03 * max(sizes) for sizes in lengths.values()), lengths
+    # Same text and rate: the same spoken length every time, to within espeak-ng's own jitter (up to
+    # 3.4 %, measured, more around commas; a dropped rate change or a cut-off clip would be off by a third or more).
+    assert all(max(sizes) - min(sizes) <= 0.08 * max(sizes) for sizes in lengths.values()), lengths
     # Faster speech is shorter, for every phrase: the rate really changed each time.
     for text in PHRASES:
         sizes = [min(lengths[(text, r)]) for r in RATES if (text, r) in lengths]
