@@ -17,9 +17,13 @@ def test_a_stored_clip_comes_back_identical(tmp_path: Path) -> None:
 
 def test_the_key_changes_with_text_voice_rate_volume_and_engine() -> None:
     base = clip_key("Ready.", None, 150, 1.0, "e1")
-    others = [clip_key("Ready!", None, 150, 1.0, "e1"), clip_key("Ready.", "en-gb", 150, 1.0, "e1"),
-              clip_key("Ready.", None, 151, 1.0, "e1"), clip_key("Ready.", None, 150, 0.5, "e1"),
-              clip_key("Ready.", None, 150, 1.0, "e2")]
+    others = [
+        clip_key("Ready!", None, 150, 1.0, "e1"),
+        clip_key("Ready.", "en-gb", 150, 1.0, "e1"),
+        clip_key("Ready.", None, 151, 1.0, "e1"),
+        clip_key("Ready.", None, 150, 0.5, "e1"),
+        clip_key("Ready.", None, 150, 1.0, "e2"),
+    ]
     assert len({base, *others}) == 6
 
 

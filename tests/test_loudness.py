@@ -10,14 +10,18 @@ def test_clip_loudness_equals_pyloudnorms_integrated_loudness(rate: int) -> None
     rng = np.random.default_rng(rate)
     audio = (rng.standard_normal(rate * 9) * np.repeat(rng.random(90), rate // 10) * 0.2).astype(np.float32)
     audio[rate * 3 : rate * 5] = 0
-    assert loudness(audio, rate) == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64)), abs=1e-6)
+    assert loudness(audio, rate) == pytest.approx(
+        pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64)), abs=1e-6
+    )
 
 
 def test_session_loudness_from_placed_clips_equals_the_loudness_of_the_mixed_signal() -> None:
     rate = 22050
     rng = np.random.default_rng(3)
-    clips = {"a": (rng.standard_normal(rate * 2) * 0.2).astype(np.float32),
-             "b": (np.sin(np.arange(rate // 4) * 0.3) * 0.05).astype(np.float32)}
+    clips = {
+        "a": (rng.standard_normal(rate * 2) * 0.2).astype(np.float32),
+        "b": (np.sin(np.arange(rate // 4) * 0.3) * 0.05).astype(np.float32),
+    }
     events = [(0, "a"), (rate * 3, "b"), (rate * 5 + 17, "a"), (rate * 9, "b"), (rate * 12 + 3001, "a")]
     length = rate * 15
     mixed = np.zeros(length)

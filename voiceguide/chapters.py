@@ -52,13 +52,13 @@ def write_tags(path: Path, fmt: str, routine: Routine, timeline: Timeline) -> No
 
 
 def _id3(path: Path, routine: Routine, timeline: Timeline, marks: list[Chapter]) -> None:
-    from mutagen.id3 import CHAP, CTOC, ID3, TALB, TIT2, TPE1, CTOCFlags
+    from mutagen.id3 import CHAP, CTOC, ID3, TALB, TIT2, TIT3, TPE1, CTOCFlags
 
     tags = ID3()
     tags.add(TIT2(encoding=3, text=routine.title))
     tags.add(TPE1(encoding=3, text=ARTIST))
     tags.add(TALB(encoding=3, text=routine.title))
-    ids = [f"ch{i}" for i in range(len(marks))]
+    ids = [f"ch{i:03d}" for i in range(len(marks))]
     tags.add(
         CTOC(
             element_id="toc",
@@ -67,13 +67,19 @@ def _id3(path: Path, routine: Routine, timeline: Timeline, marks: list[Chapter])
             sub_frames=[TIT2(encoding=3, text=routine.title)],
         )
     )
-    for cid, mark in zip(ids, marks, strict=True):
+    # mutagen writes frames by size, then key; players such as ffmpeg read chapters in file
+    # order. A subtitle padded to one common length makes every CHAP frame the same size,
+    # so they are written in the order of their ids, which is time order.
+    subtitles = [f"{step.point.code}, {step.technique.value}" for step in timeline.steps]
+    width = max(len(m.title.encode()) + len(t.encode()) for m, t in zip(marks, subtitles, strict=True))
+    for cid, mark, subtitle in zip(ids, marks, subtitles, strict=True):
+        padded = subtitle + " " * (width - len(mark.title.encode()) - len(subtitle.encode()))
         tags.add(
             CHAP(
                 element_id=cid,
                 start_time=round(mark.start * 1000 / timeline.sample_rate),
                 end_time=round(mark.end * 1000 / timeline.sample_rate),
-                sub_frames=[TIT2(encoding=3, text=mark.title)],
+                sub_frames=[TIT2(encoding=3, text=mark.title), TIT3(encoding=3, text=padded)],
             )
         )
     tags.save(str(path), v2_version=3)

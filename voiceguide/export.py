@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import numpy as np
+
 from .chapters import captions, cue_sheet, write_tags
 from .errors import ExportError
 from .loudness import TARGET_LUFS, gain_to, session_loudness
@@ -138,7 +140,8 @@ def export(
         ) as out:
             # Blocks, never one big write: libsndfile's Vorbis encoder crashes on long buffers.
             for block in render(timeline, speech, block=EXPORT_BLOCK, gain=gain):
-                out.write(block)
+                # PCM formats get int16 made here, so WAV and FLAC hold the very same samples.
+                out.write(np.round(block * 32767).astype(np.int16) if subtype == "PCM_16" else block)
                 if progress is not None:
                     progress(block.size)
         write_tags(part, fmt, routine, timeline)

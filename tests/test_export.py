@@ -1,0 +1,220 @@
+"""`voiceguide export` with the real engine: files that match the plan, sound right, and never half-exist."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile as sf
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+
+pytestmark = pytest.mark.usefixtures("espeak")
+SHORT = str(Path(__file__).parent / "routines" / "short.toml")
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, clip_cache_dir: Path) -> dict:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
+        folder = tmp_path_factory.mktemp("export")
+        plan = json.loads(run("show", SHORT, "--json"))
+        files = {}
+        for fmt in ("wav", "flac", "ogg", "mp3"):
+            files[fmt] = folder / f"short.{fmt}"
+            run("export", SHORT, "-o", str(files[fmt]), "--captions", "--cue-sheet", "--force")
+        return {"plan": plan, "files": files}
+
+
+def ffprobe(path: Path) -> dict:
+    if shutil.which("ffprobe") is None:
+        from conftest import missing
+
+        missing("ffprobe (ffmpeg)")
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out)
+
+
+def test_wav_and_flac_hold_exactly_the_planned_number_of_samples(exported: dict) -> None:
+    for fmt in ("wav", "flac"):
+        info = sf.info(str(exported["files"][fmt]))
+        assert info.frames == exported["plan"]["samples"] and info.samplerate == 22050 and info.channels == 1
+
+
+def test_lossy_files_last_as_long_as_the_plan_within_the_codec_delay(exported: dict) -> None:
+    for fmt in ("ogg", "mp3"):
+        duration = float(ffprobe(exported["files"][fmt])["format"]["duration"])
+        assert abs(duration - exported["plan"]["duration"]) < 0.1
+
+
+def test_every_format_lists_one_chapter_per_point(exported: dict) -> None:
+    names = [s["name"] for s in exported["plan"]["steps"]]
+    for fmt, path in exported["files"].items():
+        chapters = ffprobe(path)["chapters"]
+        assert [c["tags"]["title"] for c in chapters] == names, fmt
+        starts = [float(c["start_time"]) for c in chapters]
+        assert starts[0] == 0 and abs(starts[1] - exported["plan"]["steps"][1]["start"]) < 0.002
+
+
+def test_mp3_tags_name_the_routine_and_voiceguide(exported: dict) -> None:
+    from mutagen.id3 import ID3
+
+    tags = ID3(str(exported["files"]["mp3"]))
+    assert str(tags["TIT2"]) == "Short test routine" and str(tags["TPE1"]) == "voiceguide"
+    assert str(tags["TALB"]) == "Short test routine"
+    assert len(tags.getall("CHAP")) == 2
+
+
+def test_captions_hold_every_spoken_cue_at_its_planned_time(exported: dict) -> None:
+    vtt = exported["files"]["wav"].with_suffix(".vtt").read_text()
+    cues = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> [\d:.]+\n(.+)", vtt)
+    speech = [e for e in exported["plan"]["events"] if e["kind"] == "speech"]
+    assert len(cues) == len(speech)
+    for (h, m, s, ms, text), event in zip(cues, speech, strict=True):
+        assert text == event["text"]
+        assert abs(int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 - event["start"]) <= 0.0005
+
+
+def test_the_cue_sheet_has_a_track_per_point(exported: dict) -> None:
+    cue = exported["files"]["mp3"].with_suffix(".cue").read_text()  # each export rewrote it; mp3 came last
+    assert cue.count("TRACK") == 2 and 'TITLE "Spleen 4"' in cue and 'FILE "short.mp3" MP3' in cue
+    assert "INDEX 01 00:00:00" in cue
+
+
+@pytest.fixture(scope="module")
+def audio(exported: dict) -> np.ndarray:
+    samples, _ = sf.read(str(exported["files"]["wav"]), dtype="float32")
+    return samples
+
+
+def test_each_event_starts_at_its_planned_sample_after_silence(exported: dict, audio: np.ndarray) -> None:
+    for event in exported["plan"]["events"]:
+        at = event["sample"]
+        before = audio[max(0, at - 110) : at]
+        after = audio[at : at + 441]
+        assert np.max(np.abs(before), initial=0) < 10 ** (-60 / 20), event
+        assert np.max(np.abs(after)) > 10 ** (-40 / 20), event
+
+
+def test_the_export_is_normalised_to_minus_16_lufs_with_no_sample_over_minus_1_dbfs(audio: np.ndarray) -> None:
+    loudness = pyloudnorm.Meter(22050).integrated_loudness(audio.astype(np.float64))
+    assert -17 <= loudness <= -15
+    assert np.max(np.abs(audio)) <= 10 ** (-1 / 20)
+
+
+def test_flac_holds_the_same_samples_as_wav(exported: dict, audio: np.ndarray) -> None:
+    flac, _ = sf.read(str(exported["files"]["flac"]), dtype="float32")
+    assert np.array_equal(flac, audio)
+
+
+def test_there_is_no_jump_at_any_event_boundary(exported: dict, audio: np.ndarray) -> None:
+    for event in exported["plan"]["events"]:
+        for at in (event["sample"], event["sample"] + round(event["duration"] * 22050) - 1):
+            window = audio[max(0, at - 2) : at + 3]
+            assert np.max(np.abs(np.diff(window))) < 0.05, event
+
+
+def _pitch(segment: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(segment * np.hanning(segment.size)))
+    return float(np.argmax(spectrum) * 22050 / segment.size)
+
+
+def test_press_and_release_tones_are_told_apart_by_pitch_in_the_file(exported: dict, audio: np.ndarray) -> None:
+    tones = [e for e in exported["plan"]["events"] if e["kind"] == "tone" and e["tone"] in ("press", "release")]
+    pitches = {e["tone"]: _pitch(audio[e["sample"] : e["sample"] + 4096]) for e in tones}
+    assert pitches["press"] / pitches["release"] >= 1.5
+
+
+def test_speech_is_clearly_louder_than_the_tones(exported: dict, audio: np.ndarray) -> None:
+    def rms(a: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(a.astype(np.float64) ** 2)))
+
+    events = exported["plan"]["events"]
+    speech = [
+        rms(audio[e["sample"] : e["sample"] + round(e["duration"] * 22050)]) for e in events if e["kind"] == "speech"
+    ]
+    tones = [
+        rms(audio[e["sample"] : e["sample"] + round(e["duration"] * 22050)]) for e in events if e["kind"] == "tone"
+    ]
+    assert 20 * np.log10(np.median(speech) / max(tones)) >= 6
+
+
+def test_an_existing_file_is_kept_unless_force_is_given(tmp_path: Path) -> None:
+    dest = tmp_path / "keep.wav"
+    dest.write_bytes(b"precious")
+    result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(dest)])
+    assert result.exit_code == 1 and "already exists; use --force" in result.output
+    assert dest.read_bytes() == b"precious"
+
+
+def test_a_missing_destination_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "no" / "x.wav")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: the folder {tmp_path / 'no'} does not exist"
+
+
+def test_an_unknown_suffix_asks_for_a_format(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "x.aiff")])
+    assert result.exit_code == 1 and "use .wav, .flac, .ogg or .mp3, or --format" in result.output
+
+
+def test_without_o_the_export_goes_to_audio_routine_dot_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    output = run("export", SHORT, "--format", "flac")
+    assert (tmp_path / "audio" / "short.flac").is_file()
+    assert output.startswith("Wrote audio/short.flac (1:")
+
+
+def test_an_interrupted_export_leaves_nothing_at_the_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import voiceguide.export as export_module
+
+    dest = tmp_path / "x.wav"
+    real_render = export_module.render
+
+    def interrupted(*args, **kwargs):
+        for n, block in enumerate(real_render(*args, **kwargs)):
+            if n == 20:
+                raise KeyboardInterrupt
+            yield block
+
+    monkeypatch.setattr(export_module, "render", interrupted)
+    result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(dest), "--captions"])
+    assert result.exit_code == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_export_never_damages_an_existing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import voiceguide.export as export_module
+
+    dest = tmp_path / "x.wav"
+    dest.write_bytes(b"old take")
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(export_module, "render", broken)
+    result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(dest), "--force"])
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert dest.read_bytes() == b"old take"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.wav"]
