@@ -125,14 +125,11 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     Example:
       voiceguide show evening --only SP-4,KD-6 --press 6
     """
-    from .plan import build_timeline, clock, open_store, table_rows, to_json
+    from .plan import clock, prepare, table_rows, to_json
 
     loaded, pacing = _session(routine, kwargs)
-    store = open_store(pacing)
-    try:
-        timeline = build_timeline(loaded, pacing, store)
-    finally:
-        store.close()
+    with prepare(loaded, pacing, measure=False) as session:
+        timeline = session.timeline
     if as_json:
         click.echo(json.dumps(to_json(loaded, timeline), ensure_ascii=False, indent=1))
         return
@@ -164,32 +161,19 @@ def export_cmd(
     from pathlib import Path
 
     from .export import choose_format, default_path, export
-    from .plan import build_timeline, clock, open_store
+    from .plan import clock, prepare
 
     loaded, pacing = _session(routine, kwargs)
     path = Path(output) if output else None
     fmt = choose_format(path, fmt)
     dest = path or default_path(loaded, fmt)
-    store = open_store(pacing)
-    try:
-        timeline = build_timeline(loaded, pacing, store)
-        show_bar = sys.stderr.isatty()
+    with prepare(loaded, pacing) as session:
         with click.progressbar(
-            length=timeline.length, label=f"Writing {dest}", file=sys.stderr, hidden=not show_bar
+            length=session.timeline.length, label=f"Writing {dest}", file=sys.stderr, hidden=not sys.stderr.isatty()
         ) as bar:
             result = export(
-                loaded,
-                timeline,
-                store.get,
-                dest,
-                fmt,
-                force=force,
-                with_captions=captions,
-                with_cue_sheet=cue_sheet,
-                progress=bar.update,
+                session, dest, fmt, force=force, with_captions=captions, with_cue_sheet=cue_sheet, progress=bar.update
             )
-    finally:
-        store.close()
     click.echo(f"Wrote {result.path} ({clock(result.seconds)}, {result.size / 1e6:.1f} MB)")
     for side in result.side_files:
         click.echo(f"Wrote {side}")

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PacingError, RoutineError
-from .pacing import Pacing, PerPoint, parse_layer, preset_layer, resolve
-from .points import Point
+from .pacing import Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
 from .routine import MAX_FILE_BYTES, Routine, read_toml
 
 
@@ -60,14 +59,8 @@ def effective_pacing(
     return resolve(layers)
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, PerPoint):
-        return f'"{value}"'
-    if isinstance(value, tuple):
-        return '"' + ",".join(p.code if isinstance(p, Point) else str(p) for p in value) + '"'
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def save(values: Mapping[str, Any], path: Path | None = None) -> Path:
@@ -77,7 +70,7 @@ def save(values: Mapping[str, Any], path: Path | None = None) -> Path:
     for key, value in values.items():
         merged[key] = value.over(merged[key]) if isinstance(value, PerPoint) and key in merged else value
     text = "# voiceguide saved defaults (written by `voiceguide pace set`)\n" + "".join(
-        f"{key} = {_toml_value(value)}\n" for key, value in merged.items()
+        f"{key} = {_quote(value)}\n" for key, value in to_texts(merged).items()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")

@@ -15,10 +15,9 @@ import numpy as np
 
 from .chapters import captions, cue_sheet, write_tags
 from .errors import ExportError
-from .loudness import TARGET_LUFS, gain_to, session_loudness
-from .render import ClipFor, event_audio, render
+from .plan import Prepared
+from .render import render
 from .routine import Routine
-from .timeline import Timeline
 
 FORMATS: Final[dict[str, tuple[str, str | None]]] = {
     "wav": ("WAV", "PCM_16"),
@@ -65,18 +64,6 @@ def default_path(routine: Routine, fmt: str) -> Path:
     return Path("audio") / f"{routine.name}.{fmt}"
 
 
-def measure_gain(timeline: Timeline, speech: ClipFor) -> float:
-    """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips."""
-    sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
-    lufs, peak = session_loudness(
-        timeline.length,
-        timeline.sample_rate,
-        [(e.start, (e.kind, e.text or e.tone)) for e in timeline.events],
-        lambda key: event_audio(sounds[key], speech, timeline.sample_rate),
-    )
-    return gain_to(TARGET_LUFS, lufs, peak)
-
-
 def remove_stale_parts(folder: Path) -> None:
     """Delete temporary files that an export killed earlier (its process is gone) left behind."""
     try:
@@ -100,9 +87,7 @@ def _alive(pid: int) -> bool:
 
 
 def export(
-    routine: Routine,
-    timeline: Timeline,
-    speech: ClipFor,
+    session: Prepared,
     dest: Path,
     fmt: str,
     *,
@@ -111,9 +96,10 @@ def export(
     with_cue_sheet: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Render the session into ``dest``; nothing appears at ``dest`` unless the whole file was written."""
+    """Render a prepared session into ``dest``; nothing appears there unless the whole file was written."""
     import soundfile as sf
 
+    routine, timeline, speech, gain = session.routine, session.timeline, session.store.get, session.gain
     side_paths = [
         p for p, on in ((dest.with_suffix(".vtt"), with_captions), (dest.with_suffix(".cue"), with_cue_sheet)) if on
     ]
@@ -131,7 +117,6 @@ def export(
         raise ExportError(f"cannot write in {folder}: permission denied")
     remove_stale_parts(folder)
 
-    gain = measure_gain(timeline, speech)
     major, subtype = FORMATS[fmt]
     part = folder / f".{dest.name}.{os.getpid()}.voiceguide-part"
     try:

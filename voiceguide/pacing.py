@@ -219,6 +219,28 @@ def resolve(layers: list[tuple[str, Mapping[str, Any]]]) -> tuple[Pacing, dict[s
     return pacing, origin
 
 
+def value_text(value: Any) -> str | None:
+    """A parsed value written back as the text a flag would take (None: not set)."""
+    if value is None or value == () or (isinstance(value, PerPoint) and str(value) == "-"):
+        return None
+    if isinstance(value, tuple):
+        return ",".join(p.code for p in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def to_texts(values: Mapping[str, Any]) -> dict[str, str]:
+    """Parsed values as flag texts, leaving out the unset ones; parse_layer reads them back."""
+    texts = {key: value_text(value) for key, value in values.items()}
+    return {key: text for key, text in texts.items() if text is not None}
+
+
+def pacing_texts(pacing: Pacing) -> dict[str, str]:
+    """Every value of a Pacing as flag texts."""
+    return to_texts({key: getattr(pacing, key) for key in PARSERS})
+
+
 def preset_layer(name: str | None) -> dict[str, Any]:
     """The parsed values of a preset (empty for None)."""
     if name is None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .pacing import Pacing
+from .pacing import Pacing, pacing_texts
 from .routine import Routine
 from .timeline import Kind, Timeline, estimate_samples, schedule
 
 if TYPE_CHECKING:
+    from .render import ClipFor
     from .speech.clips import ClipStore
 
 
@@ -44,6 +50,77 @@ def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore) -> Timeli
     schedule(routine, pacing, guess, store.sample_rate)
     store.prefetch(wanted)
     return schedule(routine, pacing, store.measure, store.sample_rate)
+
+
+def measure_gain(timeline: Timeline, speech: ClipFor) -> float:
+    """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips."""
+    from .loudness import TARGET_LUFS, gain_to, session_loudness
+    from .render import event_audio
+
+    sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
+    lufs, peak = session_loudness(
+        timeline.length,
+        timeline.sample_rate,
+        [(e.start, (e.kind, e.text or e.tone)) for e in timeline.events],
+        lambda key: event_audio(sounds[key], speech, timeline.sample_rate),
+    )
+    return gain_to(TARGET_LUFS, lufs, peak)
+
+
+def plan_key(routine: Routine, pacing: Pacing, store: ClipStore) -> str:
+    """Names a session's sound before it is scheduled: routine bytes, pacing, voice and engine."""
+    blob = json.dumps([routine.digest, pacing_texts(pacing), store.key("")], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def remembered_gain(key: str, store: ClipStore) -> float | None:
+    """The gain measured for this session before, if any (lets playback start before it is measured)."""
+    if store.cache is None:
+        return None
+    try:
+        return float((store.cache.folder / "gains" / key).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def remember_gain(key: str, store: ClipStore, gain: float) -> None:
+    """Keep a measured gain for the next play of the same session."""
+    if store.cache is None:
+        return
+    folder = store.cache.folder / "gains"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(repr(gain))
+        os.replace(tmp, folder / key)
+    except OSError:
+        pass  # only a speed-up
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A session ready to render: its clips, its timeline and its loudness gain."""
+
+    routine: Routine
+    pacing: Pacing
+    store: ClipStore
+    timeline: Timeline
+    gain: float
+
+
+@contextmanager
+def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterator[Prepared]:
+    """Synthesize, schedule and (unless ``measure`` is False) measure a session; closes the store after."""
+    store = open_store(pacing)
+    try:
+        timeline = build_timeline(routine, pacing, store)
+        gain = 1.0
+        if measure:
+            gain = measure_gain(timeline, store.get)
+            remember_gain(plan_key(routine, pacing, store), store, gain)
+        yield Prepared(routine, pacing, store, timeline, gain)
+    finally:
+        store.close()
 
 
 def to_json(routine: Routine, timeline: Timeline) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -87,6 +88,8 @@ class Routine:
     """Where it was loaded from (a path or ``built-in``)."""
     pacing: dict[str, Any] = field(default_factory=dict)
     """The file's own ``[pacing]`` table, parsed by pacing.parse_layer."""
+    digest: str = ""
+    """SHA-256 of the file's bytes: tells a resumed session whether the routine changed."""
 
 
 _TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing"}
@@ -147,7 +150,8 @@ def load_routine(ref: str) -> Routine:
 def parse_routine(data: bytes, *, name: str, source: str) -> Routine:
     """Parse and validate routine bytes; every problem is a RoutineError naming source and line."""
     doc, lines = read_toml(data, source)
-    return _Validator(source, lines).routine(doc, name)
+    routine = _Validator(source, lines).routine(doc, name)
+    return replace(routine, digest=hashlib.sha256(data).hexdigest())
 
 
 def read_toml(data: bytes, source: str) -> tuple[dict[str, Any], _Lines]:

@@ -1,0 +1,230 @@
+"""Live playback: the Player mixes the session block by block (pause, seek, interjections, volume,
+fades; no I/O), and open_output connects it to a sounddevice callback stream."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, Final
+
+import numpy as np
+
+from .errors import AudioDeviceError
+from .render import ClipFor, render
+from .speech.engine import Audio
+from .timeline import Timeline
+
+BLOCK: Final = 1024
+"""Samples per callback (46 ms at 22050 Hz): cheap callbacks, and controls that answer at once."""
+FADE: Final = 0.04
+"""Seconds of fade for pause, resume, skips and interjections: no clicks."""
+STOP_FADE: Final = 0.12
+"""Seconds of fade when stopping (under the 200 ms a stop may take)."""
+VOLUME_STEP: Final = 10 ** (3 / 20)
+"""+ and - change the volume by 3 dB."""
+
+
+class Player:
+    """Turns a timeline into output blocks on demand; every control takes effect at a block boundary."""
+
+    def __init__(
+        self,
+        speech: ClipFor,
+        rate: int,
+        timeline: Timeline,
+        *,
+        gain: float = 1.0,
+        final: bool = True,
+        start: int = 0,
+        block: int = BLOCK,
+    ) -> None:
+        self.speech, self.rate, self.block = speech, rate, block
+        self._lock = threading.Lock()
+        self.timeline = timeline
+        self.final = final
+        self.gain = gain
+        self.position = start
+        self._source: Iterator[Audio] = render(timeline, speech, start=start, block=block, gain=gain)
+        self._level = 0.0 if start else 1.0  # a resumed session fades in
+        self._slope = 1.0 / max(1, round(FADE * rate))
+        self.volume = 1.0
+        self._applied_volume = 1.0
+        self.paused = False
+        self.paused_samples = 0
+        """Samples of output during which the timeline stood still (pauses, interjections, waiting)."""
+        self._seek: int | None = None
+        self._interjections: deque[Audio] = deque()
+        self._speaking: Audio | None = None
+        self._stopping = False
+        self.stopped = threading.Event()
+        self.finished = threading.Event()
+
+    # Controls (any thread).
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns True if now paused."""
+        with self._lock:
+            self.paused = not self.paused
+            return self.paused
+
+    def seek(self, sample: int) -> None:
+        """Jump to a timeline sample (fade out, jump, fade in)."""
+        with self._lock:
+            self._seek = max(0, min(sample, self.timeline.length))
+
+    def interject(self, clip: Audio) -> None:
+        """Say a clip while the timeline waits (e.g. the point's location again)."""
+        with self._lock:
+            self._interjections.append(clip)
+
+    def change_volume(self, up: bool) -> float:
+        """Raise or lower the volume by 3 dB (between -30 dB and +6 dB); returns the new factor."""
+        with self._lock:
+            self.volume = float(np.clip(self.volume * (VOLUME_STEP if up else 1 / VOLUME_STEP), 0.03, 2.0))
+            return self.volume
+
+    def stop(self) -> None:
+        """Fade out and stop; `stopped` is set once the fade is done."""
+        with self._lock:
+            self._stopping = True
+            self._slope = max(self._slope, 1.0 / max(1, round(STOP_FADE * self.rate)))
+
+    def set_timeline(self, timeline: Timeline, gain: float) -> None:
+        """Swap in the full timeline (it begins like the pre-roll), continuing at the current sample."""
+        with self._lock:
+            self.timeline, self.gain, self.final = timeline, gain, True
+            self._source = render(timeline, self.speech, start=self.position, block=self.block, gain=gain)
+
+    # The audio side.
+    def _held(self) -> bool:
+        waiting = not self.final and self.position >= self.timeline.length
+        return (
+            self.paused
+            or self._stopping
+            or self._seek is not None
+            or bool(self._interjections)
+            or self._speaking is not None
+            or waiting
+        )
+
+    def _take(self, n: int) -> Audio:
+        out = np.zeros(n, dtype=np.float32)
+        filled = 0
+        while filled < n and self.position < self.timeline.length:
+            block = next(self._source, None)
+            if block is None:
+                break
+            out[filled : filled + block.size] = block[: n - filled]
+            filled += block.size
+            self.position += block.size
+        return out
+
+    def fill(self, n: int) -> Audio:
+        """The next ``n`` output samples (called from the audio callback)."""
+        with self._lock:
+            if self.stopped.is_set():
+                return np.zeros(n, dtype=np.float32)
+            held = self._held()
+            target = 0.0 if held else 1.0
+            if held and self._level == 0.0:
+                out = np.zeros(n, dtype=np.float32)
+                self.paused_samples += n
+                self._between_blocks(out)
+            else:
+                ramp = self._level + (np.arange(1, n + 1) * self._slope * (1 if target > self._level else -1))
+                ramp = np.clip(ramp, min(self._level, target), max(self._level, target)).astype(np.float32)
+                out = self._take(n) * ramp
+                self._level = float(ramp[-1])
+            if self.final and self.position >= self.timeline.length and not self._speaking:
+                self.finished.set()
+            volume = np.linspace(self._applied_volume, self.volume, n, dtype=np.float32)
+            self._applied_volume = self.volume
+            out *= volume
+            np.clip(out, -1.0, 1.0, out=out)
+            return out
+
+    def _between_blocks(self, out: Audio) -> None:
+        # The timeline is silent here: do what was waiting for the fade-out.
+        if self._stopping:
+            self.stopped.set()
+            return
+        if self._seek is not None:
+            self.position = self._seek
+            self._source = render(self.timeline, self.speech, start=self.position, block=self.block, gain=self.gain)
+            self._seek = None
+            return
+        if self.paused:
+            return
+        if self._speaking is None and self._interjections:
+            self._speaking = self._interjections.popleft() * np.float32(self.gain)
+        if self._speaking is not None:
+            take = min(out.size, self._speaking.size)
+            out[:take] = self._speaking[:take]
+            self._speaking = self._speaking[take:] if take < self._speaking.size else None
+
+
+def open_output(player: Player, device: str | int | None, on_error: Callable[[str], None]) -> Any:
+    """Start a sounddevice stream that pulls from ``player``; errors become AudioDeviceError."""
+    try:
+        import sounddevice as sd
+    except OSError as exc:
+        raise AudioDeviceError(
+            f"PortAudio is not installed ({exc}); install it with: sudo apt-get install libportaudio2 "
+            "(or save the session to a file instead: voiceguide export ROUTINE)"
+        ) from None
+
+    def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        if status.output_underflow:
+            on_error("underflow")
+        outdata[:, 0] = player.fill(frames)
+
+    target = _device(sd, device)
+    try:
+        stream = sd.OutputStream(
+            samplerate=player.rate,
+            blocksize=player.block,
+            device=target,
+            channels=1,
+            dtype="float32",
+            callback=callback,
+            latency="low",
+        )
+        stream.start()
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioDeviceError(_explain(str(exc), device)) from None
+    return stream
+
+
+def _device(sd: Any, device: str | int | None) -> int | None:
+    if device is None:
+        try:
+            sd.query_devices(kind="output")
+        except (sd.PortAudioError, ValueError) as exc:
+            raise AudioDeviceError(_explain(str(exc), None)) from None
+        return None
+    try:
+        index = int(device)
+    except ValueError:
+        index = None
+    try:
+        info = sd.query_devices(index if index is not None else device, kind="output")
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioDeviceError(_explain(str(exc), device)) from None
+    return int(info["index"])
+
+
+def _explain(message: str, device: str | int | None) -> str:
+    names = ""
+    try:
+        import sounddevice as sd
+
+        outputs = [f"{d['index']}: {d['name']}" for d in sd.query_devices() if d["max_output_channels"] > 0]
+        names = "; output devices: " + ", ".join(outputs) if outputs else "; no output devices were found"
+    except Exception:  # listing is only a hint; the message stands without it
+        pass
+    if device is not None:
+        return f"cannot play on device {device!r} ({message}){names}"
+    return (
+        f"no audio output device ({message}){names}. Check that sound works (`voiceguide check`), "
+        "or save the session to a file instead: voiceguide export ROUTINE"
+    )

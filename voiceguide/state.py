@@ -1,0 +1,136 @@
+"""Where an interrupted session stopped: saved in the user's state dir, and the point to resume from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from .errors import SessionError
+from .timeline import Phase, Timeline
+
+HOLD_BACKUP: Final = 5.0
+"""Seconds a resumed hold or warmth backs up, so the listener can settle in again."""
+
+
+@dataclass(frozen=True)
+class SavedSession:
+    """Enough to pick a session up where it stopped."""
+
+    routine: str
+    """The routine as it was given: a built-in name or an absolute path."""
+    routine_hash: str
+    """SHA-256 of the routine's text, to notice a routine that changed since."""
+    pacing: dict[str, str]
+    """The effective pacing, as values `pacing.parse_layer` reads back."""
+    step: int | None
+    side: str | None
+    offset: int
+    """Samples since the start of that step (or of the session when step is None)."""
+    position: int
+    """Absolute sample where it stopped."""
+    sample_rate: int
+    saved_at: float
+
+
+def state_dir() -> Path:
+    """``$VOICEGUIDE_STATE_DIR``, else the user's state dir (platformdirs)."""
+    override = os.environ.get("VOICEGUIDE_STATE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("voiceguide", appauthor=False))
+
+
+def routine_hash(text: bytes) -> str:
+    """Fingerprint of a routine file's bytes."""
+    return hashlib.sha256(text).hexdigest()
+
+
+def where(timeline: Timeline, position: int) -> tuple[int | None, str | None, int]:
+    """(step index, side, samples since step start) at a position."""
+    step = next((s for s in timeline.steps if s.start <= position < s.end), None)
+    if step is None:
+        following = [s for s in timeline.steps if s.start > position]
+        if following and position < following[0].start:
+            # Between steps (moving) counts as the next step, from its start.
+            return following[0].index, None, 0
+        return None, None, position
+    spans = [s for s in timeline.spans if s.step == step.index and s.start <= position < s.end]
+    return step.index, spans[-1].side if spans else None, position - step.start
+
+
+def resume_point(timeline: Timeline, saved: SavedSession) -> int:
+    """The sample to resume from: the start of the interrupted press cycle, a few seconds back in a hold,
+    or the start of the step when it stopped during the talking."""
+    if saved.step is None:
+        return min(saved.offset, timeline.length) if saved.offset < timeline.steps[0].start else 0
+    steps = {s.index: s for s in timeline.steps}
+    step = steps.get(saved.step)
+    if step is None:
+        return timeline.steps[-1].start if timeline.steps else 0
+    target = min(step.start + saved.offset, step.end - 1)
+    index, span = next(
+        ((i, s) for i, s in enumerate(timeline.spans) if s.step == step.index and s.start <= target < s.end), (-1, None)
+    )
+    if span is None:
+        return step.start
+    if span.phase is Phase.PRESS:
+        return span.start
+    if span.phase is Phase.RELEASE:
+        presses = [s for s in timeline.spans[:index] if s.phase is Phase.PRESS and s.step == span.step]
+        return presses[-1].start if presses else span.start
+    if span.phase in (Phase.HOLD, Phase.WARMTH):
+        return max(span.start, target - round(HOLD_BACKUP * timeline.sample_rate))
+    return step.start
+
+
+def _path() -> Path:
+    return state_dir() / "session.json"
+
+
+def save(session: SavedSession) -> Path:
+    """Write the saved session atomically."""
+    path = _path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".session-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(asdict(session), out, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load() -> SavedSession:
+    """The saved session; SessionError if there is none or it cannot be read."""
+    path = _path()
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return SavedSession(**data)
+    except FileNotFoundError:
+        raise SessionError(
+            "there is no interrupted session to resume; start one with: voiceguide play ROUTINE"
+        ) from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise SessionError(
+            f"the saved session in {path} cannot be read ({exc}); start again without --resume"
+        ) from None
+
+
+def clear() -> None:
+    """Forget the saved session (a finished session leaves nothing to resume)."""
+    _path().unlink(missing_ok=True)
+
+
+def now() -> float:
+    """The time a position is saved at."""
+    return time.time()
