@@ -50,3 +50,31 @@ def espeak() -> None:
         engine_name()
     except Exception as exc:  # any failure to load the stack is the same verdict
         missing(f"pyttsx3/espeak-ng ({exc})")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def vsink(tmp_path_factory: pytest.TempPathFactory):
+    """A PulseAudio null sink as the default output, for the whole run; yields the env its clients need."""
+    import subprocess
+
+    if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
+        missing("PulseAudio (pulseaudio, pulseaudio-utils)")
+    folder = tmp_path_factory.mktemp("vsink")
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "start", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        missing(f"a working PulseAudio daemon ({done.stderr.strip()})")
+    env = dict(item.split("=", 1) for item in done.stdout.strip().removeprefix("export ").split())
+    env = {k: v.strip("'") for k, v in env.items()}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield env
+    subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(folder)], capture_output=True)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -179,6 +179,111 @@ def export_cmd(
         click.echo(f"Wrote {side}")
 
 
+@cli.command()
+@click.argument("routine", required=False)
+@pacing_options
+@click.option("--device", metavar="NAME_OR_INDEX", help="Output device (default: the system's).")
+@click.option("--resume", is_flag=True, help="Continue the last interrupted session where it stopped.")
+@click.option("--quiet", is_flag=True, help="Show nothing while playing.")
+def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **kwargs: Any) -> None:
+    """Play a session live on the speakers, hands-free.
+
+    Keys while playing: space pause/resume, n next point, p previous point,
+    r repeat the location, + and - volume, q quit (the position is saved), ? help.
+
+    \b
+    Example:
+      voiceguide play evening --rate 140
+      voiceguide play --resume
+    """
+    from . import state
+    from .config import effective_pacing
+    from .display import plain_line, status_line
+    from .keys import HELP, KeyReader
+    from .live import LiveSession, check_resume
+    from .pacing import parse_layer, resolve
+    from .plan import clock
+    from .routine import load_routine
+
+    flags, preset = _split(kwargs)
+    saved = None
+    if resume:
+        saved = state.load()
+        if routine is not None and routine != saved.routine:
+            raise click.UsageError(f"the saved session is of {saved.routine!r}, not {routine!r}")
+        loaded = load_routine(saved.routine)
+        warning = check_resume(saved, loaded)
+        if warning:
+            click.echo(warning, err=True)
+        pacing, _ = resolve([("saved session", parse_layer(saved.pacing)), ("flag", parse_layer(flags, prefix="--"))])
+    else:
+        if routine is None:
+            raise click.UsageError("name a routine (e.g. `voiceguide play evening`) or use --resume")
+        loaded = load_routine(routine)
+        pacing, _ = effective_pacing(loaded, flags, preset)
+    ref = saved.routine if saved else _routine_ref(routine or "")
+    tty = sys.stdout.isatty() and not quiet
+    last: list[str] = [""]
+
+    def on_status(status: Any) -> None:
+        if quiet:
+            return
+        if tty:
+            width = max(40, click.get_terminal_size()[0] - 1) if hasattr(click, "get_terminal_size") else 79
+            click.echo("\r\x1b[2K\x1b[2m" + status_line(status, width) + "\x1b[0m", nl=False)
+            return
+        key = f"{status.step}/{status.side}/{status.phase}/{status.paused}"
+        if key != last[0]:
+            last[0] = key
+            click.echo(plain_line(status))
+
+    def on_message(message: str) -> None:
+        if not quiet:
+            click.echo(("\r\x1b[2K" if tty else "") + message)
+
+    session = LiveSession(loaded, ref, pacing, device=device, resume=saved)
+    with KeyReader() as keys:
+        if tty and keys.active:
+            click.echo(HELP)
+        try:
+            outcome = session.run(on_status, on_message, keys.commands if keys.active else None)
+        finally:
+            session.store.close()
+    if tty:
+        click.echo("\r\x1b[2K", nl=False)
+    rate = outcome.timeline.sample_rate if outcome.timeline else 22050
+    if outcome.finished:
+        click.echo(f"Session complete ({clock(outcome.position / rate)}). Good night.")
+        return
+    why = {
+        "quit": "Stopped",
+        "interrupted": "Interrupted",
+        "terminated": "Stopped (terminated)",
+        "hangup": "Stopped (terminal closed)",
+    }.get(outcome.reason, "Stopped")
+    where = ""
+    if outcome.saved is not None and outcome.timeline is not None:
+        step = outcome.saved.step
+        if step is not None:
+            name = outcome.timeline.steps[step].name
+            side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
+            where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
+        where += f", {clock(outcome.position / rate)} into the session"
+    click.echo(f"{why}{where}.")
+    if outcome.saved is not None:
+        click.echo(f"Resume with: voiceguide play {ref} --resume")
+    sys.exit(130 if outcome.reason == "interrupted" else 0)
+
+
+def _routine_ref(ref: str) -> str:
+    """A built-in's name as is; a file as an absolute path, so --resume finds it from anywhere."""
+    from pathlib import Path
+
+    from .routine import builtin_names
+
+    return ref if ref in builtin_names() else str(Path(ref).resolve())
+
+
 def _points(n: int) -> str:
     return "1 point" if n == 1 else f"{n} points"
 

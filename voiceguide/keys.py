@@ -34,6 +34,11 @@ class KeyReader:
         self._saved: list | None = None
         self._fd = -1
 
+    @property
+    def active(self) -> bool:
+        """Whether keys are being read (stdin is a terminal)."""
+        return self._thread is not None
+
     def __enter__(self) -> KeyReader:
         try:
             if not sys.stdin.isatty():

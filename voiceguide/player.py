@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Final
 
 import numpy as np
@@ -59,6 +59,9 @@ class Player:
         self._stopping = False
         self.stopped = threading.Event()
         self.finished = threading.Event()
+        self.calls = 0
+        """Blocks handed to the device so far: a count that stops moving means the device is gone."""
+        self.underruns = 0
 
     # Controls (any thread).
     def toggle_pause(self) -> bool:
@@ -122,6 +125,7 @@ class Player:
     def fill(self, n: int) -> Audio:
         """The next ``n`` output samples (called from the audio callback)."""
         with self._lock:
+            self.calls += 1
             if self.stopped.is_set():
                 return np.zeros(n, dtype=np.float32)
             held = self._held()
@@ -163,11 +167,11 @@ class Player:
             self._speaking = self._speaking[take:] if take < self._speaking.size else None
 
 
-def open_output(player: Player, device: str | int | None, on_error: Callable[[str], None]) -> Any:
+def open_output(player: Player, device: str | int | None) -> Any:
     """Start a sounddevice stream that pulls from ``player``; errors become AudioDeviceError."""
     try:
         import sounddevice as sd
-    except OSError as exc:
+    except (OSError, ImportError) as exc:
         raise AudioDeviceError(
             f"PortAudio is not installed ({exc}); install it with: sudo apt-get install libportaudio2 "
             "(or save the session to a file instead: voiceguide export ROUTINE)"
@@ -175,7 +179,7 @@ def open_output(player: Player, device: str | int | None, on_error: Callable[[st
 
     def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         if status.output_underflow:
-            on_error("underflow")
+            player.underruns += 1
         outdata[:, 0] = player.fill(frames)
 
     target = _device(sd, device)

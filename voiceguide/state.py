@@ -58,10 +58,10 @@ def where(timeline: Timeline, position: int) -> tuple[int | None, str | None, in
     step = next((s for s in timeline.steps if s.start <= position < s.end), None)
     if step is None:
         following = [s for s in timeline.steps if s.start > position]
-        if following and position < following[0].start:
+        if following and following[0].index > 0:
             # Between steps (moving) counts as the next step, from its start.
             return following[0].index, None, 0
-        return None, None, position
+        return None, None, position  # in the opening or the closing
     spans = [s for s in timeline.spans if s.step == step.index and s.start <= position < s.end]
     return step.index, spans[-1].side if spans else None, position - step.start
 
@@ -70,7 +70,9 @@ def resume_point(timeline: Timeline, saved: SavedSession) -> int:
     """The sample to resume from: the start of the interrupted press cycle, a few seconds back in a hold,
     or the start of the step when it stopped during the talking."""
     if saved.step is None:
-        return min(saved.offset, timeline.length) if saved.offset < timeline.steps[0].start else 0
+        # Stopped in the opening: hear it again; in the closing: hear the closing again.
+        first = timeline.steps[0].start if timeline.steps else timeline.length
+        return 0 if saved.offset < first else timeline.steps[-1].end
     steps = {s.index: s for s in timeline.steps}
     step = steps.get(saved.step)
     if step is None:

@@ -1,0 +1,148 @@
+"""`voiceguide play` through a real virtual sound card (PulseAudio null sink), recorded back."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+pytestmark = pytest.mark.usefixtures("espeak", "vsink")
+TINY = str(Path(__file__).parent / "routines" / "tiny.toml")
+RATE = 22050
+
+
+def voiceguide(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "voiceguide", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+class Recorder:
+    """Records the virtual sink's monitor as 22050 Hz mono float32."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> Recorder:
+        self.proc = subprocess.Popen(["parec", "-d", "vsink.monitor", "--format=float32le", f"--rate={RATE}",
+                                      "--channels=1", "--latency-msec=10", "--raw", str(self.path)])
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        time.sleep(0.3)
+        self.proc.terminate()
+        self.proc.wait(5)
+
+    def audio(self) -> np.ndarray:
+        return np.fromfile(self.path, dtype="<f4")
+
+
+def align(recording: np.ndarray, reference: np.ndarray) -> int:
+    """Offset of reference inside recording, by FFT cross-correlation of the envelopes' first 10 s."""
+    a = recording[: RATE * 15].astype(np.float64)
+    b = reference[: RATE * 10].astype(np.float64)
+    size = 1 << (a.size + b.size).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(a, size) * np.conj(np.fft.rfft(b, size)), size)
+    return int(np.argmax(corr[: a.size]))
+
+
+def onset(audio: np.ndarray, around: int, window: int = 2205, threshold: float = 0.02) -> int | None:
+    lo = max(0, around - window)
+    loud = np.flatnonzero(np.abs(audio[lo : around + window]) > threshold)
+    return lo + int(loud[0]) if loud.size else None
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory, clip_cache_dir: Path) -> dict:
+    """The export of the tiny routine (which also remembers its gain, so play starts at the same level)."""
+    folder = tmp_path_factory.mktemp("play")
+    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(clip_cache_dir))
+    subprocess.run([sys.executable, "-m", "voiceguide", "export", TINY, "-o", str(folder / "tiny.wav")],
+                   env=env, check=True, capture_output=True)
+    plan = json.loads(subprocess.run([sys.executable, "-m", "voiceguide", "show", TINY, "--json"], env=env,
+                                     check=True, capture_output=True, text=True).stdout)
+    audio, _ = sf.read(str(folder / "tiny.wav"), dtype="float32")
+    return {"plan": plan, "audio": audio, "folder": folder}
+
+
+def test_a_played_session_matches_the_plan_to_10_ms_and_the_export(reference: dict, tmp_path: Path) -> None:
+    with Recorder(tmp_path / "rec.raw") as rec:
+        proc = voiceguide("play", TINY, "--quiet")
+        out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert "Session complete" in out
+    recording = rec.audio()
+    export = reference["audio"]
+    offset = align(recording, export)
+    misses = []
+    for event in reference["plan"]["events"]:
+        planned = onset(export, event["sample"])
+        heard = onset(recording, event["sample"] + offset)
+        assert planned is not None and heard is not None, event
+        if abs((heard - offset) - planned) > RATE // 100:
+            misses.append((event["start"], event.get("text") or event.get("tone"), (heard - offset - planned) / RATE))
+    assert misses == []
+    heard = recording[offset : offset + export.size]
+    assert heard.size == export.size
+    corr = float(np.corrcoef(heard, export)[0, 1])
+    assert corr > 0.95
+    gain_db = 20 * np.log10(np.sqrt(np.mean(heard**2)) / np.sqrt(np.mean(export**2)))
+    assert abs(gain_db) < 0.5  # what you export is what you hear
+
+
+def _wait_for(path: Path, timeout: float = 10) -> None:
+    end = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < end:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(("sig", "code", "word"), [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 0, "terminated")])
+def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(reference: dict, sig: int, code: int,
+                                                                          word: str) -> None:
+    state = Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json"
+    proc = voiceguide("play", TINY)
+    time.sleep(12.5)  # inside the first step's press cycles
+    started = time.monotonic()
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=10)
+    assert time.monotonic() - started < 2
+    assert proc.returncode == code, err
+    assert word in out and "Resume with: voiceguide play" in out
+    saved = json.loads(state.read_text())
+    assert saved["step"] == 0 and saved["side"] == "left"
+    first_press = next(e for e in reference["plan"]["events"] if e.get("tone") == "press")
+    assert saved["position"] > first_press["sample"]
+    resumed = voiceguide("play", "--resume")
+    out, err = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, err
+    lines = out.splitlines()
+    # It picks up at a press cycle of the same step, not from the beginning.
+    assert lines[0].startswith("[0:1") and "point 1/2: Spleen 4, left" in lines[0], lines
+    assert "Session complete" in out
+    assert not state.exists()
+
+
+def test_an_unknown_device_is_one_clear_message() -> None:
+    proc = voiceguide("play", TINY, "--device", "no-such-device")
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert err.startswith("Error: cannot play on device 'no-such-device'") and "Traceback" not in err
+
+
+def test_no_audio_device_is_one_clear_message_that_points_to_export(tmp_path: Path) -> None:
+    # A machine whose only sound server is not there: PortAudio finds no output device.
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path), PULSE_RUNTIME_PATH=str(tmp_path / "none"),
+               PULSE_SERVER="unix:" + str(tmp_path / "nothing-here"))
+    proc = voiceguide("play", TINY, env=env)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, (out, err)
+    assert "Traceback" not in err
+    assert "no audio output device" in err and "voiceguide export" in err
