@@ -61,10 +61,12 @@ def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, flo
     results: dict[str, list[tuple[float, float]]] = {"warm": [], "cold": [], "peer": []}
     for n in range(runs):
         cold_cache = work / f"cold-{n}"
-        results["cold"].append(run([*VOICEGUIDE, "export", routine, "-o", str(work / "cold.wav"), "--force"],
-                                   env_with(cold_cache))[:2])
-        results["warm"].append(run([*VOICEGUIDE, "export", routine, "-o", str(work / "warm.wav"), "--force"],
-                                   env_with(warm_cache))[:2])
+        results["cold"].append(
+            run([*VOICEGUIDE, "export", routine, "-o", str(work / "cold.wav"), "--force"], env_with(cold_cache))[:2]
+        )
+        results["warm"].append(
+            run([*VOICEGUIDE, "export", routine, "-o", str(work / "warm.wav"), "--force"], env_with(warm_cache))[:2]
+        )
         if peer.exists() and shutil.which("espeak-ng") and shutil.which("sox"):
             results["peer"].append(run([sys.executable, str(peer), str(plan), "-o", str(work / "peer.wav")])[:2])
         shutil.rmtree(cold_cache, ignore_errors=True)
@@ -81,8 +83,10 @@ def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dic
     cache = work / "warm-cache"
     out = {}
     for scale in scales:
-        wall, rss, text = run([*VOICEGUIDE, "export", routine, "-o", str(work / "long.flac"), "--force",
-                               "--scale", str(scale)], env_with(cache))
+        wall, rss, text = run(
+            [*VOICEGUIDE, "export", routine, "-o", str(work / "long.flac"), "--force", "--scale", str(scale)],
+            env_with(cache),
+        )
         length = text.split("(")[1].split(",")[0] if "(" in text else "?"
         out[f"export x{scale:g} scale ({length}) peak RSS (MiB)"] = stats([rss])
         out[f"export x{scale:g} scale ({length}) wall (s)"] = stats([wall])
@@ -117,13 +121,16 @@ def main() -> None:
     ratios = {}
     if "export peer (s)" in results:
         peer = results["export peer (s)"]["median"]
-        ratios = {"peer / warm export": peer / results["export warm (s)"]["median"],
-                  "peer / cold export": peer / results["export cold (s)"]["median"]}
+        ratios = {
+            "peer / warm export": peer / results["export warm (s)"]["median"],
+            "peer / cold export": peer / results["export cold (s)"]["median"],
+        }
         for name, value in ratios.items():
             print(f"{name:<{width}}  {value:>9.2f}x")
     if args.json_path:
-        Path(args.json_path).write_text(json.dumps({"results": results, "ratios": ratios,
-                                                    "routine": args.routine, "when": time.time()}, indent=1))
+        Path(args.json_path).write_text(
+            json.dumps({"results": results, "ratios": ratios, "routine": args.routine, "when": time.time()}, indent=1)
+        )
 
 
 if __name__ == "__main__":

@@ -63,8 +63,9 @@ def vsink(tmp_path_factory: pytest.TempPathFactory):
     if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
         missing("PulseAudio (pulseaudio, pulseaudio-utils)")
     folder = tmp_path_factory.mktemp("vsink")
-    done = subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "start", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "vsink.sh"), "start", str(folder)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         missing(f"a working PulseAudio daemon ({done.stderr.strip()})")
     env = dict(item.split("=", 1) for item in done.stdout.strip().removeprefix("export ").split())

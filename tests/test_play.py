@@ -20,8 +20,9 @@ RATE = 22050
 
 
 def voiceguide(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "voiceguide", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    )
 
 
 class Recorder:
@@ -31,8 +32,19 @@ class Recorder:
         self.path = path
 
     def __enter__(self) -> Recorder:
-        self.proc = subprocess.Popen(["parec", "-d", "vsink.monitor", "--format=float32le", f"--rate={RATE}",
-                                      "--channels=1", "--latency-msec=10", "--raw", str(self.path)])
+        self.proc = subprocess.Popen(
+            [
+                "parec",
+                "-d",
+                "vsink.monitor",
+                "--format=float32le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--latency-msec=10",
+                "--raw",
+                str(self.path),
+            ]
+        )
         time.sleep(0.5)
         return self
 
@@ -65,10 +77,21 @@ def reference(tmp_path_factory: pytest.TempPathFactory, clip_cache_dir: Path) ->
     """The export of the tiny routine (which also remembers its gain, so play starts at the same level)."""
     folder = tmp_path_factory.mktemp("play")
     env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(clip_cache_dir))
-    subprocess.run([sys.executable, "-m", "voiceguide", "export", TINY, "-o", str(folder / "tiny.wav")],
-                   env=env, check=True, capture_output=True)
-    plan = json.loads(subprocess.run([sys.executable, "-m", "voiceguide", "show", TINY, "--json"], env=env,
-                                     check=True, capture_output=True, text=True).stdout)
+    subprocess.run(
+        [sys.executable, "-m", "voiceguide", "export", TINY, "-o", str(folder / "tiny.wav")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    plan = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "voiceguide", "show", TINY, "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     audio, _ = sf.read(str(folder / "tiny.wav"), dtype="float32")
     return {"plan": plan, "audio": audio, "folder": folder}
 
@@ -104,9 +127,12 @@ def _wait_for(path: Path, timeout: float = 10) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize(("sig", "code", "word"), [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 0, "terminated")])
-def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(reference: dict, sig: int, code: int,
-                                                                          word: str) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 0, "terminated")]
+)
+def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(
+    reference: dict, sig: int, code: int, word: str
+) -> None:
     state = Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json"
     proc = voiceguide("play", TINY)
     time.sleep(12.5)  # inside the first step's press cycles
@@ -139,10 +165,71 @@ def test_an_unknown_device_is_one_clear_message() -> None:
 
 def test_no_audio_device_is_one_clear_message_that_points_to_export(tmp_path: Path) -> None:
     # A machine whose only sound server is not there: PortAudio finds no output device.
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path), PULSE_RUNTIME_PATH=str(tmp_path / "none"),
-               PULSE_SERVER="unix:" + str(tmp_path / "nothing-here"))
+    env = dict(
+        os.environ,
+        XDG_RUNTIME_DIR=str(tmp_path),
+        PULSE_RUNTIME_PATH=str(tmp_path / "none"),
+        PULSE_SERVER="unix:" + str(tmp_path / "nothing-here"),
+    )
     proc = voiceguide("play", TINY, env=env)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, (out, err)
     assert "Traceback" not in err
     assert "no audio output device" in err and "voiceguide export" in err
+
+
+def _keys_session(*args: str) -> tuple[subprocess.Popen, int]:
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", TINY, *args],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(slave)
+    return proc, master
+
+
+def test_space_pauses_and_resumes_and_the_rest_of_the_session_shifts_by_the_pause(
+    reference: dict, tmp_path: Path
+) -> None:
+    export = reference["audio"]
+    with Recorder(tmp_path / "rec.raw") as rec:
+        proc, keys = _keys_session()
+        time.sleep(6)
+        os.write(keys, b" ")
+        time.sleep(2.5)
+        os.write(keys, b" ")
+        out, err = proc.communicate(timeout=90)
+        os.close(keys)
+    assert proc.returncode == 0, err
+    assert "Paused. Press space to go on." in out and "Resumed." in out and "Session complete" in out
+    recording = rec.audio()
+    head = align(recording, export)
+    tail_start = export.size - RATE * 8
+    tail = recording[head + tail_start - RATE : head + tail_start + RATE * 12]
+    shift = align(tail, export[tail_start:]) - RATE
+    assert abs(shift / RATE - 2.5) < 0.15, shift / RATE
+
+
+def test_q_stops_and_saves_the_position(reference: dict) -> None:
+    proc, keys = _keys_session()
+    time.sleep(8)
+    os.write(keys, b"q")
+    out, err = proc.communicate(timeout=10)
+    os.close(keys)
+    assert proc.returncode == 0, err
+    assert "Stopped at point 1 of 2 (Spleen 4, left foot)" in out
+    assert (Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json").exists()
+
+
+def test_a_closed_terminal_sighup_saves_the_position(reference: dict) -> None:
+    proc = voiceguide("play", TINY)
+    time.sleep(7)
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "Stopped (terminal closed)" in out and "Resume with" in out

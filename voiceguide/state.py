@@ -62,8 +62,8 @@ def where(timeline: Timeline, position: int) -> tuple[int | None, str | None, in
             # Between steps (moving) counts as the next step, from its start.
             return following[0].index, None, 0
         return None, None, position  # in the opening or the closing
-    spans = [s for s in timeline.spans if s.step == step.index and s.start <= position < s.end]
-    return step.index, spans[-1].side if spans else None, position - step.start
+    sides = [e.side for e in timeline.events if e.step == step.index and e.start <= position and e.side]
+    return step.index, sides[-1] if sides else None, position - step.start
 
 
 def resume_point(timeline: Timeline, saved: SavedSession) -> int:

@@ -1,0 +1,178 @@
+"""The Player's mixing logic, driven block by block without a sound card (the stand-in engine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide.config import effective_pacing
+from voiceguide.errors import AudioDeviceError
+from voiceguide.live import LiveSession, preroll
+from voiceguide.plan import build_timeline, open_store
+from voiceguide.player import BLOCK, Player, open_output
+from voiceguide.render import render
+from voiceguide.routine import load_routine
+
+SHORT = str(Path(__file__).parent / "routines" / "short.toml")
+
+
+@pytest.fixture
+def session(standin: None):
+    routine = load_routine(SHORT)
+    pacing, _ = effective_pacing(routine, {}, None)
+    store = open_store(pacing, cache=False)
+    timeline = build_timeline(routine, pacing, store)
+    reference = np.concatenate(list(render(timeline, store.get)))
+    yield routine, pacing, store, timeline, reference
+    store.close()
+
+
+def run(player: Player, blocks: int) -> np.ndarray:
+    return np.concatenate([player.fill(BLOCK) for _ in range(blocks)])
+
+
+def test_playing_straight_through_gives_exactly_the_rendered_session(session) -> None:
+    _, _, store, timeline, reference = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    out = run(player, -(-timeline.length // BLOCK))
+    assert np.array_equal(out[: timeline.length], reference)
+    assert player.finished.is_set()
+
+
+def test_a_pause_shifts_the_rest_of_the_timeline_by_exactly_the_paused_time(session) -> None:
+    _, _, store, timeline, reference = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    before = run(player, 200)
+    player.toggle_pause()
+    during = run(player, 60)
+    assert player.paused
+    player.toggle_pause()
+    after = run(player, -(-timeline.length // BLOCK) + 10)
+    out = np.concatenate([before, during, after])
+    held = player.paused_samples
+    assert held > 0 and held % BLOCK == 0
+    # The fades only touch a few blocks around the pause; everything after is the session, shifted by `held`.
+    resume_at = 200 * BLOCK + 60 * BLOCK + 4 * BLOCK
+    assert np.array_equal(out[resume_at : timeline.length + held], reference[resume_at - held :])
+    assert np.all(out[(200 + 4) * BLOCK : (200 + 4) * BLOCK + held - 8 * BLOCK] == 0)
+    assert np.array_equal(out[: 200 * BLOCK], reference[: 200 * BLOCK])
+
+
+def test_pause_and_resume_fade_instead_of_cutting(session) -> None:
+    _, _, store, timeline, _ = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    run(player, 60)  # into the opening speech
+    player.toggle_pause()
+    fading = run(player, 3)
+    assert np.max(np.abs(np.diff(fading))) < 0.2
+    assert np.all(run(player, 2) == 0)
+
+
+def test_stopping_fades_out_within_200_ms(session) -> None:
+    _, _, store, timeline, _ = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    run(player, 60)
+    player.stop()
+    blocks = 0
+    while not player.stopped.is_set():
+        player.fill(BLOCK)
+        blocks += 1
+    assert blocks * BLOCK / timeline.sample_rate <= 0.2
+
+
+def test_the_volume_keys_change_the_level_by_3_db_without_a_jump(session) -> None:
+    _, _, store, timeline, reference = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    run(player, 60)
+    assert player.change_volume(up=False) == pytest.approx(10 ** (-3 / 20))
+    run(player, 1)
+    block = player.fill(BLOCK)
+    start = player.position - BLOCK
+    assert np.allclose(block, reference[start : start + BLOCK] * 10 ** (-3 / 20), atol=1e-6)
+
+
+@pytest.fixture
+def live(session):
+    routine, pacing, store, timeline, _ = session
+    live = LiveSession(routine, SHORT, pacing, store=store)
+    live.timeline = timeline
+    player = Player(store.get, timeline.sample_rate, timeline)
+    return live, player, timeline
+
+
+def settle(player: Player) -> None:
+    run(player, 6)  # fade out, jump, fade in
+
+
+def test_next_jumps_to_the_start_of_the_next_point(live) -> None:
+    live, player, timeline = live
+    run(player, 20)
+    live._handle("next", player)
+    settle(player)
+    first = timeline.steps[0].start
+    assert first <= player.position <= first + 6 * BLOCK
+    live._handle("next", player)
+    settle(player)
+    assert timeline.steps[1].start <= player.position <= timeline.steps[1].start + 6 * BLOCK
+
+
+def test_previous_restarts_the_point_or_goes_back_one_near_its_start(live) -> None:
+    live, player, timeline = live
+    second = timeline.steps[1]
+    player.seek(second.start + 10 * timeline.sample_rate)
+    settle(player)
+    assert live._handle("previous", player) == "Restarting Liver 3"
+    settle(player)
+    assert second.start <= player.position <= second.start + 6 * BLOCK
+    assert live._handle("previous", player) == "Back to Spleen 4"
+    settle(player)
+    assert timeline.steps[0].start <= player.position <= timeline.steps[0].start + 6 * BLOCK
+
+
+def test_repeat_says_the_point_again_while_the_timeline_waits(live) -> None:
+    live, player, timeline = live
+    player.seek(timeline.steps[0].start + 5 * timeline.sample_rate)
+    settle(player)
+    held_before, position = player.paused_samples, player.position
+    live._handle("repeat", player)
+    out = run(player, 80)
+    assert player.paused_samples > held_before  # the session stood still while the cue played
+    assert np.max(np.abs(out)) > 0.05
+    assert player.position - position < 80 * BLOCK - (player.paused_samples - held_before) + BLOCK
+
+
+def test_the_preroll_bell_plays_while_the_session_is_prepared_then_it_continues_seamlessly(session) -> None:
+    _, _, store, timeline, reference = session
+    first = preroll(timeline.sample_rate)
+    player = Player(store.get, timeline.sample_rate, first, final=False)
+    head = run(player, 30)
+    player.set_timeline(timeline, 1.0)
+    rest = run(player, -(-timeline.length // BLOCK))
+    out = np.concatenate([head, rest])
+    assert np.array_equal(out[: timeline.length], reference)
+
+
+def test_the_preroll_waits_in_silence_if_preparing_takes_longer_than_the_bell(session) -> None:
+    _, _, store, timeline, _ = session
+    player = Player(store.get, timeline.sample_rate, preroll(timeline.sample_rate), final=False)
+    run(player, 100)  # 4.6 s: past the 3 s bell
+    assert player.position == player.timeline.length
+    assert not player.finished.is_set()
+
+
+def test_a_missing_portaudio_is_a_clear_error_with_the_fix(monkeypatch: pytest.MonkeyPatch, session) -> None:
+    import builtins
+
+    _, _, store, timeline, _ = session
+    real_import = builtins.__import__
+
+    def no_portaudio(name, *args, **kwargs):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+    with pytest.raises(AudioDeviceError, match="apt-get install libportaudio2.*voiceguide export"):
+        open_output(Player(store.get, timeline.sample_rate, timeline), None)
