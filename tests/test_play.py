@@ -158,7 +158,7 @@ def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(
 
 def test_an_unknown_device_is_one_clear_message() -> None:
     proc = voiceguide("play", TINY, "--device", "no-such-device")
-    out, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
     assert err.startswith("Error: cannot play on device 'no-such-device'") and "Traceback" not in err
 

@@ -174,5 +174,5 @@ def test_a_missing_portaudio_is_a_clear_error_with_the_fix(monkeypatch: pytest.M
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_portaudio)
-    with pytest.raises(AudioDeviceError, match="apt-get install libportaudio2.*voiceguide export"):
+    with pytest.raises(AudioDeviceError, match=r"apt-get install libportaudio2.*voiceguide export"):
         open_output(Player(store.get, timeline.sample_rate, timeline), None)
