@@ -281,3 +281,17 @@ def check_resume(saved: state.SavedSession, routine: Routine) -> str | None:
             "resuming at the same point number, which may now be a different point"
         )
     return None
+
+
+def say_aloud(clip: np.ndarray, rate: int, device: str | int | None = None) -> None:
+    """Play one clip on the speakers and return when it has been heard."""
+    event = Event(0, clip.size, Kind.SPEECH, text="say", cue="say")
+    tail = round(0.3 * rate)  # let the device drain before the stream closes
+    timeline = Timeline(rate, clip.size + tail, (event,), (), ())
+    player = Player(lambda _text: clip, rate, timeline)
+    stream = open_output(player, device)
+    try:
+        player.finished.wait(clip.size / rate + 5)
+    finally:
+        stream.stop()
+        stream.close()

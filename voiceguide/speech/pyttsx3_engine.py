@@ -64,11 +64,24 @@ def engine_name() -> str:
 
 
 class Pyttsx3Engine:
-    """Speech through pyttsx3; one clip at a time, each checked before it is returned."""
+    """Speech through pyttsx3; one clip at a time, each checked before it is returned.
+
+    One per process: pyttsx3 hands out the same driver again, and a second warm-up run loop on
+    an idle driver never ends (its loop only stops after an utterance).
+    """
 
     sample_rate = ESPEAK_RATE
+    _shared: Pyttsx3Engine | None = None
 
-    def __init__(self) -> None:
+    def __new__(cls) -> Pyttsx3Engine:
+        with _lock:
+            if cls._shared is None:
+                engine = super().__new__(cls)
+                engine._start()
+                cls._shared = engine
+            return cls._shared
+
+    def _start(self) -> None:
         try:
             import pyttsx3
         except ImportError as exc:

@@ -1,0 +1,168 @@
+"""Pacing from the CLI: presets, per-point values, saved defaults and their precedence, voices, check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+from voiceguide.config import effective_pacing
+from voiceguide.pacing import Verbosity, parse_layer
+from voiceguide.routine import parse_routine
+
+ROUTINE = b'title = "T"\n[pacing]\nrate = 140\ngap = 5\n[[steps]]\npoint = "SP4"\ntechnique = "cycles"\nminutes = 1\nsides = "left"\n'
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def plan(*args: str) -> dict:
+    return json.loads(invoke("show", "evening", "--json", *args))
+
+
+def test_each_layer_overrides_the_one_below() -> None:
+    routine = parse_routine(ROUTINE, name="t", source="t.toml")
+    layers = [
+        ({}, None, {}, 140, "routine"),
+        (parse_layer({"rate": "160"}), None, {}, 160, "saved"),
+        (parse_layer({"rate": "160"}), "gentle", {}, 130, "preset"),
+        (parse_layer({"rate": "160"}), "gentle", {"rate": "170"}, 170, "flag"),
+    ]
+    for saved, preset, flags, rate, source in layers:
+        pacing, origin = effective_pacing(routine, flags, preset, saved=saved)
+        assert (pacing.rate, origin["rate"]) == (rate, source)
+    pacing, origin = effective_pacing(None, {}, None, saved={})
+    assert (pacing.rate, origin["rate"]) == (150, "built-in")
+    pacing, origin = effective_pacing(routine, {}, None, saved={})
+    assert (pacing.gap, origin["gap"], origin["pause"]) == (5.0, "routine", "built-in")
+
+
+def test_presets_change_speech_rate_gaps_and_wording() -> None:
+    gentle, _ = effective_pacing(None, {}, "gentle", saved={})
+    brisk, _ = effective_pacing(None, {}, "brisk", saved={})
+    assert gentle.rate < 150 < brisk.rate
+    assert gentle.gap > brisk.gap and gentle.release.default > brisk.release.default
+    assert (gentle.verbosity, brisk.verbosity) == (Verbosity.FULL, Verbosity.BRIEF)
+    flag_wins, _ = effective_pacing(None, {"rate": "200"}, "gentle", saved={})
+    assert flag_wins.rate == 200
+
+
+def _cycles(p: dict, code: str, side: str = "left") -> int:
+    index = next(s["index"] for s in p["steps"] if s["point"] == code)
+    return sum(1 for e in p["events"] if e.get("tone") == "press" and e["step"] == index and e["side"] == side)
+
+
+def test_minutes_per_point_change_only_those_points(standin: None) -> None:
+    p = plan("--minutes", "SP-4=2,KD-6=4")
+    assert _cycles(p, "SP4") == 15 and _cycles(p, "KI6") == 30 and _cycles(p, "SP3") == 22
+
+
+def test_press_per_point_changes_only_that_point(standin: None) -> None:
+    p = plan("--press", "SP-3=6")
+    assert _cycles(p, "SP3") == 20 and _cycles(p, "SP4") == 22
+
+
+def test_pace_set_then_show_json_uses_6_s_presses_and_4_s_releases_and_reset_restores(standin: None) -> None:
+    invoke("pace", "set", "--press", "6", "--release", "4")
+    p = plan()
+    presses = [e for e in p["events"] if e.get("tone") == "press" and e["step"] == 1]
+    releases = [e for e in p["events"] if e.get("tone") == "release" and e["step"] == 1]
+    assert releases[0]["sample"] - presses[0]["sample"] == 6 * 22050
+    assert presses[1]["sample"] - releases[0]["sample"] == 4 * 22050
+    assert "press      6                saved" in invoke("pace", "show")
+    invoke("pace", "reset")
+    p = plan()
+    presses = [e for e in p["events"] if e.get("tone") == "press" and e["step"] == 1]
+    releases = [e for e in p["events"] if e.get("tone") == "release" and e["step"] == 1]
+    assert releases[0]["sample"] - presses[0]["sample"] == 5 * 22050
+
+
+def test_saved_defaults_sit_under_the_preset_and_the_flags(standin: None) -> None:
+    invoke("pace", "set", "--rate", "170", "--gap", "3")
+    out = invoke("pace", "show", "--preset", "gentle", "--gap", "9")
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if not line.startswith("(")}
+    assert rows["rate"] == ["130", "preset"] and rows["gap"] == ["9", "flag"]
+
+
+def test_a_corrupt_config_file_is_one_clear_error(tmp_path: Path) -> None:
+    config = Path(os.environ["VOICEGUIDE_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('press = "6"\nrelease = -2\n')
+    result = CliRunner().invoke(cli, ["show", "evening"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {config}:2: release: must be at least 0.5 and at most 60 seconds, got -2"
+    config.write_bytes(b"press = = 6\n\xff")
+    result = CliRunner().invoke(cli, ["pace", "show"])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {config}:") and "Traceback" not in result.output
+
+
+def test_an_unknown_voice_is_a_clear_error_that_suggests_close_ones(espeak: None) -> None:
+    result = CliRunner().invoke(cli, ["show", "evening", "--voice", "gmw/en-gx"])
+    assert result.exit_code == 1
+    assert "unknown voice 'gmw/en-gx'; did you mean" in result.output
+
+
+def test_voices_lists_english_voices_with_language_and_name(espeak: None) -> None:
+    out = invoke("voices", "--lang", "en")
+    assert any(line.split()[:2] == ["gmw/en-us", "en-us"] for line in out.splitlines())
+
+
+def test_say_writes_a_phrase_to_a_file(espeak: None, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    out = invoke("say", "Press now, and hold.", "--rate", "120", "-o", str(tmp_path / "p.wav"))
+    assert out.startswith(f"Wrote {tmp_path / 'p.wav'}")
+    assert sf.info(str(tmp_path / "p.wav")).duration > 0.8
+
+
+def test_check_reports_a_missing_portaudio_with_the_fix(monkeypatch: pytest.MonkeyPatch, espeak: None) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_portaudio(name, *args, **kwargs):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 1
+    assert "FAIL PortAudio" in result.output and "fix: sudo apt-get install libportaudio2" in result.output
+    assert "OK   pyttsx3 + espeak-ng" in result.output
+
+
+def test_check_reports_no_output_device(espeak: None, tmp_path: Path) -> None:
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path), PULSE_SERVER="unix:" + str(tmp_path / "none"))
+    done = subprocess.run([sys.executable, "-m", "voiceguide", "check"], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "FAIL output devices" in done.stdout and "voiceguide export" in done.stdout
+
+
+def test_new_writes_a_template_that_validates(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    invoke("new", str(path))
+    assert invoke("validate", str(path)).startswith(f"OK   {path}: 'My evening routine', 2 points")
+    result = CliRunner().invoke(cli, ["new", str(path)])
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_validate_fails_for_a_broken_routine_and_names_it() -> None:
+    bad = Path(__file__).parent / "routines" / "bad" / "bad_sides.toml"
+    result = CliRunner().invoke(cli, ["validate", "evening", str(bad)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("OK   evening") and lines[1].startswith(f"FAIL {bad}:7: steps[0].sides:")
+
+
+def test_short_help_and_version_work() -> None:
+    assert "Usage:" in invoke("-h") and invoke("--version").startswith("voiceguide, version ")

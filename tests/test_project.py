@@ -1,0 +1,56 @@
+"""Project hygiene: the README's commands, CI, lint, and help texts."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    first_screen = text.split("\n---\n")[0]
+    return re.findall(r"```sh\n(.+?)\n```", first_screen)
+
+
+def test_the_readme_first_screen_has_exactly_two_commands_play_and_test() -> None:
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert commands[0].endswith("voiceguide play evening")
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert readme_commands()[1] in ci.splitlines()
+
+
+def test_the_code_is_ruff_clean() -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed")
+    done = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), list(_commands(cli)), ids=lambda p: " ".join(p) if isinstance(p, tuple) else ""
+)
+def test_every_command_has_help_with_an_example(path, command) -> None:
+    result = CliRunner().invoke(cli, [*path, "-h"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "voiceguide " in result.output.split("Example:")[1]

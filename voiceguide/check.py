@@ -1,0 +1,126 @@
+"""`voiceguide check`: is every part of the stack there? Each check says OK, or the problem and its fix."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Check:
+    """One part of the stack and its state."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    needed_for_play: bool = True
+
+
+def _python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    return Check("Python", sys.version_info >= (3, 11), version, "install Python 3.11 or newer")
+
+
+def _speech() -> list[Check]:
+    from .errors import SpeechError
+
+    try:
+        from .speech.pyttsx3_engine import Pyttsx3Engine, engine_name
+
+        name = engine_name()
+    except (SpeechError, ImportError, OSError) as exc:
+        return [Check("pyttsx3 + espeak-ng", False, str(exc), "pip install pyttsx3; sudo apt-get install espeak-ng")]
+    checks = [Check("pyttsx3 + espeak-ng", True, name)]
+    try:
+        clip = Pyttsx3Engine().synthesize("Ready.", voice=None, rate=150, volume=1.0)
+        checks.append(Check("speech synthesis", clip.size > 0, f"spoke one word: {clip.size / 22050:.2f} s of audio"))
+    except SpeechError as exc:
+        checks.append(Check("speech synthesis", False, str(exc), "sudo apt-get install --reinstall espeak-ng"))
+    return checks
+
+
+def _audio() -> list[Check]:
+    try:
+        import sounddevice as sd
+    except (OSError, ImportError) as exc:
+        return [Check("PortAudio", False, str(exc), "sudo apt-get install libportaudio2 (export works without it)")]
+    checks = [Check("PortAudio", True, sd.get_portaudio_version()[1])]
+    try:
+        outputs = [d for d in sd.query_devices() if d["max_output_channels"] > 0]
+    except sd.PortAudioError as exc:
+        outputs = []
+        checks.append(Check("output devices", False, str(exc), "check the sound system (PulseAudio/PipeWire/ALSA)"))
+        return checks
+    if not outputs:
+        checks.append(
+            Check(
+                "output devices",
+                False,
+                "none found",
+                "connect speakers or headphones, or start the sound server; `voiceguide export` works without any",
+            )
+        )
+        return checks
+    checks.append(Check("output devices", True, ", ".join(f"{d['index']}: {d['name']}" for d in outputs)))
+    try:
+        default = sd.query_devices(kind="output")
+        checks.append(Check("default output", True, f"{default['index']}: {default['name']}"))
+    except (sd.PortAudioError, ValueError) as exc:
+        checks.append(Check("default output", False, str(exc), "choose one with --device NAME_OR_INDEX"))
+    return checks
+
+
+def _writable(name: str, folder: Callable[[], Path], needed: bool) -> Check:
+    try:
+        path = folder()
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".check-"):
+            pass
+        return Check(name, True, str(path), needed_for_play=needed)
+    except OSError as exc:
+        return Check(
+            name,
+            False,
+            f"{exc.strerror or exc}",
+            "make the folder writable, or point "
+            "VOICEGUIDE_CACHE_DIR / VOICEGUIDE_CONFIG / VOICEGUIDE_STATE_DIR elsewhere",
+            needed_for_play=needed,
+        )
+
+
+def _formats() -> Check:
+    try:
+        import soundfile as sf
+    except (OSError, ImportError) as exc:
+        return Check("export formats", False, str(exc), "pip install soundfile", needed_for_play=False)
+    wanted = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS", "MP3": "MPEG_LAYER_III"}
+    have = [f for f, sub in wanted.items() if f in sf.available_formats() and sub in sf.available_subtypes(f)]
+    missing = sorted(set(wanted) - set(have))
+    return Check(
+        "export formats",
+        not missing,
+        ", ".join(f.lower() for f in have) + (f" (missing: {', '.join(missing)})" if missing else ""),
+        "pip install --upgrade soundfile (its wheels bring libsndfile 1.1+ with MP3)",
+        needed_for_play=False,
+    )
+
+
+def run_checks() -> list[Check]:
+    """Every check, in order."""
+    from .config import config_path
+    from .speech.cache import default_cache_dir
+    from .state import state_dir
+
+    return [
+        _python(),
+        *_speech(),
+        *_audio(),
+        _writable("clip cache", default_cache_dir, True),
+        _writable("config folder", lambda: config_path().parent, False),
+        _writable("session folder", state_dir, False),
+        _formats(),
+    ]
