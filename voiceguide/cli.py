@@ -131,7 +131,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     with prepare(loaded, pacing, measure=False) as session:
         timeline = session.timeline
     if as_json:
-        click.echo(json.dumps(to_json(loaded, timeline), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(to_json(loaded, timeline, pacing), ensure_ascii=False, indent=1))
         return
     click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, {clock(timeline.duration)})")
     for time, step, side, what in table_rows(timeline):

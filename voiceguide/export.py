@@ -25,7 +25,7 @@ FORMATS: Final[dict[str, tuple[str, str | None]]] = {
     "ogg": ("OGG", "VORBIS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
-EXPORT_BLOCK: Final = 16384
+EXPORT_BLOCK: Final = 65536
 """Samples per block: large enough to keep Python overhead low, small enough to keep memory flat."""
 _PART: Final = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.voiceguide-part$")
 
@@ -124,9 +124,14 @@ def export(
             str(part), "w", samplerate=timeline.sample_rate, channels=1, format=major, subtype=subtype
         ) as out:
             # Blocks, never one big write: libsndfile's Vorbis encoder crashes on long buffers.
+            silence = np.zeros(EXPORT_BLOCK, dtype=np.int16 if subtype == "PCM_16" else np.float32)
             for block in render(timeline, speech, block=EXPORT_BLOCK, gain=gain):
-                # PCM formats get int16 made here, so WAV and FLAC hold the very same samples.
-                out.write(np.round(block * 32767).astype(np.int16) if subtype == "PCM_16" else block)
+                if not block.any():  # most of a session is quiet: skip the conversion
+                    out.write(silence[: block.size])
+                elif subtype == "PCM_16":  # int16 made here, so WAV and FLAC hold the very same samples
+                    out.write(np.round(block * 32767).astype(np.int16))
+                else:
+                    out.write(block)
                 if progress is not None:
                     progress(block.size)
         write_tags(part, fmt, routine, timeline)

@@ -17,7 +17,7 @@ from . import cues, state
 from .display import Status
 from .errors import AudioDeviceError
 from .pacing import Pacing, pacing_texts
-from .plan import build_timeline, measure_gain, open_store, plan_key, remember_gain, remembered_gain
+from .plan import build_timeline, open_store, plan_key, remember_gain, remembered_gain, session_gain
 from .player import Player, open_output
 from .routine import Routine
 from .speech.clips import ClipStore
@@ -78,7 +78,7 @@ class LiveSession:
     def _prepare(self) -> None:
         try:
             timeline = build_timeline(self.routine, self.pacing, self.store)
-            gain = measure_gain(timeline, self.store.get)
+            gain = session_gain(timeline, self.store)
             remember_gain(plan_key(self.routine, self.pacing, self.store), self.store, gain)
             self.timeline = timeline
             if self.player is not None:

@@ -73,6 +73,24 @@ def plan_key(routine: Routine, pacing: Pacing, store: ClipStore) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def timeline_key(timeline: Timeline, store: ClipStore) -> str:
+    """Names a scheduled session's sound exactly: every event's sample and sound, voice, rate and engine."""
+    digest = hashlib.sha256(store.key("").encode())
+    for e in timeline.events:
+        digest.update(f"{e.start}:{e.kind.value}:{e.text or e.tone}\n".encode())
+    return digest.hexdigest()
+
+
+def session_gain(timeline: Timeline, store: ClipStore) -> float:
+    """The session's loudness gain: remembered from an earlier run of the same timeline, else measured."""
+    key = timeline_key(timeline, store)
+    gain = remembered_gain(key, store)
+    if gain is None:
+        gain = measure_gain(timeline, store.get)
+        remember_gain(key, store, gain)
+    return gain
+
+
 def remembered_gain(key: str, store: ClipStore) -> float | None:
     """The gain measured for this session before, if any (lets playback start before it is measured)."""
     if store.cache is None:
@@ -116,14 +134,14 @@ def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterat
         timeline = build_timeline(routine, pacing, store)
         gain = 1.0
         if measure:
-            gain = measure_gain(timeline, store.get)
+            gain = session_gain(timeline, store)
             remember_gain(plan_key(routine, pacing, store), store, gain)
         yield Prepared(routine, pacing, store, timeline, gain)
     finally:
         store.close()
 
 
-def to_json(routine: Routine, timeline: Timeline) -> dict[str, Any]:
+def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) -> dict[str, Any]:
     """The plan in the shape `voiceguide show --json` prints."""
     rate = timeline.sample_rate
 
@@ -136,6 +154,7 @@ def to_json(routine: Routine, timeline: Timeline) -> dict[str, Any]:
         "sample_rate": rate,
         "duration": sec(timeline.length),
         "samples": timeline.length,
+        **({"speech_rate": pacing.rate, "voice": pacing.voice} if pacing is not None else {}),
         "steps": [
             {
                 "index": s.index,

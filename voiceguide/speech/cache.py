@@ -78,8 +78,8 @@ class ClipCache:
             return None
         return np.frombuffer(body, dtype="<f4").copy()
 
-    def put(self, key: str, rate: int, audio: Audio) -> None:
-        """Store a clip atomically: written under a temporary name, then renamed."""
+    def put(self, key: str, rate: int, audio: Audio) -> bool:
+        """Store a clip atomically (written under a temporary name, then renamed); False if it could not be."""
         body = np.ascontiguousarray(audio, dtype="<f4").tobytes()
         data = _HEADER.pack(MAGIC, rate, audio.size) + body + hashlib.sha256(body).digest()
         path = self._path(key)
@@ -96,3 +96,5 @@ class ClipCache:
         except OSError as exc:
             # A cache that cannot be written only costs time: the clip is still returned.
             warnings.warn(f"could not cache a clip in {self.folder}: {exc.strerror or exc}", stacklevel=2)
+            return False
+        return True

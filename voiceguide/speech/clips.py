@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Final
@@ -23,18 +24,32 @@ LIMIT_WINDOW: Final = 0.006
 """Seconds over which the limiter's gain moves: slow enough not to distort, fast enough for a syllable."""
 
 
-PROCESSING: Final = f"finish-v3/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{TARGET_LUFS}"
+PROCESSING: Final = f"finish-v4/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{TARGET_LUFS}"
 """Version and settings of finish_clip: part of the cache key, so a change re-synthesizes."""
+
+
+def running_min(x: np.ndarray, size: int) -> np.ndarray:
+    """out[i] = min(x[i:i+size]) for every full window, in O(n) (van Herk / Gil-Werman)."""
+    n = x.size
+    blocks = -(-n // size)
+    padded = np.full(blocks * size, np.inf)
+    padded[:n] = x
+    # Accumulating down the columns of the transposed blocks runs across all blocks at once.
+    columns = np.ascontiguousarray(padded.reshape(blocks, size).T)
+    ahead = np.minimum.accumulate(columns, axis=0).T.ravel()
+    behind = np.minimum.accumulate(columns[::-1], axis=0)[::-1].T.ravel()
+    count = n - size + 1
+    return np.minimum(behind[:count], ahead[size - 1 : size - 1 + count])
 
 
 def _limit(audio: Audio, ceiling: float, rate: int) -> Audio:
     """Smooth peak limiting: a gain that dips under the loudest peaks, so loudness can rise without clipping."""
     w = max(1, round(LIMIT_WINDOW * rate))
-    need = np.minimum(1.0, ceiling / np.maximum(np.abs(audio), 1e-9))
+    need = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(np.abs(audio), np.float32(1e-9)))
     padded = np.pad(need, (w, w), constant_values=1.0)
     # The minimum over 2w+1 samples, then a w-sample average: the smoothed gain is at most
     # the needed gain at every peak, and it never jumps.
-    low = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1).min(axis=1)
+    low = running_min(padded, 2 * w + 1)
     csum = np.concatenate(([0.0], np.cumsum(np.pad(low, (w // 2, w - w // 2 - 1), mode="edge"))))
     smooth = (csum[w:] - csum[:-w]) / w
     return (audio * smooth[: audio.size]).astype(np.float32)
@@ -51,8 +66,9 @@ def finish_clip(audio: Audio, rate: int) -> Audio:
         ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
         audio[:fade] *= ramp
         audio[-fade:] *= ramp[::-1]
-    # Level to the target, limit the peaks that now stick out, and again: three rounds settle it.
-    for _ in range(3):
+    # Level to the target, limit the peaks that now stick out, and again: two rounds get within
+    # half a dB, and the session gain (measured on the finished clips) sets the exact level.
+    for _ in range(2):
         level = loudness(audio, rate)
         if not np.isfinite(level):
             break
@@ -61,8 +77,13 @@ def finish_clip(audio: Audio, rate: int) -> Audio:
     return audio
 
 
+MEMORY_BUDGET: Final = 6 * 1024 * 1024
+"""Bytes of clips kept in memory; older ones are read back from the disk cache when needed again,
+so a long session does not hold all its speech at once."""
+
+
 class ClipStore:
-    """Gives the samples of each spoken text; synthesizes missing ones ahead, one worker thread."""
+    """Gives the samples of each spoken text; synthesizes missing ones ahead, in two worker threads."""
 
     def __init__(
         self,
@@ -82,9 +103,13 @@ class ClipStore:
         self.sample_rate = sample_rate
         self.voice, self.rate, self.volume = voice, rate, volume
         self.cache = cache
-        self._clips: dict[str, Audio] = {}
+        self._clips: OrderedDict[str, Audio] = OrderedDict()
+        self._bytes = 0
+        self._on_disk: set[str] = set()
+        self._lengths: dict[str, int] = {}
         self._pending: dict[str, Future[Audio]] = {}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voiceguide-tts")
+        # Two workers: while one finishes a clip (numpy), the other has the engine synthesize the next.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="voiceguide-tts")
         self._lock = threading.Lock()
         self.synthesized = 0
 
@@ -104,13 +129,31 @@ class ClipStore:
         if self.cache is not None:
             cached = self.cache.get(key, self.sample_rate)
             if cached is not None:
+                with self._lock:
+                    self._on_disk.add(text)
                 return cached
         raw = self.engine().synthesize(text, voice=self.voice, rate=self.rate, volume=self.volume)
         clip = finish_clip(raw, self.sample_rate)
-        self.synthesized += 1
-        if self.cache is not None:
-            self.cache.put(key, self.sample_rate, clip)
+        stored = self.cache is not None and self.cache.put(key, self.sample_rate, clip)
+        with self._lock:
+            self.synthesized += 1
+            if stored:
+                self._on_disk.add(text)
         return clip
+
+    def _keep(self, text: str, clip: Audio) -> None:
+        # Called with the lock held: remember the clip, dropping the least recently used ones
+        # that the disk cache can give back.
+        self._lengths[text] = clip.size
+        if text not in self._clips:
+            self._clips[text] = clip
+            self._bytes += clip.nbytes
+        self._clips.move_to_end(text)
+        for old in list(self._clips):
+            if self._bytes <= MEMORY_BUDGET or old == text:
+                break
+            if old in self._on_disk:
+                self._bytes -= self._clips.pop(old).nbytes
 
     def prefetch(self, texts: Iterable[str]) -> None:
         """Start loading or synthesizing these texts in the background, in order."""
@@ -124,16 +167,20 @@ class ClipStore:
         with self._lock:
             clip = self._clips.get(text)
             if clip is not None:
+                self._clips.move_to_end(text)
                 return clip
             future = self._pending.get(text)
         clip = future.result() if future is not None else self._load(text)
         with self._lock:
-            self._clips[text] = clip
+            self._keep(text, clip)
             self._pending.pop(text, None)
         return clip
 
     def measure(self, text: str) -> int:
         """Length of the clip for ``text`` in samples."""
+        with self._lock:
+            if text in self._lengths:
+                return self._lengths[text]
         return int(self.get(text).size)
 
     def close(self) -> None:
