@@ -52,7 +52,7 @@ def env_with(cache: Path) -> dict[str, str]:
 
 
 def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    """Alternating cold and warm exports of the routine, and the peer on the same plan."""
+    """Alternating cold, warm and peer exports of the routine (the peer renders the same plan)."""
     warm_cache = work / "warm-cache"
     run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime.wav"), "--force"], env_with(warm_cache))
     plan = work / "plan.json"
@@ -93,6 +93,85 @@ def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dic
     return out
 
 
+def start_vsink(work: Path) -> dict[str, str]:
+    """The virtual sound card (scripts/vsink.sh), with its monitor as the default input."""
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "vsink.sh"), "start", str(work / "vsink")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env = {
+        k: v.strip("'") for k, v in (item.split("=", 1) for item in done.stdout.strip().removeprefix("export ").split())
+    }
+    os.environ.update(env)
+    subprocess.run(["pactl", "set-default-source", "vsink.monitor"], check=True)
+    return env
+
+
+def first_sound(routine: str, cache: Path, work: Path) -> float:
+    """Seconds from launching `voiceguide play` to the first sound heard on the sink's monitor."""
+    import numpy as np
+    import sounddevice as sd
+
+    heard: list[float] = []
+
+    def callback(indata: np.ndarray, frames: int, when: object, status: object) -> None:
+        if not heard:
+            loud = np.flatnonzero(np.abs(indata[:, 0]) > 0.01)
+            if loud.size:
+                heard.append(time.perf_counter() - (frames - loud[0]) / 22050)
+
+    env = env_with(cache) | {"VOICEGUIDE_STATE_DIR": str(work / "state")}
+    with sd.InputStream(samplerate=22050, channels=1, blocksize=256, callback=callback, latency="low"):
+        time.sleep(0.5)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [*VOICEGUIDE, "play", routine, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        while not heard and time.perf_counter() - start < 30:
+            time.sleep(0.01)
+        proc.terminate()
+        proc.wait(10)
+    return heard[0] - start if heard else float("nan")
+
+
+def play_cpu(routine: str, cache: Path, work: Path, seconds: float) -> float:
+    """Share of one core that `voiceguide play` uses while it plays (after its first 5 s)."""
+    env = env_with(cache) | {"VOICEGUIDE_STATE_DIR": str(work / "state")}
+    proc = subprocess.Popen(
+        [*VOICEGUIDE, "play", routine, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    time.sleep(5)
+    before, start = cpu(), time.perf_counter()
+    time.sleep(seconds)
+    used, wall = cpu() - before, time.perf_counter() - start
+    proc.terminate()
+    proc.wait(10)
+    return 100 * used / wall
+
+
+def bench_play(routine: str, runs: int, work: Path, cpu_seconds: float) -> dict[str, dict[str, float]]:
+    start_vsink(work)
+    warm = work / "warm-cache"
+    run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime-play.wav"), "--force"], env_with(warm))
+    warm_times, cold_times = [], []
+    for n in range(runs):
+        warm_times.append(first_sound(routine, warm, work))
+        cold_times.append(first_sound(routine, work / f"cold-play-{n}", work))
+    return {
+        "play first sound, warm cache (s)": stats(warm_times),
+        "play first sound, cold cache (s)": stats(cold_times),
+        f"play CPU over {cpu_seconds:g} s (% of a core)": stats([play_cpu(routine, warm, work, cpu_seconds)]),
+    }
+
+
 def bench_startup(runs: int) -> dict[str, dict[str, float]]:
     values = [run([sys.executable, "-m", "voiceguide", "--help"])[0] for _ in range(runs * 3)]
     return {"voiceguide --help (s)": stats(values)}
@@ -103,7 +182,8 @@ def main() -> None:
     parser.add_argument("--routine", default="evening")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
-    parser.add_argument("--quick", action="store_true", help="skip the long-session memory runs")
+    parser.add_argument("--quick", action="store_true", help="skip the long-session runs; 5 s of play CPU")
+    parser.add_argument("--no-play", action="store_true", help="skip the live-play measurements (no PulseAudio)")
     args = parser.parse_args()
 
     results: dict[str, dict[str, float]] = {}
@@ -113,6 +193,9 @@ def main() -> None:
         if not args.quick:
             results |= bench_length(args.routine, work, [1.0, 2.6])
         results |= bench_startup(args.runs)
+        if not args.no_play:
+            results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
+            subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
 
     width = max(len(k) for k in results)
     print(f"{'measure':<{width}}  {'median':>9}  {'min':>9}  {'max':>9}  runs")
