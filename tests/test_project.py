@@ -60,10 +60,25 @@ def test_the_benchmark_script_runs_on_a_tiny_routine(tmp_path: Path, espeak: Non
     import json
 
     out = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--routine",
-                           str(ROOT / "tests" / "routines" / "tiny.toml"), "--runs", "1", "--quick", "--json", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bench.py"),
+            "--routine",
+            str(ROOT / "tests" / "routines" / "tiny.toml"),
+            "--runs",
+            "1",
+            "--quick",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads(out.read_text())["results"]
-    assert {"export warm (s)", "export cold (s)", "voiceguide --help (s)", "play first sound, warm cache (s)"} <= set(results)
+    assert {"export warm (s)", "export cold (s)", "voiceguide --help (s)", "play first sound, warm cache (s)"} <= set(
+        results
+    )
     assert "export warm (s)" in done.stdout

@@ -47,6 +47,8 @@ def write_tags(path: Path, fmt: str, routine: Routine, timeline: Timeline) -> No
         _id3(path, routine, timeline, marks)
     elif fmt in ("flac", "ogg"):
         _vorbis(path, fmt, routine, timeline, marks)
+        if fmt == "ogg":
+            fix_ogg_serial(path)
     elif fmt == "wav":
         _wav(path, routine, marks)
 
@@ -100,6 +102,28 @@ def _vorbis(path: Path, fmt: str, routine: Routine, timeline: Timeline, marks: l
         audio[f"CHAPTER{i:03d}"] = _stamp(mark.start, timeline.sample_rate)
         audio[f"CHAPTER{i:03d}NAME"] = mark.title
     audio.save()
+
+
+OGG_SERIAL = 0x76676964  # "vgid": a fixed stream serial, so the same session gives the same bytes
+
+
+def fix_ogg_serial(path: Path) -> None:
+    """Give every page of an Ogg file one fixed serial (libsndfile picks a random one each time)."""
+    from mutagen.ogg import OggPage
+
+    fixed = path.with_name(path.name + ".serial")
+    try:
+        with path.open("rb") as source, fixed.open("wb") as out:
+            while True:
+                try:
+                    page = OggPage(source)
+                except EOFError:
+                    break
+                page.serial = OGG_SERIAL
+                out.write(page.write())
+        fixed.replace(path)
+    finally:
+        fixed.unlink(missing_ok=True)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:

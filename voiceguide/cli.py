@@ -485,6 +485,13 @@ def _points(n: int) -> str:
     return "1 point" if n == 1 else f"{n} points"
 
 
+def _warn(message: Warning | str, *args: object, **kwargs: object) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 def main() -> None:
     """Entry point of the ``voiceguide`` command."""
+    import warnings
+
+    warnings.showwarning = _warn  # one plain line, not Python's file-and-line format
     cli(prog_name="voiceguide")

@@ -6,6 +6,7 @@ import contextlib
 import math
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,8 +148,10 @@ def export(
             os.replace(side_part, path)
     except OSError as exc:
         raise ExportError(f"could not write {dest}: {exc.strerror or exc}; nothing was left at {dest}") from None
-    except sf.LibsndfileError as exc:
-        raise ExportError(f"could not encode {dest}: {exc}; nothing was left at {dest}") from None
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        free = shutil.disk_usage(folder).free
+        hint = " (the disk is full)" if free < 1_000_000 else " (is the disk full, or the file too large?)"
+        raise ExportError(f"could not write {dest}: {exc}{hint}; nothing was left at {dest}") from None
     finally:
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)

@@ -110,6 +110,15 @@ _HEADER_RE: Final = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#
 _KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 
 
+_MARKUP: Final = re.compile(r"<[^<>]*>|\[\[|\]\]")
+
+
+def plain_text(text: str) -> str:
+    """Text as the speech engine should get it: SSML-like tags and espeak-ng's [[phoneme]] brackets
+    removed (their words stay), whitespace folded. Routines are data, never instructions to the engine."""
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
 def builtin_names() -> list[str]:
     """Names of the routines shipped with voiceguide."""
     folder = resources.files("voiceguide") / "routines"
@@ -182,7 +191,9 @@ def read_toml(data: bytes, source: str) -> tuple[dict[str, Any], _Lines]:
         field = _Lines(text).field_at(line)
         raise RoutineError(source, line, field, f"TOML syntax error: {reason}") from None
     except RecursionError:
-        raise RoutineError(source, None, None, "TOML nesting is too deep") from None
+        lines = text.splitlines() or [""]
+        line = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{")) + 1
+        raise RoutineError(source, line, _Lines(text).field_at(line), "values are nested too deeply") from None
     return doc, _Lines(text)
 
 
@@ -299,7 +310,7 @@ class _Validator:
         value = table[key]
         if not isinstance(value, str):
             raise self.fail(line, where, f"must be text in quotes, got {_kind(value)}")
-        value = " ".join(value.split())
+        value = plain_text(value)
         if required and not value:
             raise self.fail(line, where, "must not be empty")
         if len(value) > limit:
