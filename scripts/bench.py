@@ -172,6 +172,45 @@ def bench_play(routine: str, runs: int, work: Path, cpu_seconds: float) -> dict[
     }
 
 
+def bench_soak(routine: str, work: Path, minutes: float) -> dict[str, dict[str, float]]:
+    """Play for `minutes` into the virtual card: peak RSS growth and clock drift of the session position."""
+    start_vsink(work)
+    cache = work / "warm-cache"
+    run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime-soak.wav"), "--force"], env_with(cache))
+    state = work / "soak-state"
+    env = env_with(cache) | {"VOICEGUIDE_STATE_DIR": str(state)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*VOICEGUIDE, "play", routine, "--quiet", "--scale", "2.6"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def rss() -> float:
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    time.sleep(20)
+    first = rss()
+    samples = [first]
+    while time.perf_counter() - started < minutes * 60:
+        time.sleep(10)
+        samples.append(rss())
+    stopped = time.perf_counter()
+    proc.send_signal(15)
+    proc.wait(10)
+    saved = json.loads((state / "session.json").read_text())
+    heard = saved["position"] / saved["sample_rate"]
+    return {
+        f"soak {minutes:g} min: RSS at 20 s (MiB)": stats([first]),
+        f"soak {minutes:g} min: RSS at end (MiB)": stats([samples[-1]]),
+        f"soak {minutes:g} min: position minus wall time (s)": stats([heard - (stopped - started)]),
+    }
+
+
 def bench_startup(runs: int) -> dict[str, dict[str, float]]:
     values = [run([sys.executable, "-m", "voiceguide", "--help"])[0] for _ in range(runs * 3)]
     return {"voiceguide --help (s)": stats(values)}
@@ -183,6 +222,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
     parser.add_argument("--quick", action="store_true", help="skip the long-session runs; 5 s of play CPU")
+    parser.add_argument(
+        "--soak", type=float, default=0, metavar="MIN", help="also play MIN minutes of a 2-hour session"
+    )
     parser.add_argument("--no-play", action="store_true", help="skip the live-play measurements (no PulseAudio)")
     args = parser.parse_args()
 
@@ -193,6 +235,8 @@ def main() -> None:
         if not args.quick:
             results |= bench_length(args.routine, work, [1.0, 2.6])
         results |= bench_startup(args.runs)
+        if args.soak:
+            results |= bench_soak(args.routine, work, args.soak)
         if not args.no_play:
             results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
             subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
