@@ -239,6 +239,7 @@ def main() -> None:
             results |= bench_soak(args.routine, work, args.soak)
         if not args.no_play:
             results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
+        if args.soak or not args.no_play:
             subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
 
     width = max(len(k) for k in results)
