@@ -35,7 +35,11 @@ def status_line(status: Status, width: int = 80) -> str:
     where = f"{status.step + 1}/{status.steps} {status.name}" if status.step is not None else status.name
     side = f" · {status.side}" if status.side else ""
     phase = "paused" if status.paused else status.phase
-    left = f"step {clock(status.step_left)} · session {clock(status.session_left)} left"
+    left = (
+        f"step {clock(status.step_left)} · session {clock(status.session_left)} left"
+        if status.length
+        else "preparing the session"
+    )
     volume = f" · vol {status.volume_db:+.0f} dB" if abs(status.volume_db) > 0.1 else ""
     text = f"{where}{side} · {phase} · {left}{volume}"
     room = width - len(text) - 3
@@ -48,4 +52,5 @@ def plain_line(status: Status) -> str:
     """A line for logs and pipes, printed when the step or phase changes."""
     where = f"point {status.step + 1}/{status.steps}: {status.name}" if status.step is not None else status.name
     side = f", {status.side}" if status.side else ""
-    return f"[{clock(status.position)}] {where}{side} — {status.phase} ({clock(status.session_left)} left)"
+    left = f"{clock(status.session_left)} left" if status.length else "preparing"
+    return f"[{clock(status.position)}] {where}{side} — {status.phase} ({left})"

@@ -163,7 +163,7 @@ class LiveSession:
         phase = span.phase.value if span else ("starting" if not self._ready.is_set() else "speaking")
         if span is not None and span.phase is Phase.INTRO:
             phase = "listen"
-        length = timeline.length
+        length = timeline.length if self._ready.is_set() else 0
         in_step = step is not None and pos < step.end
         return Status(
             step=step.index if in_step else None,

@@ -1,0 +1,56 @@
+"""Resume points and the status line: pure functions, exact answers."""
+
+from voiceguide.display import Status, plain_line, status_line
+from voiceguide.pacing import Pacing, Verbosity
+from voiceguide.routine import parse_routine
+from voiceguide.state import HOLD_BACKUP, SavedSession, resume_point, where
+from voiceguide.timeline import Phase, schedule
+
+RATE = 100
+ROUTINE = parse_routine(
+    b'title = "T"\n[[steps]]\npoint = "SP4"\ntechnique = "cycles"\nminutes = 0.2\nsides = "both"\npress = 2\nrelease = 1\n'
+    b'[[steps]]\npoint = "LR3"\ntechnique = "hold"\nminutes = 1\nsides = "together"\n',
+    name="t",
+    source="t.toml",
+)
+TIMELINE = schedule(
+    ROUTINE, Pacing(pause=0.5, gap=1, announce=0, verbosity=Verbosity.BRIEF), lambda t: 10 * len(t.split()), RATE
+)
+
+
+def saved_at(position: int) -> SavedSession:
+    step, side, offset = where(TIMELINE, position)
+    return SavedSession("t", "", {}, step, side, offset, position, RATE, 0.0)
+
+
+def test_stopping_in_a_release_resumes_at_the_start_of_that_press_cycle() -> None:
+    presses = [s for s in TIMELINE.spans if s.phase is Phase.PRESS and s.side == "right"]
+    release = next(s for s in TIMELINE.spans if s.phase is Phase.RELEASE and s.start == presses[2].end)
+    assert resume_point(TIMELINE, saved_at(release.start + 50)) == presses[2].start
+    assert resume_point(TIMELINE, saved_at(presses[1].start + 10)) == presses[1].start
+
+
+def test_stopping_in_a_hold_backs_up_a_few_seconds() -> None:
+    hold = next(s for s in TIMELINE.spans if s.phase is Phase.HOLD)
+    assert resume_point(TIMELINE, saved_at(hold.start + 30 * RATE)) == hold.start + 30 * RATE - HOLD_BACKUP * RATE
+    assert resume_point(TIMELINE, saved_at(hold.start + 2 * RATE)) == hold.start
+
+
+def test_stopping_during_an_introduction_or_the_opening_starts_it_again() -> None:
+    second = TIMELINE.steps[1]
+    assert resume_point(TIMELINE, saved_at(second.start + 20)) == second.start
+    assert resume_point(TIMELINE, saved_at(10)) == 0
+
+
+def test_where_names_the_step_and_the_foot() -> None:
+    presses = [s for s in TIMELINE.spans if s.phase is Phase.PRESS and s.side == "right"]
+    assert where(TIMELINE, presses[0].start + 1)[:2] == (0, "right")
+    assert where(TIMELINE, 5) == (None, None, 5)
+
+
+def test_the_status_line_fits_the_width_and_says_where_and_what_is_left() -> None:
+    status = Status(2, 6, "Spleen 4", "left", "press", 100, 2000, 600, 2900, False, 0.0)
+    line = status_line(status, 60)
+    assert len(line) <= 60 and line.startswith("3/6 Spleen 4 · left · press · step 1:40 · session 33:20 left")
+    assert plain_line(status) == "[10:00] point 3/6: Spleen 4, left — press (33:20 left)"
+    assert "paused" in status_line(Status(2, 6, "Spleen 4", "left", "press", 100, 2000, 600, 2900, True, 0.0))
