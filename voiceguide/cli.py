@@ -196,6 +196,9 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
       voiceguide play evening --rate 140
       voiceguide play --resume
     """
+    from .player import warm_up_audio
+
+    warm_up_audio()
     from . import state
     from .config import effective_pacing
     from .display import plain_line, status_line

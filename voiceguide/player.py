@@ -167,6 +167,19 @@ class Player:
             self._speaking = self._speaking[take:] if take < self._speaking.size else None
 
 
+def warm_up_audio() -> None:
+    """Start loading PortAudio in the background (its start-up scans the devices: ~100 ms we can overlap
+    with reading the routine and the clips). Errors surface later, in open_output."""
+
+    def load() -> None:
+        try:
+            import sounddevice  # noqa: F401
+        except (OSError, ImportError):
+            pass
+
+    threading.Thread(target=load, name="voiceguide-audio-init", daemon=True).start()
+
+
 def open_output(player: Player, device: str | int | None) -> Any:
     """Start a sounddevice stream that pulls from ``player``; errors become AudioDeviceError."""
     try:
