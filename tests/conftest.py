@@ -39,6 +39,35 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOICEGUIDE_ENGINE", "standin")
 
 
+@pytest.fixture
+def short_session(standin: None):
+    """The short test routine prepared with the stand-in engine: (routine, pacing, store, timeline)."""
+    from voiceguide.config import effective_pacing
+    from voiceguide.plan import build_timeline, open_store
+    from voiceguide.routine import load_routine
+
+    routine = load_routine(str(Path(__file__).parent / "routines" / "short.toml"))
+    pacing, _ = effective_pacing(routine, {}, None)
+    store = open_store(pacing, cache=False)
+    yield routine, pacing, store, build_timeline(routine, pacing, store)
+    store.close()
+
+
+@pytest.fixture
+def no_portaudio(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`import sounddevice` fails the way it does when the PortAudio library is missing."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def failing(name, *args, **kwargs):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing)
+
+
 @pytest.fixture(scope="session")
 def espeak() -> None:
     """The real pyttsx3 + espeak-ng stack."""

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from voiceguide.cli import cli
@@ -124,17 +123,7 @@ def test_say_writes_a_phrase_to_a_file(espeak: None, tmp_path: Path) -> None:
     assert sf.info(str(tmp_path / "p.wav")).duration > 0.8
 
 
-def test_check_reports_a_missing_portaudio_with_the_fix(monkeypatch: pytest.MonkeyPatch, espeak: None) -> None:
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_portaudio(name, *args, **kwargs):
-        if name == "sounddevice":
-            raise OSError("PortAudio library not found")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+def test_check_reports_a_missing_portaudio_with_the_fix(no_portaudio: None, espeak: None) -> None:
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 1
     assert "FAIL PortAudio" in result.output and "fix: sudo apt-get install libportaudio2" in result.output

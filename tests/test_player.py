@@ -7,26 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.config import effective_pacing
 from voiceguide.errors import AudioDeviceError
 from voiceguide.live import LiveSession, preroll
-from voiceguide.plan import build_timeline, open_store
 from voiceguide.player import BLOCK, Player, open_output
 from voiceguide.render import render
-from voiceguide.routine import load_routine
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 
 
 @pytest.fixture
-def session(standin: None):
-    routine = load_routine(SHORT)
-    pacing, _ = effective_pacing(routine, {}, None)
-    store = open_store(pacing, cache=False)
-    timeline = build_timeline(routine, pacing, store)
-    reference = np.concatenate(list(render(timeline, store.get)))
-    yield routine, pacing, store, timeline, reference
-    store.close()
+def session(short_session):
+    routine, pacing, store, timeline = short_session
+    return routine, pacing, store, timeline, np.concatenate(list(render(timeline, store.get)))
 
 
 def run(player: Player, blocks: int) -> np.ndarray:
@@ -162,17 +154,7 @@ def test_the_preroll_waits_in_silence_if_preparing_takes_longer_than_the_bell(se
     assert not player.finished.is_set()
 
 
-def test_a_missing_portaudio_is_a_clear_error_with_the_fix(monkeypatch: pytest.MonkeyPatch, session) -> None:
-    import builtins
-
+def test_a_missing_portaudio_is_a_clear_error_with_the_fix(no_portaudio: None, session) -> None:
     _, _, store, timeline, _ = session
-    real_import = builtins.__import__
-
-    def no_portaudio(name, *args, **kwargs):
-        if name == "sounddevice":
-            raise OSError("PortAudio library not found")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_portaudio)
     with pytest.raises(AudioDeviceError, match=r"apt-get install libportaudio2.*voiceguide export"):
         open_output(Player(store.get, timeline.sample_rate, timeline), None)

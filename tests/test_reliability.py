@@ -21,7 +21,7 @@ from voiceguide.cli import cli
 from voiceguide.config import load_saved
 from voiceguide.errors import PacingError, RoutineError
 from voiceguide.pacing import PARSERS, parse_layer
-from voiceguide.routine import parse_routine
+from voiceguide.routine import TOP_KEYS, parse_routine
 
 HERE = Path(__file__).parent
 SHORT = str(HERE / "routines" / "short.toml")
@@ -79,24 +79,9 @@ values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-step_keys = st.sampled_from(
-    [
-        "point",
-        "name",
-        "aliases",
-        "location",
-        "instructions",
-        "cautions",
-        "technique",
-        "minutes",
-        "sides",
-        "press",
-        "release",
-        "bogus",
-    ]
-)
+step_keys = st.sampled_from([*sorted(STEP_KEYS), "bogus"])
 steps = st.lists(st.dictionaries(step_keys, values, max_size=11), max_size=4)
-top_keys = st.sampled_from(["title", "description", "opening", "closing", "pacing", "extra"])
+top_keys = st.sampled_from([*sorted(TOP_KEYS - {"steps"}), "extra"])
 
 
 @st.composite

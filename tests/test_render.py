@@ -15,13 +15,9 @@ SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 
 
 @pytest.fixture
-def session(standin: None):
-    routine = load_routine(SHORT)
-    pacing, _ = effective_pacing(routine, {}, None)
-    store = open_store(pacing, cache=False)
-    timeline = build_timeline(routine, pacing, store)
-    yield timeline, store
-    store.close()
+def session(short_session):
+    _, _, store, timeline = short_session
+    return timeline, store
 
 
 def reference_mix(timeline, store) -> np.ndarray:

@@ -92,8 +92,8 @@ class Routine:
     """SHA-256 of the file's bytes: tells a resumed session whether the routine changed."""
 
 
-_TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing"}
-_STEP_KEYS: Final = {
+TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing"}
+STEP_KEYS: Final = {
     "point",
     "name",
     "aliases",
@@ -246,11 +246,11 @@ class _Validator:
 
     def routine(self, doc: dict[str, Any], name: str) -> Routine:
         for key in doc:
-            if key not in _TOP_KEYS:
+            if key not in TOP_KEYS:
                 raise self.fail(
                     self.lines.key("", 0, key),
                     key,
-                    f"unknown key; allowed at the top level: {', '.join(sorted(_TOP_KEYS))}",
+                    f"unknown key; allowed at the top level: {', '.join(sorted(TOP_KEYS))}",
                 )
         title = self.text(doc, "title", "", 0, "title", required=True, limit=200)
         description = self.text(doc, "description", "", 0, "description")
@@ -358,11 +358,11 @@ class _Validator:
         here = f"steps[{i}]"
         header = self.lines.tables.get(("steps", i))
         for key in raw:
-            if key not in _STEP_KEYS:
+            if key not in STEP_KEYS:
                 raise self.fail(
                     self.lines.key("steps", i, key),
                     f"{here}.{key}",
-                    f"unknown key; allowed in a step: {', '.join(sorted(_STEP_KEYS))}",
+                    f"unknown key; allowed in a step: {', '.join(sorted(STEP_KEYS))}",
                 )
         if "point" not in raw:
             raise self.fail(
