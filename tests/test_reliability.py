@@ -21,7 +21,7 @@ from voiceguide.cli import cli
 from voiceguide.config import load_saved
 from voiceguide.errors import PacingError, RoutineError
 from voiceguide.pacing import PARSERS, parse_layer
-from voiceguide.routine import TOP_KEYS, parse_routine
+from voiceguide.routine import STEP_KEYS, TOP_KEYS, parse_routine
 
 HERE = Path(__file__).parent
 SHORT = str(HERE / "routines" / "short.toml")
