@@ -233,3 +233,33 @@ def test_a_closed_terminal_sighup_saves_the_position(reference: dict) -> None:
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "Stopped (terminal closed)" in out and "Resume with" in out
+
+
+REFUSING_DEVICE = """
+import sys, numpy as np, sounddevice as sd
+real = sd.OutputStream
+class Picky(real):
+    def __init__(self, *args, samplerate=None, **kwargs):
+        if samplerate == 22050:
+            raise sd.PortAudioError("Error opening OutputStream: Invalid sample rate [PaErrorCode -9997]")
+        print("opened at", samplerate, flush=True)
+        super().__init__(*args, samplerate=samplerate, **kwargs)
+sd.OutputStream = Picky
+from voiceguide.live import say_aloud
+from voiceguide.tones import tone
+say_aloud(np.tile(tone("press", 22050), 8), 22050)
+"""
+
+
+def test_a_device_that_refuses_the_engines_rate_gets_resampled_audio(tmp_path: Path) -> None:
+    with Recorder(tmp_path / "rec.raw") as rec:
+        done = subprocess.run([sys.executable, "-c", REFUSING_DEVICE], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    opened_at = int(done.stdout.split()[2])
+    assert opened_at in (44100, 48000)  # the device's own rate
+    recording = rec.audio()
+    loud = np.flatnonzero(np.abs(recording) > 0.01)
+    assert loud.size
+    segment = recording[loud[0] + 100 : loud[0] + 100 + 4096]
+    peak_hz = np.argmax(np.abs(np.fft.rfft(segment * np.hanning(segment.size)))) * RATE / segment.size
+    assert abs(peak_hz - 880) < 15

@@ -158,3 +158,19 @@ def test_a_missing_portaudio_is_a_clear_error_with_the_fix(no_portaudio: None, s
     _, _, store, timeline, _ = session
     with pytest.raises(AudioDeviceError, match=r"apt-get install libportaudio2.*voiceguide export"):
         open_output(Player(store.get, timeline.sample_rate, timeline), None)
+
+
+def test_resampling_keeps_pitch_and_length_at_the_devices_rate(session) -> None:
+    from voiceguide.player import Resampled
+
+    _, _, store, timeline, reference = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    resampled = Resampled(player, 48000)
+    seconds = 25
+    out = np.concatenate([resampled.fill(2229) for _ in range(seconds * 48000 // 2229)])
+    press = next(e for e in timeline.events if e.tone == "press" and e.start < (seconds - 1) * timeline.sample_rate)
+    at = round(press.start * 48000 / timeline.sample_rate)
+    segment = out[at + 200 : at + 200 + 4096]
+    peak_hz = np.argmax(np.abs(np.fft.rfft(segment * np.hanning(segment.size)))) * 48000 / segment.size
+    assert abs(peak_hz - 880) < 15
+    assert abs(player.position * 48000 / timeline.sample_rate - out.size) < 48000 * 0.1

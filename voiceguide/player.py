@@ -190,26 +190,51 @@ def open_output(player: Player, device: str | int | None) -> Any:
             "(or save the session to a file instead: voiceguide export ROUTINE)"
         ) from None
 
+    target = _device(sd, device)
+    try:
+        return _start(sd, player.fill, player, target, player.rate, player.block)
+    except (sd.PortAudioError, ValueError) as exc:
+        if "sample rate" not in str(exc).lower():
+            raise AudioDeviceError(_explain(str(exc), device)) from None
+    # The device refuses the engine's rate: play at its own rate through a streaming resampler.
+    rate = int(sd.query_devices(target, kind="output")["default_samplerate"])
+    resampled = Resampled(player, rate)
+    try:
+        return _start(sd, resampled.fill, player, target, rate, round(player.block * rate / player.rate))
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioDeviceError(_explain(str(exc), device)) from None
+
+
+def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, block: int) -> Any:
     def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         if status.output_underflow:
             player.underruns += 1
-        outdata[:, 0] = player.fill(frames)
+        outdata[:, 0] = fill(frames)
 
-    target = _device(sd, device)
-    try:
-        stream = sd.OutputStream(
-            samplerate=player.rate,
-            blocksize=player.block,
-            device=target,
-            channels=1,
-            dtype="float32",
-            callback=callback,
-            latency="low",
-        )
-        stream.start()
-    except (sd.PortAudioError, ValueError) as exc:
-        raise AudioDeviceError(_explain(str(exc), device)) from None
+    stream = sd.OutputStream(
+        samplerate=rate, blocksize=block, device=device, channels=1, dtype="float32", callback=callback, latency="low"
+    )
+    stream.start()
     return stream
+
+
+class Resampled:
+    """The player's blocks at another sample rate (soxr, streaming, high quality), in any block size."""
+
+    def __init__(self, player: Player, rate: int) -> None:
+        import soxr
+
+        self.player, self.rate = player, rate
+        self._stream = soxr.ResampleStream(player.rate, rate, 1, dtype="float32", quality="HQ")
+        self._buffer = np.zeros(0, dtype=np.float32)
+
+    def fill(self, frames: int) -> Audio:
+        """The next ``frames`` samples at the output rate."""
+        while self._buffer.size < frames:
+            chunk = self._stream.resample_chunk(self.player.fill(self.player.block))
+            self._buffer = np.concatenate([self._buffer, np.asarray(chunk, dtype=np.float32).reshape(-1)])
+        out, self._buffer = self._buffer[:frames], self._buffer[frames:]
+        return out
 
 
 def _device(sd: Any, device: str | int | None) -> int | None:
