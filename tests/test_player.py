@@ -163,7 +163,7 @@ def test_a_missing_portaudio_is_a_clear_error_with_the_fix(no_portaudio: None, s
 def test_resampling_keeps_pitch_and_length_at_the_devices_rate(session) -> None:
     from voiceguide.player import Resampled
 
-    _, _, store, timeline, reference = session
+    _, _, store, timeline, _ = session
     player = Player(store.get, timeline.sample_rate, timeline)
     resampled = Resampled(player, 48000)
     seconds = 25
