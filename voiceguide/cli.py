@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .errors import VoiceguideError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -82,7 +81,7 @@ def _session(routine_ref: str, kwargs: dict[str, Any]):
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(__version__, "--version", prog_name="voiceguide")
+@click.version_option(None, "--version", package_name="voiceguide", prog_name="voiceguide")
 def cli() -> None:
     """Voice-guided self-acupressure for the feet, hands-free.
 
