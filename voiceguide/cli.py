@@ -200,11 +200,10 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
     warm_up_audio()
     from . import state
     from .config import effective_pacing
-    from .display import plain_line, status_line
+    from .display import ending, plain_line, status_line
     from .keys import HELP, KeyReader
     from .live import LiveSession, check_resume
     from .pacing import parse_layer, resolve
-    from .plan import clock
     from .routine import load_routine
 
     flags, preset = _split(kwargs)
@@ -253,25 +252,9 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
             session.store.close()
     if tty:
         click.echo("\r\x1b[2K", nl=False)
-    rate = outcome.timeline.sample_rate if outcome.timeline else 22050
+    click.echo(ending(outcome))
     if outcome.finished:
-        click.echo(f"Session complete ({clock(outcome.position / rate)}). Good night.")
         return
-    why = {
-        "quit": "Stopped",
-        "interrupted": "Interrupted",
-        "terminated": "Stopped (terminated)",
-        "hangup": "Stopped (terminal closed)",
-    }.get(outcome.reason, "Stopped")
-    where = ""
-    if outcome.saved is not None and outcome.timeline is not None:
-        step = outcome.saved.step
-        if step is not None:
-            name = outcome.timeline.steps[step].name
-            side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
-            where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
-        where += f", {clock(outcome.position / rate)} into the session"
-    click.echo(f"{why}{where}.")
     if outcome.saved is not None:
         click.echo(f"Resume with: voiceguide play {ref} --resume")
     sys.exit(130 if outcome.reason == "interrupted" else 0)

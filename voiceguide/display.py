@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .plan import clock
+
+if TYPE_CHECKING:
+    from .live import Outcome
+
+_WHY = {
+    "quit": "Stopped",
+    "interrupted": "Interrupted",
+    "terminated": "Stopped (terminated)",
+    "hangup": "Stopped (terminal closed)",
+}
 
 
 @dataclass(frozen=True)
@@ -54,3 +65,19 @@ def plain_line(status: Status) -> str:
     side = f", {status.side}" if status.side else ""
     left = f"{clock(status.session_left)} left" if status.length else "preparing"
     return f"[{clock(status.position)}] {where}{side} — {status.phase} ({left})"
+
+
+def ending(outcome: Outcome) -> str:
+    """The line printed when a live session ends: complete, or where it stopped."""
+    rate = outcome.timeline.sample_rate if outcome.timeline else 22050
+    if outcome.finished:
+        return f"Session complete ({clock(outcome.position / rate)}). Good night."
+    where = ""
+    if outcome.saved is not None and outcome.timeline is not None:
+        step = outcome.saved.step
+        if step is not None:
+            name = outcome.timeline.steps[step].name
+            side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
+            where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
+        where += f", {clock(outcome.position / rate)} into the session"
+    return f"{_WHY.get(outcome.reason, 'Stopped')}{where}."
