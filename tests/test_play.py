@@ -156,6 +156,15 @@ def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(
     assert not state.exists()
 
 
+def test_a_broken_routine_given_to_play_is_reported_on_stderr() -> None:
+    # PortAudio loads in the background and hides stderr meanwhile; the error must still be seen.
+    bad = Path(__file__).parent / "routines" / "bad" / "bad_sides.toml"
+    proc = voiceguide("play", str(bad))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert err.startswith(f"Error: {bad}:7: steps[0].sides: must be one of")
+
+
 def test_an_unknown_device_is_one_clear_message() -> None:
     proc = voiceguide("play", TINY, "--device", "no-such-device")
     _, err = proc.communicate(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -195,34 +196,25 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
       voiceguide play evening --rate 140
       voiceguide play --resume
     """
+    import warnings
+
     from .player import warm_up_audio
 
-    warm_up_audio()
-    from . import state
-    from .config import effective_pacing
+    audio = warm_up_audio()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            session, note = _live_session(routine, resume, device, kwargs)
+    finally:
+        audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
+    for item in caught:
+        _warn(item.message)
+    if note:
+        click.echo(note, err=True)
     from .display import ending, plain_line, status_line
     from .keys import HELP, KeyReader
-    from .live import LiveSession, check_resume
-    from .pacing import parse_layer, resolve
-    from .routine import load_routine
 
-    flags, preset = _split(kwargs)
-    saved = None
-    if resume:
-        saved = state.load()
-        if routine is not None and routine != saved.routine:
-            raise click.UsageError(f"the saved session is of {saved.routine!r}, not {routine!r}")
-        loaded = load_routine(saved.routine)
-        warning = check_resume(saved, loaded)
-        if warning:
-            click.echo(warning, err=True)
-        pacing, _ = resolve([("saved session", parse_layer(saved.pacing)), ("flag", parse_layer(flags, prefix="--"))])
-    else:
-        if routine is None:
-            raise click.UsageError("name a routine (e.g. `voiceguide play evening`) or use --resume")
-        loaded = load_routine(routine)
-        pacing, _ = effective_pacing(loaded, flags, preset)
-    ref = saved.routine if saved else _routine_ref(routine or "")
+    ref = session.routine_ref
     tty = sys.stdout.isatty() and not quiet
     last: list[str] = [""]
 
@@ -230,7 +222,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
         if quiet:
             return
         if tty:
-            width = max(40, click.get_terminal_size()[0] - 1) if hasattr(click, "get_terminal_size") else 79
+            width = max(40, shutil.get_terminal_size().columns - 1)
             click.echo("\r\x1b[2K\x1b[2m" + status_line(status, width) + "\x1b[0m", nl=False)
             return
         key = f"{status.step}/{status.side}/{status.phase}/{status.paused}"
@@ -242,7 +234,6 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
         if not quiet:
             click.echo(("\r\x1b[2K" if tty else "") + message)
 
-    session = LiveSession(loaded, ref, pacing, device=device, resume=saved)
     with KeyReader() as keys:
         if tty and keys.active:
             click.echo(HELP)
@@ -455,6 +446,34 @@ def validate(files: tuple[str, ...]) -> None:
             click.echo(f"FAIL {exc}")
     if failed:
         sys.exit(1)
+
+
+def _live_session(
+    routine: str | None, resume: bool, device: str | None, kwargs: dict[str, Any]
+) -> tuple[Any, str | None]:
+    """The session to play (a new one, or the saved one with --resume) and a note about it, if any."""
+    from . import state
+    from .config import effective_pacing
+    from .live import LiveSession, check_resume
+    from .pacing import parse_layer, resolve
+    from .routine import load_routine
+
+    flags, preset = _split(kwargs)
+    saved, note = None, None
+    if resume:
+        saved = state.load()
+        if routine is not None and routine != saved.routine:
+            raise click.UsageError(f"the saved session is of {saved.routine!r}, not {routine!r}")
+        loaded = load_routine(saved.routine)
+        note = check_resume(saved, loaded)
+        pacing, _ = resolve([("saved session", parse_layer(saved.pacing)), ("flag", parse_layer(flags, prefix="--"))])
+    else:
+        if routine is None:
+            raise click.UsageError("name a routine (e.g. `voiceguide play evening`) or use --resume")
+        loaded = load_routine(routine)
+        pacing, _ = effective_pacing(loaded, flags, preset)
+    ref = saved.routine if saved else _routine_ref(routine or "")
+    return LiveSession(loaded, ref, pacing, device=device, resume=saved), note
 
 
 def _routine_ref(ref: str) -> str:

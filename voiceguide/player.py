@@ -167,9 +167,13 @@ class Player:
             self._speaking = self._speaking[take:] if take < self._speaking.size else None
 
 
-def warm_up_audio() -> None:
+def warm_up_audio() -> threading.Thread:
     """Start loading PortAudio in the background (its start-up scans the devices: ~100 ms we can overlap
-    with reading the routine and the clips). Errors surface later, in open_output."""
+    with reading the routine and the clips). Errors surface later, in open_output.
+
+    While it loads, sounddevice points stderr at /dev/null (to hide ALSA's chatter): join the returned
+    thread before writing anything to stderr.
+    """
 
     def load() -> None:
         try:
@@ -177,7 +181,9 @@ def warm_up_audio() -> None:
         except (OSError, ImportError):
             pass
 
-    threading.Thread(target=load, name="voiceguide-audio-init", daemon=True).start()
+    thread = threading.Thread(target=load, name="voiceguide-audio-init", daemon=True)
+    thread.start()
+    return thread
 
 
 def open_output(player: Player, device: str | int | None) -> Any:
