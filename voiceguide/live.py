@@ -27,8 +27,9 @@ DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""
 RESTART_WINDOW: Final = 3.0
 """Within this many seconds of a step's start, `p` goes to the previous step instead of restarting this one."""
-STALL_SECONDS: Final = 2.0
-"""No audio callback for this long while playing means the device is gone."""
+STALL_SECONDS: Final = 5.0
+"""No audio callback for this long while playing means the device is gone (long enough that a
+busy machine stalling the sound server for a moment does not end the session)."""
 
 
 @dataclass(frozen=True)
