@@ -83,6 +83,8 @@ def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dic
     cache = work / "warm-cache"
     out = {}
     for scale in scales:
+        # The same work at every length: clips cached, the loudness gain measured anew.
+        shutil.rmtree(cache / "gains", ignore_errors=True)
         wall, rss, text = run(
             [*VOICEGUIDE, "export", routine, "-o", str(work / "long.flac"), "--force", "--scale", str(scale)],
             env_with(cache),
