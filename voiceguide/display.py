@@ -71,7 +71,8 @@ def ending(outcome: Outcome) -> str:
     """The line printed when a live session ends: complete, or where it stopped."""
     rate = outcome.timeline.sample_rate if outcome.timeline else 22050
     if outcome.finished:
-        return f"Session complete ({clock(outcome.position / rate)}). Good night."
+        dropouts = f" (the audio device dropped out {outcome.underruns} times)" if outcome.underruns else ""
+        return f"Session complete ({clock(outcome.position / rate)}){dropouts}. Good night."
     where = ""
     if outcome.saved is not None and outcome.timeline is not None:
         step = outcome.saved.step
@@ -80,4 +81,5 @@ def ending(outcome: Outcome) -> str:
             side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
             where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
         where += f", {clock(outcome.position / rate)} into the session"
-    return f"{_WHY.get(outcome.reason, 'Stopped')}{where}."
+    dropouts = f" The audio device dropped out {outcome.underruns} times." if outcome.underruns else ""
+    return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}"
