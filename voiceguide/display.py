@@ -71,7 +71,7 @@ def ending(outcome: Outcome) -> str:
     """The line printed when a live session ends: complete, or where it stopped."""
     rate = outcome.timeline.sample_rate if outcome.timeline else 22050
     if outcome.finished:
-        dropouts = f" (the audio device dropped out {outcome.underruns} times)" if outcome.underruns else ""
+        dropouts = f" (the audio device dropped out {_times(outcome.underruns)})" if outcome.underruns else ""
         return f"Session complete ({clock(outcome.position / rate)}){dropouts}. Good night."
     where = ""
     if outcome.saved is not None and outcome.timeline is not None:
@@ -81,5 +81,9 @@ def ending(outcome: Outcome) -> str:
             side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
             where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
         where += f", {clock(outcome.position / rate)} into the session"
-    dropouts = f" The audio device dropped out {outcome.underruns} times." if outcome.underruns else ""
+    dropouts = f" The audio device dropped out {_times(outcome.underruns)}." if outcome.underruns else ""
     return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
