@@ -35,7 +35,9 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_the_code_is_ruff_clean() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
-        pytest.skip("ruff is not installed")
+        from conftest import missing
+
+        missing("ruff (pip install -e '.[test]')")
     done = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
 
