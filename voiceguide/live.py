@@ -17,7 +17,7 @@ from . import cues, state
 from .display import Status
 from .errors import AudioDeviceError
 from .pacing import Pacing, pacing_texts
-from .plan import build_timeline, open_store, plan_key, remember_gain, remembered_gain, session_gain
+from .plan import build_timeline, open_store, plan_key, remembered_gain, session_gain
 from .player import Player, open_output
 from .routine import Routine
 from .speech.clips import ClipStore
@@ -79,8 +79,7 @@ class LiveSession:
     def _prepare(self) -> None:
         try:
             timeline = build_timeline(self.routine, self.pacing, self.store)
-            gain = session_gain(timeline, self.store)
-            remember_gain(plan_key(self.routine, self.pacing, self.store), self.store, gain)
+            gain = session_gain(self.routine, self.pacing, timeline, self.store)
             self.timeline = timeline
             if self.player is not None:
                 self.player.set_timeline(timeline, gain)
@@ -249,7 +248,7 @@ class LiveSession:
             offset=offset,
             position=position,
             sample_rate=self.timeline.sample_rate,
-            saved_at=state.now(),
+            saved_at=time.time(),
         )
         state.save(saved)
         return saved

@@ -81,13 +81,18 @@ def timeline_key(timeline: Timeline, store: ClipStore) -> str:
     return digest.hexdigest()
 
 
-def session_gain(timeline: Timeline, store: ClipStore) -> float:
-    """The session's loudness gain: remembered from an earlier run of the same timeline, else measured."""
+def session_gain(routine: Routine, pacing: Pacing, timeline: Timeline, store: ClipStore) -> float:
+    """The session's loudness gain: remembered from an earlier run of the same timeline, else measured.
+
+    It is also remembered under the session's plan key, so the next `play` can start its opening
+    bell at this level before the timeline exists.
+    """
     key = timeline_key(timeline, store)
     gain = remembered_gain(key, store)
     if gain is None:
         gain = measure_gain(timeline, store.get)
         remember_gain(key, store, gain)
+    remember_gain(plan_key(routine, pacing, store), store, gain)
     return gain
 
 
@@ -134,8 +139,7 @@ def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterat
         timeline = build_timeline(routine, pacing, store)
         gain = 1.0
         if measure:
-            gain = session_gain(timeline, store)
-            remember_gain(plan_key(routine, pacing, store), store, gain)
+            gain = session_gain(routine, pacing, timeline, store)
         yield Prepared(routine, pacing, store, timeline, gain)
     finally:
         store.close()

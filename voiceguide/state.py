@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -131,8 +130,3 @@ def load() -> SavedSession:
 def clear() -> None:
     """Forget the saved session (a finished session leaves nothing to resume)."""
     _path().unlink(missing_ok=True)
-
-
-def now() -> float:
-    """The time a position is saved at."""
-    return time.time()
