@@ -2,7 +2,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from voiceguide.loudness import PEAK_CEILING, gain_to, loudness, session_loudness
+from voiceguide.audio.loudness import PEAK_CEILING, gain_to, loudness, session_loudness
 
 
 @pytest.mark.parametrize("rate", [22050, 44100, 48000])

@@ -254,8 +254,8 @@ class Picky(real):
         print("opened at", samplerate, flush=True)
         super().__init__(*args, samplerate=samplerate, **kwargs)
 sd.OutputStream = Picky
-from voiceguide.live import say_aloud
-from voiceguide.tones import tone
+from voiceguide.live.session import say_aloud
+from voiceguide.audio.tones import tone
 say_aloud(np.tile(tone("press", 22050), 8), 22050)
 """
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from voiceguide.audio.render import render
 from voiceguide.errors import AudioDeviceError
-from voiceguide.live import LiveSession, preroll
-from voiceguide.player import BLOCK, Player, open_output
-from voiceguide.render import render
+from voiceguide.live.mixer import BLOCK, Player, open_output
+from voiceguide.live.session import LiveSession, preroll
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 
@@ -161,7 +161,7 @@ def test_a_missing_portaudio_is_a_clear_error_with_the_fix(no_portaudio: None, s
 
 
 def test_resampling_keeps_pitch_and_length_at_the_devices_rate(session) -> None:
-    from voiceguide.player import Resampled
+    from voiceguide.live.mixer import Resampled
 
     _, _, store, timeline, _ = session
     player = Player(store.get, timeline.sample_rate, timeline)

@@ -397,10 +397,10 @@ def test_resume_without_a_saved_session_is_a_clear_error() -> None:
 def test_two_hundred_renders_in_one_process_do_not_grow_memory(standin: None) -> None:
     import numpy as np
 
+    from voiceguide.audio.render import render
     from voiceguide.config import effective_pacing
-    from voiceguide.plan import prepare
-    from voiceguide.render import render
     from voiceguide.routine import load_routine
+    from voiceguide.session import prepare
 
     routine = load_routine(SHORT)
     pacing, _ = effective_pacing(routine, {}, None)

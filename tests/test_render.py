@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from voiceguide.audio.render import event_audio, render
 from voiceguide.config import effective_pacing
-from voiceguide.plan import build_timeline, open_store
-from voiceguide.render import event_audio, render
 from voiceguide.routine import load_routine
+from voiceguide.session import build_timeline, open_store
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 

@@ -1,9 +1,9 @@
 """Resume points and the status line: pure functions, exact answers."""
 
-from voiceguide.display import Status, plain_line, status_line
+from voiceguide.live.display import Status, plain_line, status_line
+from voiceguide.live.state import HOLD_BACKUP, SavedSession, resume_point, where
 from voiceguide.pacing import Pacing, Verbosity
 from voiceguide.routine import parse_routine
-from voiceguide.state import HOLD_BACKUP, SavedSession, resume_point, where
 from voiceguide.timeline import Phase, schedule
 
 RATE = 100

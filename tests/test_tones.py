@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from voiceguide.loudness import TARGET_LUFS, loudness
+from voiceguide.audio.loudness import TARGET_LUFS, loudness
+from voiceguide.audio.tones import tone
 from voiceguide.timeline import TONE_SECONDS
-from voiceguide.tones import tone
 
 RATE = 22050
 

@@ -112,8 +112,8 @@ def _formats() -> Check:
 def run_checks() -> list[Check]:
     """Every check, in order."""
     from .config import config_path
+    from .live.state import state_dir
     from .speech.cache import default_cache_dir
-    from .state import state_dir
 
     return [
         _python(),

@@ -10,7 +10,7 @@ from typing import Final
 
 import numpy as np
 
-from ..loudness import TARGET_LUFS, loudness
+from ..audio.loudness import TARGET_LUFS, loudness
 from .cache import ClipCache, clip_key
 from .engine import Audio, SpeechEngine
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .plan import clock
+from ..session import clock
 
 if TYPE_CHECKING:
-    from .live import Outcome
+    from .session import Outcome
 
 _WHY = {
     "quit": "Stopped",

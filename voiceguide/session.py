@@ -15,7 +15,7 @@ from .routine import Routine
 from .timeline import Kind, Timeline, estimate_samples, schedule
 
 if TYPE_CHECKING:
-    from .render import ClipFor
+    from .audio.render import ClipFor
     from .speech.clips import ClipStore
 
 
@@ -54,8 +54,8 @@ def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore) -> Timeli
 
 def measure_gain(timeline: Timeline, speech: ClipFor) -> float:
     """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips."""
-    from .loudness import TARGET_LUFS, gain_to, session_loudness
-    from .render import event_audio
+    from .audio.loudness import TARGET_LUFS, gain_to, session_loudness
+    from .audio.render import event_audio
 
     sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
     lufs, peak = session_loudness(

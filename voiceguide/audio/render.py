@@ -8,8 +8,8 @@ from typing import Final
 
 import numpy as np
 
-from .speech.engine import Audio
-from .timeline import Event, Kind, Timeline
+from ..speech.engine import Audio
+from ..timeline import Event, Kind, Timeline
 from .tones import tone
 
 BLOCK: Final = 4096

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .errors import VoiceguideError
+from ..errors import VoiceguideError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -72,8 +72,8 @@ def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 
 def _session(routine_ref: str, kwargs: dict[str, Any]):
-    from .config import effective_pacing
-    from .routine import load_routine
+    from ..config import effective_pacing
+    from ..routine import load_routine
 
     flags, preset = _split(kwargs)
     routine = load_routine(routine_ref)
@@ -101,10 +101,10 @@ def list_cmd() -> None:
     Example:
       voiceguide list
     """
-    from .pacing import Pacing
-    from .plan import clock
-    from .routine import builtin_names, load_routine
-    from .timeline import estimate
+    from ..pacing import Pacing
+    from ..routine import builtin_names, load_routine
+    from ..session import clock
+    from ..timeline import estimate
 
     for name in builtin_names():
         routine = load_routine(name)
@@ -125,7 +125,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     Example:
       voiceguide show evening --only SP-4,KD-6 --press 6
     """
-    from .plan import clock, prepare, table_rows, to_json
+    from ..session import clock, prepare, table_rows, to_json
 
     loaded, pacing = _session(routine, kwargs)
     with prepare(loaded, pacing, measure=False) as session:
@@ -160,8 +160,8 @@ def export_cmd(
     """
     from pathlib import Path
 
-    from .export import choose_format, default_path, export
-    from .plan import clock, prepare
+    from ..export.writer import choose_format, default_path, export
+    from ..session import clock, prepare
 
     loaded, pacing = _session(routine, kwargs)
     path = Path(output) if output else None
@@ -198,7 +198,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
     """
     import warnings
 
-    from .player import warm_up_audio
+    from ..live.mixer import warm_up_audio
 
     audio = warm_up_audio()
     try:
@@ -211,8 +211,8 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
         _warn(item.message)
     if note:
         click.echo(note, err=True)
-    from .display import ending, plain_line, status_line
-    from .keys import HELP, KeyReader
+    from ..live.display import ending, plain_line, status_line
+    from ..live.keys import HELP, KeyReader
 
     ref = session.routine_ref
     tty = sys.stdout.isatty() and not quiet
@@ -273,9 +273,9 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     Example:
       voiceguide pace show evening --preset gentle
     """
-    from .config import config_path, effective_pacing
-    from .pacing import PARSERS, value_text
-    from .routine import load_routine
+    from ..config import config_path, effective_pacing
+    from ..pacing import PARSERS, value_text
+    from ..routine import load_routine
 
     flags, preset = _split(kwargs)
     loaded = load_routine(routine) if routine else None
@@ -295,8 +295,8 @@ def pace_set(**kwargs: Any) -> None:
     Example:
       voiceguide pace set --press 6 --release 4 --voice gmw/en-us
     """
-    from .config import save
-    from .pacing import parse_layer, preset_layer
+    from ..config import save
+    from ..pacing import parse_layer, preset_layer
 
     flags, preset = _split(kwargs)
     values = preset_layer(preset) | parse_layer(flags, prefix="--")
@@ -314,7 +314,7 @@ def pace_reset() -> None:
     Example:
       voiceguide pace reset
     """
-    from .config import config_path, reset
+    from ..config import config_path, reset
 
     if reset():
         click.echo(f"Removed {config_path()}; the built-in defaults apply again.")
@@ -331,8 +331,8 @@ def voices(lang: str | None) -> None:
     Example:
       voiceguide voices --lang en
     """
-    from .pacing import Pacing
-    from .plan import open_store
+    from ..pacing import Pacing
+    from ..session import open_store
 
     store = open_store(Pacing(), cache=False)
     try:
@@ -359,8 +359,8 @@ def say(text: str, voice: str | None, rate: str, output: str | None, device: str
     Example:
       voiceguide say "Press now, and hold." --voice gmw/en-gb-x-rp --rate 140
     """
-    from .config import effective_pacing
-    from .plan import open_store
+    from ..config import effective_pacing
+    from ..session import open_store
 
     pacing, _ = effective_pacing(None, {"voice": voice, "rate": rate}, None)
     store = open_store(pacing)
@@ -374,7 +374,7 @@ def say(text: str, voice: str | None, rate: str, output: str | None, device: str
         sf.write(output, clip, store.sample_rate, subtype="PCM_16")
         click.echo(f"Wrote {output} ({clip.size / store.sample_rate:.1f} s)")
         return
-    from .live import say_aloud
+    from ..live.session import say_aloud
 
     say_aloud(clip, store.sample_rate, device)
 
@@ -387,7 +387,7 @@ def check() -> None:
     Example:
       voiceguide check
     """
-    from .check import run_checks
+    from ..check import run_checks
 
     results = run_checks()
     for item in results:
@@ -430,9 +430,9 @@ def validate(files: tuple[str, ...]) -> None:
     Example:
       voiceguide validate my-routine.toml other.toml
     """
-    from .config import effective_pacing
-    from .routine import load_routine
-    from .timeline import estimate
+    from ..config import effective_pacing
+    from ..routine import load_routine
+    from ..timeline import estimate
 
     failed = 0
     for name in files:
@@ -452,11 +452,11 @@ def _live_session(
     routine: str | None, resume: bool, device: str | None, kwargs: dict[str, Any]
 ) -> tuple[Any, str | None]:
     """The session to play (a new one, or the saved one with --resume) and a note about it, if any."""
-    from . import state
-    from .config import effective_pacing
-    from .live import LiveSession, check_resume
-    from .pacing import parse_layer, resolve
-    from .routine import load_routine
+    from ..config import effective_pacing
+    from ..live import state
+    from ..live.session import LiveSession, check_resume
+    from ..pacing import parse_layer, resolve
+    from ..routine import load_routine
 
     flags, preset = _split(kwargs)
     saved, note = None, None
@@ -480,7 +480,7 @@ def _routine_ref(ref: str) -> str:
     """A built-in's name as is; a file as an absolute path, so --resume finds it from anywhere."""
     from pathlib import Path
 
-    from .routine import builtin_names
+    from ..routine import builtin_names
 
     return ref if ref in builtin_names() else str(Path(ref).resolve())
 

@@ -10,10 +10,10 @@ from typing import Any, Final
 
 import numpy as np
 
-from .errors import AudioDeviceError
-from .render import ClipFor, render
-from .speech.engine import Audio
-from .timeline import Timeline
+from ..audio.render import ClipFor, render
+from ..errors import AudioDeviceError
+from ..speech.engine import Audio
+from ..timeline import Timeline
 
 BLOCK: Final = 1024
 """Samples per callback (46 ms at 22050 Hz): cheap callbacks, and controls that answer at once."""

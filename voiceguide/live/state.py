@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from .errors import SessionError
-from .timeline import Phase, Timeline
+from ..errors import SessionError
+from ..timeline import Phase, Timeline
 
 HOLD_BACKUP: Final = 5.0
 """Seconds a resumed hold or warmth backs up, so the listener can settle in again."""

@@ -13,15 +13,16 @@ from typing import Any, Final
 
 import numpy as np
 
-from . import cues, state
+from .. import cues
+from ..errors import AudioDeviceError
+from ..pacing import Pacing, pacing_texts
+from ..routine import Routine
+from ..session import build_timeline, open_store, plan_key, remembered_gain, session_gain
+from ..speech.clips import ClipStore
+from ..timeline import TONE_SECONDS, Event, Kind, Phase, Timeline
+from . import state
 from .display import Status
-from .errors import AudioDeviceError
-from .pacing import Pacing, pacing_texts
-from .plan import build_timeline, open_store, plan_key, remembered_gain, session_gain
-from .player import Player, open_output
-from .routine import Routine
-from .speech.clips import ClipStore
-from .timeline import TONE_SECONDS, Event, Kind, Phase, Timeline
+from .mixer import Player, open_output
 
 DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""

@@ -1,0 +1,1 @@
+"""Exports: audio files with chapters and tags, captions and cue sheets."""
