@@ -9,7 +9,8 @@ import pytest
 
 from voiceguide.audio.render import render
 from voiceguide.errors import AudioDeviceError
-from voiceguide.live.mixer import BLOCK, Player, open_output
+from voiceguide.live.mixer import BLOCK, Player
+from voiceguide.live.output import open_output
 from voiceguide.live.session import LiveSession, preroll
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
@@ -161,7 +162,7 @@ def test_a_missing_portaudio_is_a_clear_error_with_the_fix(no_portaudio: None, s
 
 
 def test_resampling_keeps_pitch_and_length_at_the_devices_rate(session) -> None:
-    from voiceguide.live.mixer import Resampled
+    from voiceguide.live.output import Resampled
 
     _, _, store, timeline, _ = session
     player = Player(store.get, timeline.sample_rate, timeline)

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from voiceguide.cli import cli
 from voiceguide.config import load_saved
 from voiceguide.errors import PacingError, RoutineError
-from voiceguide.pacing import PARSERS, parse_layer
-from voiceguide.routine import STEP_KEYS, TOP_KEYS, parse_routine
+from voiceguide.pacing import KNOBS, parse_layer
+from voiceguide.routine import parse_routine
+from voiceguide.validate import STEP_KEYS, TOP_KEYS
 
 HERE = Path(__file__).parent
 SHORT = str(HERE / "routines" / "short.toml")
@@ -141,7 +142,7 @@ def test_a_multi_megabyte_routine_is_refused_and_a_valid_one_is_accepted() -> No
 
 
 @settings(max_examples=800, deadline=None)
-@given(st.dictionaries(st.sampled_from([*PARSERS, "bogus"]), values, max_size=6))
+@given(st.dictionaries(st.sampled_from([*KNOBS, "bogus"]), values, max_size=6))
 def test_any_config_file_is_either_read_or_one_error_naming_the_file(tmp_path_factory, doc: dict) -> None:
     TRIED["config"] += 1
     path = tmp_path_factory.mktemp("cfg") / "config.toml"
@@ -154,7 +155,7 @@ def test_any_config_file_is_either_read_or_one_error_naming_the_file(tmp_path_fa
 
 @settings(max_examples=1200, deadline=None)
 @given(
-    st.sampled_from(list(PARSERS)),
+    st.sampled_from(list(KNOBS)),
     st.text(max_size=40) | st.sampled_from(["nan", "inf", "-0", "1e309", "SP-4=", "=5", ",,", "LR3=nan"]),
 )
 def test_every_pacing_flag_value_is_either_accepted_or_a_pacing_error(flag: str, value: str) -> None:

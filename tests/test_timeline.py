@@ -1,6 +1,7 @@
 """The scheduler, compared with exact timelines (100 samples per second, 10 samples per spoken word)."""
 
-from voiceguide.pacing import Pacing, PerPoint, Verbosity
+from voiceguide.pacing import Pacing, Verbosity
+from voiceguide.parsers import PerPoint
 from voiceguide.points import parse_point
 from voiceguide.routine import Routine, parse_routine
 from voiceguide.timeline import TONE_SECONDS, Kind, Phase, Timeline, schedule

@@ -111,15 +111,13 @@ def _formats() -> Check:
 
 def run_checks() -> list[Check]:
     """Every check, in order."""
-    from .config import config_path
-    from .live.state import state_dir
-    from .speech.cache import default_cache_dir
+    from .paths import cache_dir, config_path, state_dir
 
     return [
         _python(),
         *_speech(),
         *_audio(),
-        _writable("clip cache", default_cache_dir, True),
+        _writable("clip cache", cache_dir, True),
         _writable("config folder", lambda: config_path().parent, False),
         _writable("session folder", state_dir, False),
         _formats(),

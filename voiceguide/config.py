@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import PacingError, RoutineError
 from .pacing import Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
-from .routine import MAX_FILE_BYTES, Routine, read_toml
-
-
-def config_path() -> Path:
-    """``$VOICEGUIDE_CONFIG``, else ``config.toml`` in the user's config dir (platformdirs)."""
-    override = os.environ.get("VOICEGUIDE_CONFIG")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("voiceguide", appauthor=False)) / "config.toml"
+from .paths import atomic_write, config_path
+from .routine import Routine
+from .tomlfile import MAX_FILE_BYTES, read_toml
 
 
 def load_saved(path: Path | None = None) -> dict[str, Any]:
@@ -72,16 +62,7 @@ def save(values: Mapping[str, Any], path: Path | None = None) -> Path:
     text = "# voiceguide saved defaults (written by `voiceguide pace set`)\n" + "".join(
         f"{key} = {_quote(value)}\n" for key, value in to_texts(merged).items()
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, text)
 
 
 def reset(path: Path | None = None) -> bool:

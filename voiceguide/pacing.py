@@ -1,15 +1,20 @@
-"""Pacing: every knob the scheduler uses, its defaults, presets, and layered resolution."""
+"""Pacing: every knob of a session in one table (the Pacing dataclass), presets, and layered resolution.
+
+Each field of Pacing is one row: its default, its parser (and so its range), its help text and its
+flag's metavar. The CLI options, the parsers of saved defaults and routine ``[pacing]`` tables, ``pace
+show`` and the help text's defaults are all made from it, so a new knob is one new field.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final
 
 from .errors import PacingError
-from .points import Point, PointCodeError, parse_point, parse_point_list
+from .parsers import Parser, PerPoint, Range, choice, codes, name, per_point
+from .points import Point
 
 
 class Verbosity(StrEnum):
@@ -23,159 +28,110 @@ class Verbosity(StrEnum):
     """Name only; the tones carry the rest."""
 
 
-@dataclass(frozen=True)
-class PerPoint:
-    """A value for every point, with optional per-point exceptions (``5,SP-3=6``)."""
-
-    default: float | None = None
-    points: tuple[tuple[Point, float], ...] = ()
-
-    def get(self, point: Point) -> float | None:
-        """The value for ``point``: its own exception, else the default (None: not set)."""
-        return dict(self.points).get(point, self.default)
-
-    def over(self, lower: PerPoint) -> PerPoint:
-        """This layer laid over ``lower``: exceptions merge, a set default wins."""
-        merged = dict(lower.points) | dict(self.points)
-        default = self.default if self.default is not None else lower.default
-        return PerPoint(default, tuple(sorted(merged.items())))
-
-    def __str__(self) -> str:
-        parts = [] if self.default is None else [f"{self.default:g}"]
-        parts += [f"{p.code}={v:g}" for p, v in self.points]
-        return ",".join(parts) if parts else "-"
-
-
+CYCLE_SECONDS: Final = Range(0.5, 60, "seconds", low_open=False)
+"""Press and release seconds, in flags and in routine steps alike."""
+STEP_MINUTES: Final = Range(0, 120, "minutes")
+"""Minutes of a step, in flags and in routine steps alike."""
 DEFAULT_PRESS: Final = 5.0
 DEFAULT_RELEASE: Final = 3.0
 
 
 @dataclass(frozen=True)
-class Pacing:
-    """Timing and wording choices for one session."""
+class Knob:
+    """How a pacing field is given on the command line and in files."""
 
-    press: PerPoint = field(default_factory=PerPoint)
-    """Cycles: seconds of pressure (unset: the step's, else 5)."""
-    release: PerPoint = field(default_factory=PerPoint)
-    """Cycles: seconds of rest (unset: the step's, else 3)."""
-    minutes: PerPoint = field(default_factory=PerPoint)
-    """Minutes of a step (per side for cycles); unset: the routine's."""
-    scale: float = 1.0
-    """Multiplies every step's minutes (0.5 halves the session's pressing time)."""
-    rate: int = 150
-    """Speech rate in words per minute."""
-    gap: float = 8.0
-    """Seconds of quiet between steps, to move the hands."""
-    pause: float = 0.7
-    """Seconds of quiet after each spoken cue."""
-    announce: float = 2.0
-    """Minutes between time-left announcements in long steps; 0 turns them off."""
-    verbosity: Verbosity = Verbosity.FULL
-    """How much is said at each point."""
-    only: tuple[Point, ...] = ()
-    """Keep only these points (empty: all)."""
-    skip: tuple[Point, ...] = ()
-    """Leave these points out."""
-    voice: str | None = None
-    """Speech engine voice id (None: the engine's default)."""
+    parse: Parser
+    help: str
+    metavar: str = ""
+    default_text: str = ""
+    """The default as the help text says it, when the field's own default would not read well."""
+    choices: tuple[str, ...] = ()
+
+
+def knob(
+    default: Any, parse: Parser, help: str, metavar: str = "", *, default_text: str = "", factory: Any = None
+) -> Any:
+    """A Pacing field: its default and its Knob (kept in the field's metadata)."""
+    choices = tuple(m.value for m in getattr(parse, "enum", ()))
+    meta = {"knob": Knob(parse, help, metavar, default_text, choices)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _choice(enum: type[StrEnum]) -> Parser:
+    parse = choice(enum)
+    parse.enum = enum  # type: ignore[attr-defined]  # lets the CLI offer the values
+    return parse
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Timing and wording choices for one session: the table of knobs."""
+
+    press: PerPoint = knob(
+        None,
+        per_point(CYCLE_SECONDS),
+        "Seconds of each press (or CODE=S pairs, e.g. 5,SP-3=6).",
+        "S",
+        default_text="the step's, else 5",
+        factory=PerPoint,
+    )
+    release: PerPoint = knob(
+        None,
+        per_point(CYCLE_SECONDS),
+        "Seconds of rest after each press (or CODE=S pairs).",
+        "S",
+        default_text="the step's, else 3",
+        factory=PerPoint,
+    )
+    minutes: PerPoint = knob(
+        None,
+        per_point(STEP_MINUTES),
+        "Minutes per step, per side for cycles (or CODE=M pairs).",
+        "M",
+        default_text="the routine's",
+        factory=PerPoint,
+    )
+    scale: float = knob(
+        1.0, Range(0, 10, "times the routine's length"), "Multiply every step's minutes, e.g. 0.5.", "F"
+    )
+    rate: int = knob(
+        150, Range(60, 400, "words per minute", low_open=False, integer=True), "Speech rate, words per minute.", "WPM"
+    )
+    gap: float = knob(8.0, Range(0, 300, "seconds", low_open=False), "Seconds between points, to move your hands.", "S")
+    pause: float = knob(0.7, Range(0, 30, "seconds", low_open=False), "Seconds of quiet after each spoken cue.", "S")
+    announce: float = knob(
+        2.0,
+        Range(0, 60, "minutes (0 turns announcements off)", low_open=False),
+        "Minutes between time-left announcements; 0 for none.",
+        "M",
+    )
+    verbosity: Verbosity = knob(Verbosity.FULL, _choice(Verbosity), "How much is said at each point.")
+    only: tuple[Point, ...] = knob((), codes, "Only these points, e.g. SP-4,KD-6.", "CODES", default_text="all")
+    skip: tuple[Point, ...] = knob((), codes, "Leave these points out.", "CODES", default_text="none")
+    voice: str | None = knob(
+        None,
+        name("a voice id (see `voiceguide voices`)"),
+        "Speech voice (see `voiceguide voices`).",
+        "ID",
+        default_text="the engine's",
+    )
+    engine: str | None = knob(
+        None,
+        name("an engine name (see `voiceguide voices`)"),
+        "Speech engine: espeak or piper.",
+        "NAME",
+        default_text="espeak, or the one the voice belongs to",
+    )
 
     def includes(self, point: Point) -> bool:
         """Whether a step at ``point`` is part of the session."""
         return (not self.only or point in self.only) and point not in self.skip
 
 
-# key -> (help text, parser). Parsers take flag strings or TOML values.
-def _number(low: float, high: float, unit: str, *, integer: bool = False, low_open: bool = True):
-    def parse(value: Any) -> float:
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                raise PacingError(f"must be a number of {unit}, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PacingError(f"must be a number of {unit}, got {value!r}")
-        ok = math.isfinite(value) and (low < value if low_open else low <= value) and value <= high
-        if not ok:
-            word = "more than" if low_open else "at least"
-            raise PacingError(f"must be {word} {low:g} and at most {high:g} {unit}, got {value!r}")
-        return round(value) if integer else float(value)
-
-    return parse
-
-
-def _per_point(low: float, high: float, unit: str, *, low_open: bool = True):
-    single = _number(low, high, unit, low_open=low_open)
-
-    def parse(value: Any) -> PerPoint:
-        if isinstance(value, dict):  # TOML: press = { default = 5, SP3 = 6 }
-            items = [(k, v) for k, v in value.items()]
-        elif isinstance(value, str):
-            items = []
-            for part in (p.strip() for p in value.split(",")):
-                if not part:
-                    continue
-                code, sep, amount = part.partition("=")
-                items.append((code.strip(), amount) if sep else ("default", code))
-            if not items:
-                raise PacingError(f"must be a number of {unit} or CODE=VALUE pairs, e.g. 5 or SP-3=6,KD-6=4")
-        else:
-            items = [("default", value)]
-        default, points = None, {}
-        for code, amount in items:
-            if code == "default":
-                default = single(amount)
-                continue
-            try:
-                points[parse_point(code)] = single(amount)
-            except PointCodeError as exc:
-                raise PacingError(str(exc)) from None
-        return PerPoint(default, tuple(sorted(points.items())))
-
-    return parse
-
-
-def _choice(enum: type[StrEnum]):
-    def parse(value: Any) -> StrEnum:
-        try:
-            return enum(value)
-        except ValueError:
-            allowed = ", ".join(m.value for m in enum)
-            raise PacingError(f"must be one of {allowed}, got {value!r}") from None
-
-    return parse
-
-
-def _codes(value: Any) -> tuple[Point, ...]:
-    if isinstance(value, list):
-        value = ",".join(str(v) for v in value)
-    if not isinstance(value, str):
-        raise PacingError(f"must be point codes separated by commas, got {value!r}")
-    try:
-        return parse_point_list(value)
-    except PointCodeError as exc:
-        raise PacingError(str(exc)) from None
-
-
-def _voice(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 100:
-        raise PacingError(f"must be a voice id (see `voiceguide voices`), got {value!r}")
-    return value.strip()
-
-
-PARSERS: Final[dict[str, Any]] = {
-    "press": _per_point(0.5, 60, "seconds", low_open=False),
-    "release": _per_point(0.5, 60, "seconds", low_open=False),
-    "minutes": _per_point(0, 120, "minutes"),
-    "scale": _number(0, 10, "times the routine's length"),
-    "rate": _number(60, 400, "words per minute", integer=True, low_open=False),
-    "gap": _number(0, 300, "seconds", low_open=False),
-    "pause": _number(0, 30, "seconds", low_open=False),
-    "announce": _number(0, 60, "minutes (0 turns announcements off)", low_open=False),
-    "verbosity": _choice(Verbosity),
-    "only": _codes,
-    "skip": _codes,
-    "voice": _voice,
-}
+KNOBS: Final[dict[str, Knob]] = {f.name: f.metadata["knob"] for f in fields(Pacing)}
+"""Every knob by name, in table order."""
 
 PRESETS: Final[dict[str, dict[str, Any]]] = {
     "gentle": {"rate": 130, "release": 4.0, "gap": 12.0, "pause": 1.0, "verbosity": "full"},
@@ -193,11 +149,11 @@ def parse_layer(values: Mapping[str, Any], *, prefix: str = "") -> dict[str, Any
     for key, value in values.items():
         if value is None:
             continue
-        parser = PARSERS.get(key)
-        if parser is None:
-            raise PacingError(f"unknown setting; allowed: {', '.join(PARSERS)}", key=f"{prefix}{key}")
+        spec = KNOBS.get(key)
+        if spec is None:
+            raise PacingError(f"unknown setting; allowed: {', '.join(KNOBS)}", key=f"{prefix}{key}")
         try:
-            parsed[key] = parser(value)
+            parsed[key] = spec.parse(value)
         except PacingError as exc:
             raise PacingError(exc.reason, key=f"{prefix}{key}") from None
         except RecursionError:
@@ -208,7 +164,7 @@ def parse_layer(values: Mapping[str, Any], *, prefix: str = "") -> dict[str, Any
 def resolve(layers: list[tuple[str, Mapping[str, Any]]]) -> tuple[Pacing, dict[str, str]]:
     """Lay parsed layers, lowest first, over the built-in defaults; also say where each value came from."""
     pacing = Pacing()
-    origin = {key: "built-in" for key in PARSERS}
+    origin = {key: "built-in" for key in KNOBS}
     for source, values in layers:
         for key, value in values.items():
             current = getattr(pacing, key)
@@ -223,11 +179,19 @@ def value_text(value: Any) -> str | None:
     """A parsed value written back as the text a flag would take (None: not set)."""
     if value is None or value == () or (isinstance(value, PerPoint) and str(value) == "-"):
         return None
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, tuple):
         return ",".join(p.code for p in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def default_text(key: str) -> str:
+    """The built-in default of a knob, as its help text says it."""
+    spec = KNOBS[key]
+    return spec.default_text or value_text(getattr(Pacing(), key)) or "-"
 
 
 def to_texts(values: Mapping[str, Any]) -> dict[str, str]:
@@ -238,13 +202,13 @@ def to_texts(values: Mapping[str, Any]) -> dict[str, str]:
 
 def pacing_texts(pacing: Pacing) -> dict[str, str]:
     """Every value of a Pacing as flag texts."""
-    return to_texts({key: getattr(pacing, key) for key in PARSERS})
+    return to_texts({key: getattr(pacing, key) for key in KNOBS})
 
 
-def preset_layer(name: str | None) -> dict[str, Any]:
+def preset_layer(preset: str | None) -> dict[str, Any]:
     """The parsed values of a preset (empty for None)."""
-    if name is None:
+    if preset is None:
         return {}
-    if name not in PRESETS:
-        raise PacingError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    return parse_layer(PRESETS[name], prefix=f"preset {name}: ")
+    if preset not in PRESETS:
+        raise PacingError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    return parse_layer(PRESETS[preset], prefix=f"preset {preset}: ")

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from ..speech.engine import Audio
+from .types import Audio
 
 TARGET_LUFS: Final = -16.0
 PEAK_CEILING: Final = 10 ** (-1.0 / 20)

@@ -8,9 +8,9 @@ from typing import Final
 
 import numpy as np
 
-from ..speech.engine import Audio
 from ..timeline import Event, Kind, Timeline
 from .tones import tone
+from .types import Audio
 
 BLOCK: Final = 4096
 

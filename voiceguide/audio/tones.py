@@ -7,9 +7,9 @@ from typing import Final
 
 import numpy as np
 
-from ..speech.engine import Audio
 from ..timeline import TONE_SECONDS
 from .loudness import TARGET_LUFS, loudness
+from .types import Audio
 
 TONE_LUFS: Final = TARGET_LUFS - 10.0
 """Tones sit 10 dB under the speech: clearly heard, never louder than the voice."""

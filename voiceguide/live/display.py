@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..session import clock
+from ..show import clock
 
 if TYPE_CHECKING:
     from .session import Outcome

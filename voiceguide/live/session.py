@@ -22,7 +22,8 @@ from ..speech.clips import ClipStore
 from ..timeline import TONE_SECONDS, Event, Kind, Phase, Timeline
 from . import state
 from .display import Status
-from .mixer import Player, open_output
+from .mixer import Player
+from .output import open_output
 
 DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from ..errors import SessionError
+from ..paths import atomic_write, state_dir
 from ..timeline import Phase, Timeline
 
 HOLD_BACKUP: Final = 5.0
@@ -35,21 +33,6 @@ class SavedSession:
     """Absolute sample where it stopped."""
     sample_rate: int
     saved_at: float
-
-
-def state_dir() -> Path:
-    """``$VOICEGUIDE_STATE_DIR``, else the user's state dir (platformdirs)."""
-    override = os.environ.get("VOICEGUIDE_STATE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("voiceguide", appauthor=False))
-
-
-def routine_hash(text: bytes) -> str:
-    """Fingerprint of a routine file's bytes."""
-    return hashlib.sha256(text).hexdigest()
 
 
 def where(timeline: Timeline, position: int) -> tuple[int | None, str | None, int]:
@@ -98,17 +81,7 @@ def _path() -> Path:
 
 def save(session: SavedSession) -> Path:
     """Write the saved session atomically."""
-    path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".session-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(asdict(session), out, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(_path(), json.dumps(asdict(session), indent=1))
 
 
 def load() -> SavedSession:

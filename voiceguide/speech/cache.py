@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -13,21 +14,12 @@ from typing import Final
 
 import numpy as np
 
-from .engine import Audio
+from ..audio.types import Audio
+from ..paths import atomic_write, cache_dir
 
 MAGIC: Final = b"VGCLIP1\0"
 _HEADER: Final = struct.Struct("<8sII")  # magic, sample rate, sample count
 _DIGEST: Final = 32
-
-
-def default_cache_dir() -> Path:
-    """``$VOICEGUIDE_CACHE_DIR``, else the user's cache dir (platformdirs)."""
-    override = os.environ.get("VOICEGUIDE_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("voiceguide", appauthor=False)) / "clips"
 
 
 def clip_key(text: str, voice: str | None, rate: int, volume: float, engine: str) -> str:
@@ -40,7 +32,7 @@ class ClipCache:
     """Stores clips as ``<key>.clip``: header, float32 samples, SHA-256 of the samples."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or default_cache_dir()
+        self.folder = folder or cache_dir()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             probe = tempfile.NamedTemporaryFile(dir=self.folder, prefix=".probe-", delete=True)
@@ -78,21 +70,25 @@ class ClipCache:
             return None
         return np.frombuffer(body, dtype="<f4").copy()
 
+    def gain(self, key: str) -> float | None:
+        """A session gain remembered under ``key`` (see session.session_gain), or None."""
+        try:
+            return float((self.folder / "gains" / key).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def put_gain(self, key: str, gain: float) -> None:
+        """Remember a session's measured gain (a speed-up only: failures are ignored)."""
+        with contextlib.suppress(OSError):
+            atomic_write(self.folder / "gains" / key, repr(gain))
+
     def put(self, key: str, rate: int, audio: Audio) -> bool:
         """Store a clip atomically (written under a temporary name, then renamed); False if it could not be."""
         body = np.ascontiguousarray(audio, dtype="<f4").tobytes()
         data = _HEADER.pack(MAGIC, rate, audio.size) + body + hashlib.sha256(body).digest()
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:8]}-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write(path, data)
         except OSError as exc:
             # A cache that cannot be written only costs time: the clip is still returned.
             warnings.warn(f"could not cache a clip in {self.folder}: {exc.strerror or exc}", stacklevel=2)

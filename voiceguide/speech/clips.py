@@ -8,74 +8,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Final
 
-import numpy as np
-
-from ..audio.loudness import TARGET_LUFS, loudness
+from ..audio.types import Audio, check_clip
 from .cache import ClipCache, clip_key
-from .engine import Audio, SpeechEngine
-
-SILENCE: Final = 10 ** (-50 / 20)
-EDGE_FADE: Final = 0.004
-"""Seconds of fade at each end of a clip, so no clip starts or stops with a click."""
-CLIP_CEILING: Final = 10 ** (-5 / 20)
-"""Peak of a finished clip (-5 dBFS): room for the session gain (pauses and soft tones lower the
-session's loudness below its clips', so it is lifted by 2 to 3 dB), which stops at -1 dBFS."""
-LIMIT_WINDOW: Final = 0.006
-"""Seconds over which the limiter's gain moves: slow enough not to distort, fast enough for a syllable."""
-
-
-PROCESSING: Final = f"finish-v4/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{TARGET_LUFS}"
-"""Version and settings of finish_clip: part of the cache key, so a change re-synthesizes."""
-
-
-def running_min(x: np.ndarray, size: int) -> np.ndarray:
-    """out[i] = min(x[i:i+size]) for every full window, in O(n) (van Herk / Gil-Werman)."""
-    n = x.size
-    blocks = -(-n // size)
-    padded = np.full(blocks * size, np.inf)
-    padded[:n] = x
-    # Accumulating down the columns of the transposed blocks runs across all blocks at once.
-    columns = np.ascontiguousarray(padded.reshape(blocks, size).T)
-    ahead = np.minimum.accumulate(columns, axis=0).T.ravel()
-    behind = np.minimum.accumulate(columns[::-1], axis=0)[::-1].T.ravel()
-    count = n - size + 1
-    return np.minimum(behind[:count], ahead[size - 1 : size - 1 + count])
-
-
-def _limit(audio: Audio, ceiling: float, rate: int) -> Audio:
-    """Smooth peak limiting: a gain that dips under the loudest peaks, so loudness can rise without clipping."""
-    w = max(1, round(LIMIT_WINDOW * rate))
-    need = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(np.abs(audio), np.float32(1e-9)))
-    padded = np.pad(need, (w, w), constant_values=1.0)
-    # The minimum over 2w+1 samples, then a w-sample average: the smoothed gain is at most
-    # the needed gain at every peak, and it never jumps.
-    low = running_min(padded, 2 * w + 1)
-    csum = np.concatenate(([0.0], np.cumsum(np.pad(low, (w // 2, w - w // 2 - 1), mode="edge"))))
-    smooth = (csum[w:] - csum[:-w]) / w
-    return (audio * smooth[: audio.size]).astype(np.float32)
-
-
-def finish_clip(audio: Audio, rate: int) -> Audio:
-    """Trim leading/trailing silence, fade the edges, and level the clip to the target loudness."""
-    loud = np.flatnonzero(np.abs(audio) > SILENCE)
-    if loud.size:
-        audio = audio[loud[0] : loud[-1] + 1]
-    audio = audio.astype(np.float32, copy=True)
-    fade = min(round(EDGE_FADE * rate), audio.size // 2)
-    if fade:
-        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-        audio[:fade] *= ramp
-        audio[-fade:] *= ramp[::-1]
-    # Level to the target, limit the peaks that now stick out, and again: two rounds get within
-    # half a dB, and the session gain (measured on the finished clips) sets the exact level.
-    for _ in range(2):
-        level = loudness(audio, rate)
-        if not np.isfinite(level):
-            break
-        audio = audio * np.float32(10 ** ((TARGET_LUFS - level) / 20))
-        audio = _limit(audio, CLIP_CEILING, rate)
-    return audio
-
+from .engine import SpeechEngine
+from .finish import PROCESSING, finish_clip
 
 MEMORY_BUDGET: Final = 6 * 1024 * 1024
 """Bytes of clips kept in memory; older ones are read back from the disk cache when needed again,
@@ -132,8 +68,9 @@ class ClipStore:
                 with self._lock:
                     self._on_disk.add(text)
                 return cached
-        raw = self.engine().synthesize(text, voice=self.voice, rate=self.rate, volume=self.volume)
-        clip = finish_clip(raw, self.sample_rate)
+        engine = self.engine()
+        raw = engine.synthesize(text, voice=self.voice, rate=self.rate, volume=self.volume)
+        clip = finish_clip(check_clip(raw, engine.sample_rate, self.sample_rate, text), self.sample_rate)
         stored = self.cache is not None and self.cache.put(key, self.sample_rate, clip)
         with self._lock:
             self.synthesized += 1
@@ -184,5 +121,9 @@ class ClipStore:
         return int(self.get(text).size)
 
     def close(self) -> None:
-        """Stop background synthesis."""
+        """Stop background synthesis and release the engine (if one was started)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import io
+import shutil
 import sys
 import tempfile
 import threading
@@ -32,8 +33,9 @@ from typing import Any, Final
 
 import numpy as np
 
+from ..audio.types import Audio
 from ..errors import SpeechError
-from .engine import Audio, VoiceInfo
+from .engine import VoiceInfo
 
 ESPEAK_RATE: Final = 22050
 ATTEMPTS: Final = 5
@@ -103,6 +105,10 @@ class Pyttsx3Engine:
         self._engine.runAndWait()  # warm-up: the driver starts "busy" and would queue what follows
         self._voices: list[VoiceInfo] | None = None
 
+    def close(self) -> None:
+        """Remove the engine's temporary folder. The engine itself is shared by the process and stays usable."""
+        shutil.rmtree(self._dir, ignore_errors=True)
+
     def _on_finished(self, name: str | None, completed: bool) -> None:
         # The driver reports name=None (its proxy names the end-loop command), so
         # clips are told apart by order: one at a time, list cleared before each.
@@ -165,6 +171,7 @@ class Pyttsx3Engine:
         self._wait_idle()
         self._apply(voice, rate, volume)
         name = uuid.uuid4().hex
+        self._dir.mkdir(exist_ok=True)  # close() may have removed it; the shared engine lives on
         path = self._dir / f"{name}.wav"
         self._event.clear()
         self._finished.clear()

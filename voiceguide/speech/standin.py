@@ -1,4 +1,5 @@
-"""A fast, deterministic stand-in engine for unit tests: tone bursts as long as speech would be."""
+"""A fast, deterministic stand-in engine for unit tests, and the reference for the engine contract
+(speech/engine.py): tone bursts as long as speech would be, float32 mono at 22,050 Hz."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Final
 
 import numpy as np
 
-from .engine import Audio, VoiceInfo
+from ..audio.types import Audio
+from .engine import VoiceInfo
 
 STANDIN_RATE: Final = 22050
 
@@ -19,7 +21,7 @@ class StandinEngine:
     sample_rate = STANDIN_RATE
 
     def synthesize(self, text: str, *, voice: str | None, rate: int, volume: float) -> Audio:
-        """A clip of about 60/rate seconds per word, seeded by the text."""
+        """A clip of about 60/rate seconds per word, seeded by the text (pure: safe from any thread)."""
         words = max(1, len(text.split()))
         word = round(60 / rate * self.sample_rate)
         seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
@@ -32,3 +34,6 @@ class StandinEngine:
     def voices(self) -> list[VoiceInfo]:
         """One voice, for tests of voice selection."""
         return [VoiceInfo("standin", "Stand-in", "en")]
+
+    def close(self) -> None:
+        """Nothing to release."""

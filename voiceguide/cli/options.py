@@ -1,0 +1,33 @@
+"""The pacing flags, made from the pacing table (voiceguide.pacing.Pacing), shared by every command that takes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..pacing import KNOBS, PRESETS, default_text
+
+
+def _option(key: str) -> Callable[[Any], Any]:
+    spec = KNOBS[key]
+    flag = "--" + key.replace("_", "-")
+    help_text = f"{spec.help} [default: {default_text(key)}]"
+    if spec.choices:
+        return click.option(flag, key, type=click.Choice(spec.choices), help=help_text)
+    return click.option(flag, key, metavar=spec.metavar or "VALUE", help=help_text)
+
+
+def pacing_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Every pacing flag, plus --preset: for show, play, export and pace."""
+    func = click.option("--preset", type=click.Choice(list(PRESETS)), help="A pacing preset.")(func)
+    for key in reversed(KNOBS):
+        func = _option(key)(func)
+    return func
+
+
+def split_flags(kwargs: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Take the pacing flags (those given) and the preset out of a command's keyword arguments."""
+    flags = {key: kwargs.pop(key) for key in KNOBS if key in kwargs}
+    return {key: value for key, value in flags.items() if value is not None}, kwargs.pop("preset", None)

@@ -1,0 +1,177 @@
+"""Session commands: list, show, export, play."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from typing import Any
+
+import click
+
+from . import cli
+from .options import pacing_options, split_flags
+
+
+def _points(n: int) -> str:
+    return "1 point" if n == 1 else f"{n} points"
+
+
+def _session(routine_ref: str, kwargs: dict[str, Any]) -> Any:
+    from ..config import effective_pacing
+    from ..routine import load_routine
+
+    flags, preset = split_flags(kwargs)
+    routine = load_routine(routine_ref)
+    pacing, _ = effective_pacing(routine, flags, preset)
+    return routine, pacing
+
+
+@cli.command("list")
+def list_cmd() -> None:
+    """List the built-in routines with their points and length.
+
+    \b
+    Example:
+      voiceguide list
+    """
+    from ..pacing import Pacing
+    from ..routine import builtin_names, load_routine
+    from ..show import clock
+    from ..timeline import estimate
+
+    for name in builtin_names():
+        routine = load_routine(name)
+        timeline = estimate(routine, Pacing())
+        click.echo(f"{name:<12} {routine.title}  ({_points(len(routine.steps))}, about {clock(timeline.duration)})")
+
+
+@cli.command()
+@click.argument("routine")
+@pacing_options
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def show(routine: str, as_json: bool, **kwargs: Any) -> None:
+    """Print the plan of a session: when each cue is said and each tone sounds.
+
+    ROUTINE is a built-in name (see `voiceguide list`) or a path to a .toml file.
+
+    \b
+    Example:
+      voiceguide show evening --only SP-4,KD-6 --press 6
+    """
+    from ..session import prepare
+    from ..show import clock, table_rows, to_json
+
+    loaded, pacing = _session(routine, kwargs)
+    with prepare(loaded, pacing, measure=False) as session:
+        timeline = session.timeline
+    if as_json:
+        click.echo(json.dumps(to_json(loaded, timeline, pacing), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, {clock(timeline.duration)})")
+    for time, step, side, what in table_rows(timeline):
+        click.echo(f"{time:>8}  {step:<5} {side:<9} {what}")
+    click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")
+
+
+@cli.command("export")
+@click.argument("routine")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default audio/ROUTINE.FORMAT).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]), help="Audio format (default: from -o)."
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--captions", is_flag=True, help="Also write the spoken cues as WebVTT captions beside the file.")
+@click.option("--cue-sheet", is_flag=True, help="Also write a .cue sheet with a track per point.")
+@pacing_options
+def export_cmd(
+    routine: str, output: str | None, fmt: str | None, force: bool, captions: bool, cue_sheet: bool, **kwargs: Any
+) -> None:
+    """Export a session as an audio file with a chapter per point, to play on a phone.
+
+    \b
+    Example:
+      voiceguide export evening -o evening.mp3 --captions
+    """
+    from pathlib import Path
+
+    from ..export.writer import choose_format, default_path, export
+    from ..session import prepare
+    from ..show import clock
+
+    loaded, pacing = _session(routine, kwargs)
+    path = Path(output) if output else None
+    fmt = choose_format(path, fmt)
+    dest = path or default_path(loaded, fmt)
+    with prepare(loaded, pacing) as session:
+        with click.progressbar(
+            length=session.timeline.length, label=f"Writing {dest}", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar:
+            result = export(
+                session, dest, fmt, force=force, with_captions=captions, with_cue_sheet=cue_sheet, progress=bar.update
+            )
+    click.echo(f"Wrote {result.path} ({clock(result.seconds)}, {result.size / 1e6:.1f} MB)")
+    for side in result.side_files:
+        click.echo(f"Wrote {side}")
+
+
+@cli.command()
+@click.argument("routine", required=False)
+@pacing_options
+@click.option("--device", metavar="NAME_OR_INDEX", help="Output device (default: the system's).")
+@click.option("--resume", is_flag=True, help="Continue the last interrupted session where it stopped.")
+@click.option("--quiet", is_flag=True, help="Show nothing while playing.")
+def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **kwargs: Any) -> None:
+    """Play a session live on the speakers, hands-free.
+
+    Keys while playing: space pause/resume, n next point, p previous point,
+    r repeat the location, + and - volume, q quit (the position is saved), ? help.
+
+    \b
+    Example:
+      voiceguide play evening --rate 140
+      voiceguide play --resume
+    """
+    from ..live.display import ending, plain_line, status_line
+    from ..live.keys import HELP, KeyReader
+    from ..live.start import open_session
+
+    flags, preset = split_flags(kwargs)
+    session, notes = open_session(routine, resume=resume, device=device, flags=flags, preset=preset)
+    for note in notes:
+        click.echo(note, err=True)
+    ref = session.routine_ref
+    tty = sys.stdout.isatty() and not quiet
+    last: list[str] = [""]
+
+    def on_status(status: Any) -> None:
+        if quiet:
+            return
+        if tty:
+            width = max(40, shutil.get_terminal_size().columns - 1)
+            click.echo("\r\x1b[2K\x1b[2m" + status_line(status, width) + "\x1b[0m", nl=False)
+            return
+        key = f"{status.step}/{status.side}/{status.phase}/{status.paused}"
+        if key != last[0]:
+            last[0] = key
+            click.echo(plain_line(status))
+
+    def on_message(message: str) -> None:
+        if not quiet:
+            click.echo(("\r\x1b[2K" if tty else "") + message)
+
+    with KeyReader() as keys:
+        if tty and keys.active:
+            click.echo(HELP)
+        try:
+            outcome = session.run(on_status, on_message, keys.commands if keys.active else None)
+        finally:
+            session.store.close()
+    if tty:
+        click.echo("\r\x1b[2K", nl=False)
+    click.echo(ending(outcome))
+    if outcome.finished:
+        return
+    if outcome.saved is not None:
+        click.echo(f"Resume with: voiceguide play {ref} --resume")
+    sys.exit(130 if outcome.reason == "interrupted" else 0)

@@ -1,0 +1,124 @@
+"""The output stream: connects the mixer to a sounddevice callback stream (resampled when the device
+refuses the session's rate), and loads PortAudio early."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from ..audio.types import Audio
+from ..errors import AudioDeviceError
+from .mixer import Player
+
+
+def warm_up_audio() -> threading.Thread:
+    """Start loading PortAudio in the background (its start-up scans the devices: ~100 ms we can overlap
+    with reading the routine and the clips). Errors surface later, in open_output.
+
+    While it loads, sounddevice points stderr at /dev/null (to hide ALSA's chatter): join the returned
+    thread before writing anything to stderr.
+    """
+
+    def load() -> None:
+        try:
+            import sounddevice  # noqa: F401
+        except (OSError, ImportError):
+            pass
+
+    thread = threading.Thread(target=load, name="voiceguide-audio-init", daemon=True)
+    thread.start()
+    return thread
+
+
+def open_output(player: Player, device: str | int | None) -> Any:
+    """Start a sounddevice stream that pulls from ``player``; errors become AudioDeviceError."""
+    try:
+        import sounddevice as sd
+    except (OSError, ImportError) as exc:
+        raise AudioDeviceError(
+            f"PortAudio is not installed ({exc}); install it with: sudo apt-get install libportaudio2 "
+            "(or save the session to a file instead: voiceguide export ROUTINE)"
+        ) from None
+
+    target = _device(sd, device)
+    try:
+        return _start(sd, player.fill, player, target, player.rate, player.block)
+    except (sd.PortAudioError, ValueError) as exc:
+        if "sample rate" not in str(exc).lower():
+            raise AudioDeviceError(_explain(str(exc), device)) from None
+    # The device refuses the engine's rate: play at its own rate through a streaming resampler.
+    rate = int(sd.query_devices(target, kind="output")["default_samplerate"])
+    resampled = Resampled(player, rate)
+    try:
+        return _start(sd, resampled.fill, player, target, rate, round(player.block * rate / player.rate))
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioDeviceError(_explain(str(exc), device)) from None
+
+
+def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, block: int) -> Any:
+    def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        if status.output_underflow:
+            player.underruns += 1
+        outdata[:, 0] = fill(frames)
+
+    stream = sd.OutputStream(
+        samplerate=rate, blocksize=block, device=device, channels=1, dtype="float32", callback=callback, latency="low"
+    )
+    stream.start()
+    return stream
+
+
+class Resampled:
+    """The player's blocks at another sample rate (soxr, streaming, high quality), in any block size."""
+
+    def __init__(self, player: Player, rate: int) -> None:
+        import soxr
+
+        self.player, self.rate = player, rate
+        self._stream = soxr.ResampleStream(player.rate, rate, 1, dtype="float32", quality="HQ")
+        self._buffer = np.zeros(0, dtype=np.float32)
+
+    def fill(self, frames: int) -> Audio:
+        """The next ``frames`` samples at the output rate."""
+        while self._buffer.size < frames:
+            chunk = self._stream.resample_chunk(self.player.fill(self.player.block))
+            self._buffer = np.concatenate([self._buffer, np.asarray(chunk, dtype=np.float32).reshape(-1)])
+        out, self._buffer = self._buffer[:frames], self._buffer[frames:]
+        return out
+
+
+def _device(sd: Any, device: str | int | None) -> int | None:
+    if device is None:
+        try:
+            sd.query_devices(kind="output")
+        except (sd.PortAudioError, ValueError) as exc:
+            raise AudioDeviceError(_explain(str(exc), None)) from None
+        return None
+    try:
+        index = int(device)
+    except ValueError:
+        index = None
+    try:
+        info = sd.query_devices(index if index is not None else device, kind="output")
+    except (sd.PortAudioError, ValueError) as exc:
+        raise AudioDeviceError(_explain(str(exc), device)) from None
+    return int(info["index"])
+
+
+def _explain(message: str, device: str | int | None) -> str:
+    names = ""
+    try:
+        import sounddevice as sd
+
+        outputs = [f"{d['index']}: {d['name']}" for d in sd.query_devices() if d["max_output_channels"] > 0]
+        names = "; output devices: " + ", ".join(outputs) if outputs else "; no output devices were found"
+    except Exception:  # listing is only a hint; the message stands without it
+        pass
+    if device is not None:
+        return f"cannot play on device {device!r} ({message}){names}"
+    return (
+        f"no audio output device ({message}){names}. Check that sound works (`voiceguide check`), "
+        "or save the session to a file instead: voiceguide export ROUTINE"
+    )

@@ -1,0 +1,64 @@
+"""What `play` starts: a new session, or the interrupted one with --resume, with the notes to show first."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from ..config import effective_pacing
+from ..errors import SessionError
+from ..pacing import parse_layer, preset_layer, resolve
+from ..routine import load_routine, routine_ref
+from . import state
+from .output import warm_up_audio
+from .session import LiveSession, check_resume
+
+
+def open_session(
+    routine: str | None, *, resume: bool, device: str | None, flags: Mapping[str, Any], preset: str | None
+) -> tuple[LiveSession, list[str]]:
+    """The session to play and the notes (warnings, resume notes) to show before it starts.
+
+    With ``resume``, the saved session's pacing applies, and a preset and flags given now are laid
+    over it (a preset first, then flags), as for a new session.
+    """
+    audio = warm_up_audio()
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            session = _session(routine, resume, device, flags, preset, notes)
+    finally:
+        audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
+    return session, [f"warning: {item.message}" for item in caught] + notes
+
+
+def _session(
+    routine: str | None,
+    resume: bool,
+    device: str | None,
+    flags: Mapping[str, Any],
+    preset: str | None,
+    notes: list[str],
+) -> LiveSession:
+    if not resume:
+        if routine is None:
+            raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
+        loaded = load_routine(routine)
+        pacing, _ = effective_pacing(loaded, flags, preset)
+        return LiveSession(loaded, routine_ref(routine), pacing, device=device)
+    saved = state.load()
+    if routine is not None and routine_ref(routine) != saved.routine:
+        raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
+    loaded = load_routine(saved.routine)
+    note = check_resume(saved, loaded)
+    if note:
+        notes.append(note)
+    layers = [
+        ("saved session", parse_layer(saved.pacing)),
+        ("preset", preset_layer(preset)),
+        ("flag", parse_layer(flags, prefix="--")),
+    ]
+    pacing, _ = resolve(layers)
+    return LiveSession(loaded, saved.routine, pacing, device=device, resume=saved)

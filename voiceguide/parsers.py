@@ -1,0 +1,150 @@
+"""Value parsers shared by pacing flags, saved defaults and routine files: each takes a flag's text or a TOML value."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .errors import PacingError
+from .points import Point, PointCodeError, parse_point, parse_point_list
+
+Parser = Callable[[Any], Any]
+"""Turns a raw value (flag text or TOML value) into a checked one; raises PacingError with the reason."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric range with its unit: the one place a limit is written."""
+
+    low: float
+    high: float
+    unit: str
+    low_open: bool = True
+    """True: the low end itself is not allowed (more than ``low``)."""
+    integer: bool = False
+
+    def describe(self) -> str:
+        """``more than 0 and at most 120 minutes``."""
+        word = "more than" if self.low_open else "at least"
+        return f"{word} {self.low:g} and at most {self.high:g} {self.unit}"
+
+    def contains(self, value: float) -> bool:
+        """Whether a finite ``value`` lies in the range."""
+        above = self.low < value if self.low_open else self.low <= value
+        return math.isfinite(value) and above and value <= self.high
+
+    def __call__(self, value: Any) -> float:
+        """Parse a number of this range's unit (text or number)."""
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise PacingError(f"must be a number of {self.unit}, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PacingError(f"must be a number of {self.unit}, got {value!r}")
+        if not self.contains(value):
+            raise PacingError(f"must be {self.describe()}, got {value!r}")
+        return round(value) if self.integer else float(value)
+
+
+@dataclass(frozen=True)
+class PerPoint:
+    """A value for every point, with optional per-point exceptions (``5,SP-3=6``)."""
+
+    default: float | None = None
+    points: tuple[tuple[Point, float], ...] = ()
+
+    def get(self, point: Point) -> float | None:
+        """The value for ``point``: its own exception, else the default (None: not set)."""
+        return dict(self.points).get(point, self.default)
+
+    def over(self, lower: PerPoint) -> PerPoint:
+        """This layer laid over ``lower``: exceptions merge, a set default wins."""
+        merged = dict(lower.points) | dict(self.points)
+        default = self.default if self.default is not None else lower.default
+        return PerPoint(default, tuple(sorted(merged.items())))
+
+    def __str__(self) -> str:
+        parts = [] if self.default is None else [f"{self.default:g}"]
+        parts += [f"{p.code}={v:g}" for p, v in self.points]
+        return ",".join(parts) if parts else "-"
+
+
+def per_point(single: Range) -> Parser:
+    """A parser of ``5``, ``5,SP-3=6`` or a TOML table ``{ default = 5, SP3 = 6 }``."""
+
+    def parse(value: Any) -> PerPoint:
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, str):
+            items = []
+            for part in (p.strip() for p in value.split(",")):
+                if part:
+                    code, sep, amount = part.partition("=")
+                    items.append((code.strip(), amount) if sep else ("default", code))
+            if not items:
+                raise PacingError(f"must be a number of {single.unit} or CODE=VALUE pairs, e.g. 5 or SP-3=6,KD-6=4")
+        else:
+            items = [("default", value)]
+        default, points = None, {}
+        for code, amount in items:
+            if code == "default":
+                default = single(amount)
+                continue
+            try:
+                points[parse_point(code)] = single(amount)
+            except PointCodeError as exc:
+                raise PacingError(str(exc)) from None
+        return PerPoint(default, tuple(sorted(points.items())))
+
+    return parse
+
+
+def choice(enum: type[StrEnum]) -> Parser:
+    """A parser of one of an enum's values."""
+
+    def parse(value: Any) -> StrEnum:
+        try:
+            return enum(value)
+        except ValueError:
+            raise PacingError(f"must be one of {', '.join(m.value for m in enum)}, got {value!r}") from None
+
+    return parse
+
+
+def codes(value: Any) -> tuple[Point, ...]:
+    """Point codes separated by commas (or a TOML list of them)."""
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if not isinstance(value, str):
+        raise PacingError(f"must be point codes separated by commas, got {value!r}")
+    try:
+        return parse_point_list(value)
+    except PointCodeError as exc:
+        raise PacingError(str(exc)) from None
+
+
+def name(what: str, limit: int = 100) -> Parser:
+    """A parser of a short non-empty name (a voice id, an engine)."""
+
+    def parse(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            raise PacingError(f"must be {what}, got {value!r}")
+        return value.strip()
+
+    return parse
+
+
+def switch(value: Any) -> bool:
+    """true/false, on/off, yes/no, 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "on", "yes", "1"):
+        return True
+    if text in ("false", "off", "no", "0"):
+        return False
+    raise PacingError(f"must be on or off, got {value!r}")

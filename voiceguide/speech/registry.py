@@ -1,0 +1,93 @@
+"""The speech engines by name, and which one a session uses: ``--engine``, else the engine a voice
+belongs to, else the platform default. Engines are imported only when one is started."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final
+
+from ..errors import SpeechError
+from .engine import VoiceInfo
+
+if TYPE_CHECKING:
+    from .engine import SpeechEngine
+
+SESSION_RATE: Final = 22050
+"""Every engine delivers clips at this rate; the renderer and the outputs work at it."""
+DEFAULT: Final = "espeak"
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """How to name, identify and start one engine."""
+
+    name: str
+    summary: str
+    identity: Callable[[str | None], str]
+    """Engine, version and voice data for a voice, without starting the engine: part of cache keys."""
+    start: Callable[[str | None], SpeechEngine]
+    """A started engine, for a voice."""
+    owns: Callable[[str], bool] = lambda voice: False
+    """Whether a voice id or path belongs to this engine (picks the engine from ``--voice``)."""
+    listed: bool = True
+    """Shown by ``voiceguide voices``."""
+
+
+def _espeak_identity(voice: str | None) -> str:
+    from .pyttsx3_engine import engine_name
+
+    return engine_name()
+
+
+def _espeak_start(voice: str | None) -> SpeechEngine:
+    from .pyttsx3_engine import Pyttsx3Engine
+
+    return Pyttsx3Engine()
+
+
+def _standin_start(voice: str | None) -> SpeechEngine:
+    from .standin import StandinEngine
+
+    return StandinEngine()
+
+
+ENGINES: Final[dict[str, EngineSpec]] = {
+    spec.name: spec
+    for spec in (
+        EngineSpec("espeak", "espeak-ng through pyttsx3: small, fast, robotic", _espeak_identity, _espeak_start),
+        EngineSpec("standin", "tone bursts for tests", lambda voice: "standin-1", _standin_start, listed=False),
+    )
+}
+
+
+def list_voices(language: str | None = None) -> list[VoiceInfo]:
+    """Every listed engine's voices (``language``: only those whose language starts with it), engine by engine."""
+    found: list[VoiceInfo] = []
+    for spec in ENGINES.values():
+        if not spec.listed:
+            continue
+        engine = spec.start(None)
+        try:
+            voices = engine.voices()
+        finally:
+            engine.close()
+        found += [replace(v, engine=spec.name) for v in sorted(voices, key=lambda v: (v.language, v.id))]
+    if language:
+        found = [v for v in found if v.language.lower().startswith(language.lower())]
+    return found
+
+
+def choose(engine: str | None, voice: str | None) -> EngineSpec:
+    """The engine named, else the one ``voice`` belongs to, else ``$VOICEGUIDE_ENGINE`` or the default."""
+    if engine is not None:
+        if engine not in ENGINES:
+            known = ", ".join(name for name, spec in ENGINES.items() if spec.listed)
+            raise SpeechError(f"unknown speech engine {engine!r}; choose one of {known}")
+        return ENGINES[engine]
+    if voice is not None:
+        for spec in ENGINES.values():
+            if spec.owns(voice):
+                return spec
+    return choose(os.environ.get("VOICEGUIDE_ENGINE") or DEFAULT, None)

@@ -1,0 +1,204 @@
+"""Routine documents -> validated Routine and Step objects; every problem names the file, line and field."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Final
+
+from .errors import PacingError, RoutineError
+from .pacing import CYCLE_SECONDS, STEP_MINUTES, parse_layer
+from .parsers import Range
+from .points import PointCodeError, parse_point
+from .routine import Routine, Sides, Step, Technique, plain_text
+from .tomlfile import LineIndex
+
+MAX_STEPS: Final = 100
+MAX_TEXT: Final = 2000
+TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing"}
+STEP_KEYS: Final = {
+    "point",
+    "name",
+    "aliases",
+    "location",
+    "instructions",
+    "cautions",
+    "technique",
+    "minutes",
+    "sides",
+    "press",
+    "release",
+}
+
+
+class Validator:
+    """Checks a parsed routine document field by field; the first problem is a RoutineError with its line."""
+
+    def __init__(self, source: str, lines: LineIndex) -> None:
+        self.source = source
+        self.lines = lines
+
+    def fail(self, line: int | None, where: str, message: str) -> RoutineError:
+        return RoutineError(self.source, line, where, message)
+
+    def routine(self, doc: dict[str, Any], name: str) -> Routine:
+        for key in doc:
+            if key not in TOP_KEYS:
+                raise self.fail(
+                    self.lines.key("", 0, key),
+                    key,
+                    f"unknown key; allowed at the top level: {', '.join(sorted(TOP_KEYS))}",
+                )
+        title = self.text(doc, "title", "", 0, "title", required=True, limit=200)
+        description = self.text(doc, "description", "", 0, "description")
+        opening = self.text(doc, "opening", "", 0, "opening")
+        closing = self.text(doc, "closing", "", 0, "closing")
+        raw_pacing = doc.get("pacing", {})
+        if not isinstance(raw_pacing, dict):
+            raise self.fail(self.lines.key("", 0, "pacing"), "pacing", "must be a table: [pacing]")
+        try:
+            pacing = parse_layer(raw_pacing)
+        except PacingError as exc:
+            line = self.lines.key("pacing", 0, exc.key or "")
+            raise self.fail(line, f"pacing.{exc.key}", exc.reason) from None
+        raw_steps = doc.get("steps")
+        if raw_steps is None:
+            raise self.fail(1, "steps", "missing; add at least one [[steps]] table")
+        if not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
+            raise self.fail(
+                self.lines.key("", 0, "steps"), "steps", "must be an array of tables: write each step under [[steps]]"
+            )
+        if not raw_steps:
+            raise self.fail(self.lines.key("", 0, "steps"), "steps", "is empty; add at least one [[steps]] table")
+        if len(raw_steps) > MAX_STEPS:
+            raise self.fail(
+                self.lines.key("steps", MAX_STEPS, "point"),
+                "steps",
+                f"has {len(raw_steps)} steps; at most {MAX_STEPS} are allowed",
+            )
+        steps = tuple(self.step(raw, i) for i, raw in enumerate(raw_steps))
+        return Routine(
+            name=name,
+            title=title,
+            description=description,
+            steps=steps,
+            opening=opening,
+            closing=closing,
+            source=self.source,
+            pacing=pacing,
+        )
+
+    def text(
+        self,
+        table: dict[str, Any],
+        key: str,
+        tname: str,
+        index: int,
+        where: str,
+        *,
+        required: bool = False,
+        limit: int = MAX_TEXT,
+    ) -> str:
+        line = self.lines.key(tname, index, key)
+        if key not in table:
+            if required:
+                raise self.fail(self.lines.tables.get((tname, index), 1), where, "missing; it is required")
+            return ""
+        value = table[key]
+        if not isinstance(value, str):
+            raise self.fail(line, where, f"must be text in quotes, got {_kind(value)}")
+        value = plain_text(value)
+        if required and not value:
+            raise self.fail(line, where, "must not be empty")
+        if len(value) > limit:
+            raise self.fail(line, where, f"is {len(value)} characters long; at most {limit} are allowed")
+        bad = next((c for c in value if ord(c) < 32 or 0x7F <= ord(c) < 0xA0), None)
+        if bad is not None:
+            raise self.fail(line, where, f"contains the control character U+{ord(bad):04X}; use plain text")
+        return value
+
+    def number(self, table: dict[str, Any], key: str, index: int, where: str, limits: Range) -> float | None:
+        if key not in table:
+            return None
+        value = table[key]
+        line = self.lines.key("steps", index, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(line, where, f"must be a number of {limits.unit}, got {_kind(value)}")
+        if not limits.contains(value):
+            raise self.fail(line, where, f"must be {limits.describe()}, got {value!r}")
+        return float(value)
+
+    def choice(self, table: dict[str, Any], key: str, index: int, where: str, enum: type[StrEnum]) -> Any:
+        line = self.lines.key("steps", index, key)
+        value = table.get(key)
+        allowed = " | ".join(f'"{m.value}"' for m in enum)
+        if value is None:
+            raise self.fail(self.lines.tables.get(("steps", index)), where, f"missing; one of {allowed}")
+        try:
+            return enum(value)
+        except (ValueError, TypeError):
+            raise self.fail(line, where, f"must be one of {allowed}, got {value!r}") from None
+
+    def step(self, raw: dict[str, Any], i: int) -> Step:
+        here = f"steps[{i}]"
+        header = self.lines.tables.get(("steps", i))
+        for key in raw:
+            if key not in STEP_KEYS:
+                raise self.fail(
+                    self.lines.key("steps", i, key),
+                    f"{here}.{key}",
+                    f"unknown key; allowed in a step: {', '.join(sorted(STEP_KEYS))}",
+                )
+        if "point" not in raw:
+            raise self.fail(
+                header, f"{here}.point", "missing; give a standard code such as LR3 (aliases like Liv-3 work too)"
+            )
+        if not isinstance(raw["point"], str):
+            raise self.fail(
+                self.lines.key("steps", i, "point"),
+                f"{here}.point",
+                f'must be text such as "LR3", got {_kind(raw["point"])}',
+            )
+        try:
+            point = parse_point(raw["point"])
+        except PointCodeError as exc:
+            raise self.fail(self.lines.key("steps", i, "point"), f"{here}.point", str(exc)) from None
+        name = self.text(raw, "name", "steps", i, f"{here}.name", limit=200) or f"{point.meridian_name} {point.number}"
+        aliases_raw = raw.get("aliases", [])
+        if not isinstance(aliases_raw, list) or not all(isinstance(a, str) for a in aliases_raw):
+            raise self.fail(
+                self.lines.key("steps", i, "aliases"), f"{here}.aliases", 'must be a list of text, e.g. ["Tai Chong"]'
+            )
+        aliases = tuple(self.text({"a": a}, "a", "steps", i, f"{here}.aliases", limit=200) for a in aliases_raw)
+        technique = self.choice(raw, "technique", i, f"{here}.technique", Technique)
+        sides = self.choice(raw, "sides", i, f"{here}.sides", Sides)
+        minutes = self.number(raw, "minutes", i, f"{here}.minutes", STEP_MINUTES)
+        if minutes is None:
+            raise self.fail(header, f"{here}.minutes", f"missing; a number of minutes up to {STEP_MINUTES.high:g}")
+        timing = {}
+        for key in ("press", "release"):
+            timing[key] = self.number(raw, key, i, f"{here}.{key}", CYCLE_SECONDS)
+            if timing[key] is not None and technique is not Technique.CYCLES:
+                raise self.fail(
+                    self.lines.key("steps", i, key),
+                    f"{here}.{key}",
+                    f'only applies to technique = "cycles", this step is "{technique.value}"',
+                )
+        return Step(
+            point=point,
+            name=name,
+            technique=technique,
+            minutes=minutes,
+            sides=sides,
+            aliases=aliases,
+            location=self.text(raw, "location", "steps", i, f"{here}.location"),
+            instructions=self.text(raw, "instructions", "steps", i, f"{here}.instructions"),
+            cautions=self.text(raw, "cautions", "steps", i, f"{here}.cautions"),
+            press=timing["press"],
+            release=timing["release"],
+            line=header,
+        )
+
+
+def _kind(value: object) -> str:
+    names = {bool: "true/false", int: "a whole number", float: "a number", str: "text", list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
