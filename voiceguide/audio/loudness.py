@@ -1,8 +1,8 @@
 """Loudness after ITU-R BS.1770 (K-weighting, 400 ms blocks, gating), without SciPy.
 
 scipy.signal alone would add ~75 MB to the process (more than the whole export may use),
-so the K-weighting filter runs as its impulse response (the IIR's response truncated where
-its energy is below 1e-12), applied by FFT. A session is never rendered to measure it: its
+so the K-weighting filter runs as its impulse response, truncated at a fixed TAIL_SECONDS (0.25 s,
+by which the response has decayed to nothing audible), applied by FFT. A session is never rendered to measure it: its
 K-weighted energy per 100 ms is the sum of its events' (speech never overlaps tones), so the
 export gain is known from the clips before the first block is written. Tests check both
 against pyloudnorm.
