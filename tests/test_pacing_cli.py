@@ -155,3 +155,35 @@ def test_validate_fails_for_a_broken_routine_and_names_it() -> None:
 
 def test_short_help_and_version_work() -> None:
     assert "Usage:" in invoke("-h") and invoke("--version").startswith("voiceguide, version ")
+
+
+def test_a_filter_or_per_point_value_for_a_point_the_routine_lacks_is_an_error_naming_its_points(standin) -> None:
+    for flags, flag, wanted in (
+        (["--only", "ST-36"], "--only", "ST36 is not in evening"),
+        (["--skip", "ST-36"], "--skip", "ST36 is not in evening"),
+        (["--minutes", "ST-36=2"], "--minutes", "ST36 is not in evening"),
+        (["--press", "LR3=6"], "--press", "LR3 is a hold step"),
+        (["--skip", "LR3,LR4,SP4,SP3,KI6,KI1"], "--only/--skip", "leaves no point to play"),
+    ):
+        result = CliRunner().invoke(cli, ["show", "evening", *flags])
+        assert result.exit_code == 1, flags
+        line = result.output.strip()
+        codes = "LR4, SP4, SP3, KI6" if flag == "--press" else "LR3, LR4, SP4, SP3, KI6, KI1"
+        assert line.startswith(f"Error: {flag}: {wanted}") and line.endswith(codes), line
+        assert "\n" not in line
+
+
+def test_a_saved_only_that_fits_no_point_of_a_routine_warns_and_plays_it_whole(standin) -> None:
+    invoke("pace", "set", "--only", "KI1")
+    whole = json.loads(
+        CliRunner().invoke(cli, ["show", str(Path(__file__).parent / "routines" / "tiny.toml"), "--json"]).stdout
+    )
+    assert [s["point"] for s in whole["steps"]] == ["SP4", "KI6"]
+    result = CliRunner().invoke(cli, ["show", str(Path(__file__).parent / "routines" / "tiny.toml")])
+    assert "warning: your saved --only KI1 names none of the points of tiny" in result.output
+    assert [s["point"] for s in plan()["steps"]] == ["KI1"]  # where it fits, it still applies
+
+
+def test_pace_show_prints_the_value_in_effect_for_press_and_release() -> None:
+    out = invoke("pace", "show")
+    assert "press      the step's, else 5" in out and "release    the step's, else 3" in out

@@ -79,7 +79,7 @@ def test_the_volume_keys_change_the_level_by_3_db_without_a_jump(session) -> Non
     _, _, store, timeline, reference = session
     player = Player(store.get, timeline.sample_rate, timeline)
     run(player, 60)
-    assert player.change_volume(up=False) == pytest.approx(10 ** (-3 / 20))
+    assert player.change_volume(up=False) == (pytest.approx(10 ** (-3 / 20)), False)
     run(player, 1)
     block = player.fill(BLOCK)
     start = player.position - BLOCK
@@ -102,11 +102,11 @@ def settle(player: Player) -> None:
 def test_next_jumps_to_the_start_of_the_next_point(live) -> None:
     live, player, timeline = live
     run(player, 20)
-    live._handle("next", player)
+    live.controls.handle("next", player, timeline)
     settle(player)
     first = timeline.steps[0].start
     assert first <= player.position <= first + 6 * BLOCK
-    live._handle("next", player)
+    live.controls.handle("next", player, timeline)
     settle(player)
     assert timeline.steps[1].start <= player.position <= timeline.steps[1].start + 6 * BLOCK
 
@@ -116,10 +116,10 @@ def test_previous_restarts_the_point_or_goes_back_one_near_its_start(live) -> No
     second = timeline.steps[1]
     player.seek(second.start + 10 * timeline.sample_rate)
     settle(player)
-    assert live._handle("previous", player) == "Restarting Liver 3"
+    assert live.controls.handle("previous", player, timeline).message == "Restarting Liver 3"
     settle(player)
     assert second.start <= player.position <= second.start + 6 * BLOCK
-    assert live._handle("previous", player) == "Back to Spleen 4"
+    assert live.controls.handle("previous", player, timeline).message == "Back to Spleen 4"
     settle(player)
     assert timeline.steps[0].start <= player.position <= timeline.steps[0].start + 6 * BLOCK
 
@@ -129,7 +129,7 @@ def test_repeat_says_the_point_again_while_the_timeline_waits(live) -> None:
     player.seek(timeline.steps[0].start + 5 * timeline.sample_rate)
     settle(player)
     held_before, position = player.paused_samples, player.position
-    live._handle("repeat", player)
+    live.controls.handle("repeat", player, timeline)
     out = run(player, 80)
     assert player.paused_samples > held_before  # the session stood still while the cue played
     assert np.max(np.abs(out)) > 0.05
@@ -175,3 +175,65 @@ def test_resampling_keeps_pitch_and_length_at_the_devices_rate(session) -> None:
     peak_hz = np.argmax(np.abs(np.fft.rfft(segment * np.hanning(segment.size)))) * 48000 / segment.size
     assert abs(peak_hz - 880) < 15
     assert abs(player.position * 48000 / timeline.sample_rate - out.size) < 48000 * 0.1
+
+
+def test_volume_up_stops_where_the_loudest_sample_would_pass_minus_1_dbfs(session) -> None:
+    _, _, store, timeline, reference = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    peak = float(np.max(np.abs(reference)))
+    player.set_headroom(peak)
+    answers = [player.change_volume(up=True) for _ in range(4)]
+    assert answers[-1][1]  # it said it could go no louder
+    out = run(player, -(-timeline.length // BLOCK))
+    loudest = float(np.max(np.abs(out)))
+    assert loudest <= 10 ** (-1 / 20) + 1e-6
+    # It did get louder: up to -1 dBFS, or +6 dB where the session is quiet enough.
+    assert loudest == pytest.approx(min(10 ** (-1 / 20), peak * 10 ** (6 / 20)), rel=1e-3)
+
+
+def test_volume_up_on_a_loud_session_stops_at_its_headroom() -> None:
+    from voiceguide.timeline import Event, Kind, Timeline
+
+    rate, loud = 22050, np.full(22050, 0.8, dtype=np.float32)
+    timeline = Timeline(rate, loud.size, (Event(0, loud.size, Kind.SPEECH, text="x"),), (), ())
+    player = Player(lambda _text: loud, rate, timeline)
+    player.set_headroom(0.8)
+    volume, limited = player.change_volume(up=True)
+    assert limited and volume == pytest.approx(10 ** (-1 / 20) / 0.8)
+    assert np.max(np.abs(run(player, 21))) <= 10 ** (-1 / 20) + 1e-6
+
+
+def test_every_control_is_answered_by_a_spoken_word_even_while_paused(live) -> None:
+    live, player, timeline = live
+    run(player, 20)
+    said: list[str] = []
+    live.controls.clip = lambda text: said.append(text) or live.store.get(text)
+    for command in ("toggle", "toggle", "louder", "softer", "next", "previous", "repeat"):
+        reply = live.controls.handle(command, player, timeline)
+        assert reply is not None and reply.say, command
+    assert said[:4] == ["Paused.", "Resuming.", "Louder.", "Softer."]
+    player.toggle_pause()
+    live.controls.handle("louder", player, timeline)
+    assert player.paused
+    assert np.max(np.abs(run(player, 60))) > 0.05  # "Louder." is heard although the session is paused
+
+
+@pytest.mark.parametrize("verbosity", ["full", "brief", "minimal"])
+def test_repeat_says_where_the_point_is_at_every_verbosity(standin: None, verbosity: str) -> None:
+    from voiceguide.cues import sentences
+    from voiceguide.live.controls import Controls
+    from voiceguide.pacing import Pacing, Verbosity
+    from voiceguide.routine import load_routine
+    from voiceguide.session import build_timeline, open_store
+
+    routine = load_routine("evening")
+    pacing = Pacing(verbosity=Verbosity(verbosity), scale=0.05)
+    store = open_store(pacing, cache=False)
+    timeline = build_timeline(routine, pacing, store)
+    player = Player(store.get, timeline.sample_rate, timeline)
+    player.seek(timeline.steps[2].start + timeline.sample_rate)
+    settle(player)
+    reply = Controls(store.get, routine.steps).handle("repeat", player, timeline)
+    step = routine.steps[2]
+    store.close()
+    assert list(reply.say) == [f"{step.name}.", *sentences(step.location)]

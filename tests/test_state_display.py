@@ -1,6 +1,6 @@
 """Resume points and the status line: pure functions, exact answers."""
 
-from voiceguide.live.display import Status, plain_line, status_line
+from voiceguide.live.display import Status, plain_line, status_at, status_line, wrapped
 from voiceguide.live.state import HOLD_BACKUP, SavedSession, resume_point, where
 from voiceguide.pacing import Pacing, Verbosity
 from voiceguide.routine import parse_routine
@@ -50,7 +50,37 @@ def test_where_names_the_step_and_the_foot() -> None:
 
 def test_the_status_line_fits_the_width_and_says_where_and_what_is_left() -> None:
     status = Status(2, 6, "Spleen 4", "left", "press", 100, 2000, 600, 2900, False, 0.0)
-    line = status_line(status, 60)
-    assert len(line) <= 60 and line.startswith("3/6 Spleen 4 · left · press · step 1:40 · session 33:20 left")
+    line = status_line(status, 80)
+    assert len(line) <= 80 and line.startswith("3/6 Spleen 4 · left · press · 1:40 left in point · 33:20 in session")
+    assert len(status_line(status, 40)) <= 40
     assert plain_line(status) == "[10:00] point 3/6: Spleen 4, left — press (33:20 left)"
     assert "paused" in status_line(Status(2, 6, "Spleen 4", "left", "press", 100, 2000, 600, 2900, True, 0.0))
+
+
+def status(position: int):
+    return status_at(TIMELINE, position, ready=True, paused=False, volume=1.0)
+
+
+def test_the_status_names_the_welcome_the_point_being_moved_to_and_the_closing() -> None:
+    first, second = TIMELINE.steps
+    assert (status(10).name, status(10).phase, status(10).step) == ("welcome", "listen", None)
+    moving = next(s for s in TIMELINE.spans if s.phase is Phase.MOVING)
+    during = status(moving.start + 1)
+    assert (during.name, during.phase, during.step) == (second.name, "moving", 1)
+    end = status(TIMELINE.length - 1)
+    assert (end.name, end.phase, end.step) == ("closing", "listen", None)
+    assert "left" in status_line(status(10)) and "opening" not in status_line(status(10))
+
+
+def test_the_status_phase_is_always_one_the_readme_lists() -> None:
+    readme = {"listen", "press", "release", "hold", "warmth", "moving"}
+    assert {status(p).phase for p in range(0, TIMELINE.length, 7)} <= readme
+
+
+def test_the_keys_line_breaks_between_keys_never_inside_a_word() -> None:
+    from voiceguide.live.keys import HELP
+
+    for width in (40, 60, 80):
+        lines = wrapped(HELP, width).splitlines()
+        assert all(len(line) <= width for line in lines)
+        assert " · ".join(lines) == HELP

@@ -46,7 +46,59 @@ def effective_pacing(
     layers.append(("saved", load_saved() if saved is None else saved))
     layers.append(("preset", preset_layer(preset)))
     layers.append(("flag", parse_layer(flags, prefix="--")))
-    return resolve(layers)
+    if routine is not None:
+        layers = [(source, _fit(routine, source, values)) for source, values in layers]
+    pacing, origin = resolve(layers)
+    if routine is not None and not any(pacing.includes(step.point) for step in routine.steps):
+        raise PacingError(f"leaves no point to play; {routine.name} has {_codes(routine.steps)}", key="--only/--skip")
+    return pacing, origin
+
+
+_POINT_KEYS = ("only", "skip", "wait_before")
+_PER_POINT_KEYS = ("press", "release", "minutes")
+
+
+def _codes(steps: Any) -> str:
+    return ", ".join(step.point.code for step in steps) or "no points"
+
+
+def _fit(routine: Routine, source: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A layer checked against the routine: a point it names that the routine does not have is an error
+    (naming the routine's points), except in saved defaults, which serve every routine: there a saved
+    --only that fits nothing is dropped with a warning, and other codes simply do not apply."""
+    have = {step.point for step in routine.steps}
+    cycles = {step.point for step in routine.steps if step.technique.value == "cycles"}
+    fitted = dict(values)
+    for key in (*_POINT_KEYS, *_PER_POINT_KEYS):
+        if key not in values:
+            continue
+        points = values[key] if key in _POINT_KEYS else [p for p, _ in values[key].points]
+        foreign = [p for p in points if p not in have]
+        flag = f"--{key.replace('_', '-')}" if source == "flag" else f"{source} {key}"
+        if source == "saved":
+            if key == "only" and points and not set(points) & have:
+                import warnings
+
+                warnings.warn(
+                    f"your saved --only {','.join(p.code for p in points)} names none of the points of "
+                    f"{routine.name} ({_codes(routine.steps)}); playing it whole",
+                    stacklevel=3,
+                )
+                fitted.pop(key)
+            continue
+        if foreign:
+            codes = ", ".join(p.code for p in foreign)
+            raise PacingError(f"{codes} is not in {routine.name}; its points are {_codes(routine.steps)}", key=flag)
+        if key in ("press", "release"):
+            holds = [p for p in points if p not in cycles]
+            if holds:
+                kinds = {s.point: s.technique.value for s in routine.steps}
+                raise PacingError(
+                    f"{holds[0].code} is a {kinds[holds[0]]} step; {key} applies to press-release points: "
+                    f"{_codes([s for s in routine.steps if s.point in cycles])}",
+                    key=flag,
+                )
+    return fitted
 
 
 def _quote(text: str) -> str:

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .pacing import Pacing, pacing_texts
 from .routine import Routine
 from .timeline import Timeline, estimate_samples, schedule
@@ -61,6 +63,16 @@ def measure_gain(timeline: Timeline, speech: ClipFor) -> float:
         lambda key: event_audio(sounds[key], speech, timeline.sample_rate),
     )
     return gain_to(TARGET_LUFS, lufs, peak)
+
+
+def session_peak(timeline: Timeline, speech: ClipFor) -> float:
+    """The loudest sample any one sound of the session makes, before the session gain (sounds never overlap)."""
+    from .audio.render import event_audio
+
+    sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
+    return max(
+        (float(np.max(np.abs(event_audio(e, speech, timeline.sample_rate)))) for e in sounds.values()), default=0.0
+    )
 
 
 def plan_key(routine: Routine, pacing: Pacing, store: ClipStore) -> str:

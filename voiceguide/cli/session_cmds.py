@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from typing import Any
 
@@ -132,46 +131,30 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
       voiceguide play evening --rate 140
       voiceguide play --resume
     """
-    from ..live.display import ending, plain_line, status_line
+    from ..live.display import ending
     from ..live.keys import HELP, KeyReader
+    from ..live.output import native_stderr_hidden
     from ..live.start import open_session
+    from .screen import Screen
 
     flags, preset = split_flags(kwargs)
     session, notes = open_session(routine, resume=resume, device=device, flags=flags, preset=preset)
     for note in notes:
         click.echo(note, err=True)
-    ref = session.routine_ref
-    tty = sys.stdout.isatty() and not quiet
-    last: list[str] = [""]
-
-    def on_status(status: Any) -> None:
-        if quiet:
-            return
-        if tty:
-            width = max(40, shutil.get_terminal_size().columns - 1)
-            click.echo("\r\x1b[2K\x1b[2m" + status_line(status, width) + "\x1b[0m", nl=False)
-            return
-        key = f"{status.step}/{status.side}/{status.phase}/{status.paused}"
-        if key != last[0]:
-            last[0] = key
-            click.echo(plain_line(status))
-
-    def on_message(message: str) -> None:
-        if not quiet:
-            click.echo(("\r\x1b[2K" if tty else "") + message)
-
-    with KeyReader() as keys:
-        if tty and keys.active:
-            click.echo(HELP)
+    screen = Screen(quiet)
+    with KeyReader() as keys, native_stderr_hidden():
+        if keys.active:
+            screen.keys(HELP)
         try:
-            outcome = session.run(on_status, on_message, keys.commands if keys.active else None)
+            outcome = session.run(screen.status, screen.message, keys.commands if keys.active else None)
+        except BaseException:
+            screen.end_line()  # an error line must not be glued to the status line
+            raise
         finally:
             session.store.close()
-    if tty:
-        click.echo("\r\x1b[2K", nl=False)
-    click.echo(ending(outcome))
+    screen.say(ending(outcome))
     if outcome.finished:
         return
     if outcome.saved is not None:
-        click.echo(f"Resume with: voiceguide play {ref} --resume")
+        screen.say(f"Resume with: voiceguide play {session.routine_ref} --resume")
     sys.exit(130 if outcome.reason == "interrupted" else 0)

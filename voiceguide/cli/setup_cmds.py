@@ -35,7 +35,7 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
       voiceguide pace show evening --preset gentle
     """
     from ..config import effective_pacing
-    from ..pacing import KNOBS, value_text
+    from ..pacing import KNOBS, default_text, value_text
     from ..paths import config_path
     from ..routine import load_routine
 
@@ -43,7 +43,7 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     loaded = load_routine(routine) if routine else None
     pacing, origin = effective_pacing(loaded, flags, preset)
     for key in KNOBS:
-        text = value_text(getattr(pacing, key)) or "-"
+        text = value_text(getattr(pacing, key)) or default_text(key)
         click.echo(f"{key:<10} {text:<16} {origin[key]}")
     click.echo(f"(saved defaults: {config_path()})")
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..show import clock
+from ..timeline import Phase, Timeline
 
 if TYPE_CHECKING:
-    from .session import Outcome
+    from .state import Outcome
 
 _WHY = {
     "quit": "Stopped",
@@ -41,22 +44,70 @@ def bar(fraction: float, width: int) -> str:
     return "━" * filled + "─" * (width - filled)
 
 
+def status_at(timeline: Timeline, position: int, *, ready: bool, paused: bool, volume: float) -> Status:
+    """Where a session is at ``position``: the point (the next one while moving to it), foot, phase, time left."""
+    rate = timeline.sample_rate
+    span = next((s for s in timeline.spans if s.start <= position < s.end), None)
+    step = next((s for s in reversed(timeline.steps) if s.start <= position < s.end), None)
+    if span is not None and span.phase is Phase.MOVING and span.step is not None:
+        step = timeline.steps[span.step]  # between points: the one the hands are moving to
+    if not ready:
+        phase, name = "starting", "welcome"
+    elif span is not None and span.phase is Phase.MOVING:
+        phase, name = "moving", step.name if step else ""
+    elif span is not None and span.phase in (Phase.PRESS, Phase.RELEASE, Phase.HOLD, Phase.WARMTH):
+        phase, name = span.phase.value, step.name if step else ""
+    else:
+        phase = "listen"  # the voice is speaking, or about to
+        name = (
+            step.name
+            if step
+            else ("welcome" if not timeline.steps or position < timeline.steps[0].start else "closing")
+        )
+    length = timeline.length if ready else 0
+    return Status(
+        step=step.index if step is not None else None,
+        steps=len(timeline.steps),
+        name=name,
+        side=span.side if span and span.side not in (None, "together") else None,
+        phase=phase,
+        step_left=max(0, step.end - position) / rate if step is not None else 0.0,
+        session_left=max(0, length - position) / rate,
+        position=position / rate,
+        length=length / rate,
+        paused=paused,
+        volume_db=20 * math.log10(volume),
+    )
+
+
 def status_line(status: Status, width: int = 80) -> str:
     """The one-line status for a terminal, at most ``width`` characters."""
     where = f"{status.step + 1}/{status.steps} {status.name}" if status.step is not None else status.name
     side = f" · {status.side}" if status.side else ""
     phase = "paused" if status.paused else status.phase
-    left = (
-        f"step {clock(status.step_left)} · session {clock(status.session_left)} left"
-        if status.length
-        else "preparing the session"
-    )
+    if not status.length:
+        left = "preparing the session"
+    elif status.step is not None:
+        left = f"{clock(status.step_left)} left in point · {clock(status.session_left)} in session"
+    else:
+        left = f"{clock(status.session_left)} left"
     volume = f" · vol {status.volume_db:+.0f} dB" if abs(status.volume_db) > 0.1 else ""
     text = f"{where}{side} · {phase} · {left}{volume}"
     room = width - len(text) - 3
     if room >= 10:
         text = f"{text}  {bar(status.position / status.length if status.length else 0, min(room, 30))}"
     return text[:width]
+
+
+def wrapped(text: str, width: int) -> str:
+    """A ``a · b · c`` line broken between its items (never inside a word) to fit ``width``."""
+    lines: list[str] = []
+    for item in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(item) <= width:
+            lines[-1] += " · " + item
+        else:
+            lines.append(item)
+    return "\n".join(textwrap.fill(line, width) for line in lines)
 
 
 def plain_line(status: Status) -> str:

@@ -10,7 +10,7 @@ import threading
 from typing import Final
 
 COMMANDS: Final[dict[str, str]] = {
-    " ": "pause",
+    " ": "toggle",
     "n": "next",
     "p": "previous",
     "r": "repeat",
@@ -74,4 +74,7 @@ class KeyReader:
         if self._saved is not None:
             import termios
 
-            termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
+            try:
+                termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
+            except (termios.error, OSError):
+                pass  # the terminal has gone away: there is nothing left to restore

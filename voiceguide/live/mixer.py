@@ -10,6 +10,7 @@ from typing import Final
 
 import numpy as np
 
+from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
 from ..timeline import Timeline
@@ -22,6 +23,9 @@ STOP_FADE: Final = 0.12
 """Seconds of fade when stopping (under the 200 ms a stop may take)."""
 VOLUME_STEP: Final = 10 ** (3 / 20)
 """+ and - change the volume by 3 dB."""
+MIN_VOLUME: Final = 10 ** (-30 / 20)
+MAX_VOLUME: Final = 10 ** (6 / 20)
+"""Volume up never goes past +6 dB, nor past the session's headroom (set_headroom)."""
 
 
 class Player:
@@ -48,6 +52,7 @@ class Player:
         self._level = 0.0 if start else 1.0  # a resumed session fades in
         self._slope = 1.0 / max(1, round(FADE * rate))
         self.volume = 1.0
+        self.max_volume = MAX_VOLUME
         self._applied_volume = 1.0
         self.paused = False
         self.paused_samples = 0
@@ -79,11 +84,20 @@ class Player:
         with self._lock:
             self._interjections.append(clip)
 
-    def change_volume(self, up: bool) -> float:
-        """Raise or lower the volume by 3 dB (between -30 dB and +6 dB); returns the new factor."""
+    def change_volume(self, up: bool) -> tuple[float, bool]:
+        """Raise or lower the volume by 3 dB, from MIN_VOLUME up to what the headroom allows (``max_volume``:
+        no sample may reach full scale); returns the new factor and whether it stopped at a limit."""
         with self._lock:
-            self.volume = float(np.clip(self.volume * (VOLUME_STEP if up else 1 / VOLUME_STEP), 0.03, 2.0))
-            return self.volume
+            wanted = self.volume * (VOLUME_STEP if up else 1 / VOLUME_STEP)
+            self.volume = float(np.clip(wanted, MIN_VOLUME, self.max_volume))
+            return self.volume, abs(self.volume - wanted) > 1e-6
+
+    def set_headroom(self, peak: float) -> None:
+        """Tell the mixer the loudest sample the session can make at volume 1 (after its gain), so volume up
+        stops where that sample would pass -1 dBFS."""
+        with self._lock:
+            self.max_volume = max(1.0, min(MAX_VOLUME, PEAK_CEILING / peak)) if peak > 0 else MAX_VOLUME
+            self.volume = min(self.volume, self.max_volume)
 
     def stop(self) -> None:
         """Fade out and stop; `stopped` is set once the fade is done."""
@@ -156,8 +170,7 @@ class Player:
             self._source = render(self.timeline, self.speech, start=self.position, block=self.block, gain=self.gain)
             self._seek = None
             return
-        if self.paused:
-            return
+        # Interjections are said even while paused ("Paused." itself is one).
         if self._speaking is None and self._interjections:
             self._speaking = self._interjections.popleft() * np.float32(self.gain)
         if self._speaking is not None:

@@ -3,7 +3,11 @@ refuses the session's rate), and loads PortAudio early."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -30,6 +34,33 @@ def warm_up_audio() -> threading.Thread:
     thread = threading.Thread(target=load, name="voiceguide-audio-init", daemon=True)
     thread.start()
     return thread
+
+
+@contextlib.contextmanager
+def native_stderr_hidden() -> Iterator[None]:
+    """While a session plays, send what C libraries write to file descriptor 2 (PortAudio and ALSA print
+    their own error lines there) to /dev/null, while Python's ``sys.stderr`` keeps the real stderr."""
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    python_stderr = sys.stderr
+    try:
+        sys.stderr.flush()
+        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding=python_stderr.encoding, errors="replace")
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        replaced, sys.stderr = sys.stderr, python_stderr
+        with contextlib.suppress(OSError, ValueError):
+            replaced.close()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def open_output(player: Player, device: str | int | None) -> Any:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import queue
 import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -17,34 +15,20 @@ from .. import cues
 from ..errors import AudioDeviceError
 from ..pacing import Pacing, pacing_texts
 from ..routine import Routine
-from ..session import build_timeline, open_store, plan_key, remembered_gain, session_gain
+from ..session import build_timeline, open_store, plan_key, remembered_gain, session_gain, session_peak
 from ..speech.clips import ClipStore
-from ..timeline import TONE_SECONDS, Event, Kind, Phase, Timeline
+from ..timeline import TONE_SECONDS, Event, Kind, Timeline
 from . import state
-from .display import Status
+from .controls import Controls
+from .display import Status, status_at
 from .mixer import Player
 from .output import open_output
 
 DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""
-RESTART_WINDOW: Final = 3.0
-"""Within this many seconds of a step's start, `p` goes to the previous step instead of restarting this one."""
 STALL_SECONDS: Final = 5.0
 """No audio callback for this long while playing means the device is gone (long enough that a
 busy machine stalling the sound server for a moment does not end the session)."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a live session ended."""
-
-    finished: bool
-    reason: str
-    """finished, quit, interrupted, terminated, hangup, device."""
-    position: int
-    saved: state.SavedSession | None
-    timeline: Timeline | None
-    underruns: int
 
 
 def preroll(rate: int) -> Timeline:
@@ -75,17 +59,21 @@ class LiveSession:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._stop_reason: str | None = None
-        self._gain = DEFAULT_GAIN
+        self._gain, self._peak = DEFAULT_GAIN, 0.0
+        self.controls = Controls(self.store.get, routine.steps)
 
     # Preparation.
     def _prepare(self) -> None:
         try:
             timeline = build_timeline(self.routine, self.pacing, self.store)
             gain = session_gain(self.routine, self.pacing, timeline, self.store)
+            self.store.prefetch(self.controls.texts())
+            peak = session_peak(timeline, self.store.get) * gain
             self.timeline = timeline
             if self.player is not None:
                 self.player.set_timeline(timeline, gain)
-            self._gain = gain
+                self.player.set_headroom(peak)
+            self._gain, self._peak = gain, peak
         except BaseException as exc:  # reported by the main thread
             self._failure = exc
         finally:
@@ -104,6 +92,7 @@ class LiveSession:
         assert self.timeline is not None
         start = state.resume_point(self.timeline, self.resume)
         player = Player(self.store.get, rate, self.timeline, gain=self._gain, start=start)
+        player.set_headroom(self._peak)
         player.interject(self.store.get(cues.RESUMING))
         self.player = player
         return player
@@ -112,73 +101,11 @@ class LiveSession:
         if self._failure is not None:
             raise self._failure
 
-    # Controls.
-    def _current_step(self, position: int) -> Any:
-        steps = self.timeline.steps if self.timeline else ()
-        return next((s for s in reversed(steps) if s.start <= position), None)
-
-    def _handle(self, command: str, player: Player) -> str | None:
-        """Apply one command; returns a message for the listener's screen, if any."""
-        timeline = self.timeline
-        if command == "pause":
-            return "Paused. Press space to go on." if player.toggle_pause() else "Resumed."
-        if command in ("louder", "softer"):
-            return f"Volume {20 * math.log10(player.change_volume(command == 'louder')):+.0f} dB"
-        if command == "quit":
-            self._stop_reason = "quit"
-            return None
-        if timeline is None:
-            return "Still preparing the session…"
-        step = self._current_step(player.position)
-        if command == "next":
-            later = [s for s in timeline.steps if s.start > player.position]
-            player.seek(later[0].start if later else (timeline.steps[-1].end if timeline.steps else timeline.length))
-            return f"Next: {later[0].name}" if later else "Skipping to the close."
-        if command == "previous":
-            if step is None:
-                player.seek(0)
-                return "Back to the start."
-            if (player.position - step.start) / timeline.sample_rate > RESTART_WINDOW or step.index == 0:
-                player.seek(step.start)
-                return f"Restarting {step.name}"
-            previous = timeline.steps[step.index - 1]
-            player.seek(previous.start)
-            return f"Back to {previous.name}"
-        if command == "repeat":
-            if step is None:
-                return None
-            texts = [
-                e.text for e in timeline.events if e.step == step.index and e.cue in ("name", "location") and e.text
-            ]
-            pause = np.zeros(round(0.4 * timeline.sample_rate), dtype=np.float32)
-            player.interject(np.concatenate([np.concatenate([self.store.get(t), pause]) for t in texts]))
-            return f"Repeating where {step.name} is."
-        return None
-
     def status(self, player: Player) -> Status:
         """Where the session is, for the display."""
         timeline = self.timeline or player.timeline
-        rate = timeline.sample_rate
-        pos = player.position
-        step = self._current_step(pos)
-        span = next((s for s in timeline.spans if s.start <= pos < s.end), None)
-        phase = span.phase.value if span else ("starting" if not self._ready.is_set() else "speaking")
-        if span is not None and span.phase is Phase.INTRO:
-            phase = "listen"
-        length = timeline.length if self._ready.is_set() else 0
-        in_step = step is not None and pos < step.end
-        return Status(
-            step=step.index if in_step else None,
-            steps=len(timeline.steps),
-            name=step.name if in_step else ("closing" if step else "opening"),
-            side=span.side if span and span.side != "together" else None,
-            phase=phase,
-            step_left=(step.end - pos) / rate if in_step else 0.0,
-            session_left=max(0, length - pos) / rate,
-            position=pos / rate,
-            length=length / rate,
-            paused=player.paused,
-            volume_db=20 * math.log10(player.volume),
+        return status_at(
+            timeline, player.position, ready=self._ready.is_set(), paused=player.paused, volume=player.volume
         )
 
     # The run.
@@ -187,7 +114,7 @@ class LiveSession:
         on_status: Callable[[Status], None],
         on_message: Callable[[str], None],
         keys: queue.Queue[str] | None = None,
-    ) -> Outcome:
+    ) -> state.Outcome:
         """Play until the end, `q`, Ctrl-C, SIGTERM, SIGHUP or a device failure; save the position unless finished."""
         player = self._start_player()
         stream = open_output(player, self.device)
@@ -207,9 +134,9 @@ class LiveSession:
                 except queue.Empty:
                     command = None
                 if command is not None:
-                    message = self._handle(command, player)
-                    if message:
-                        on_message(message)
+                    reply = self.controls.handle(command, player, self.timeline)
+                    if reply is not None:
+                        on_message(reply.message)
                     continue
                 on_status(self.status(player))
                 if player.calls != last_calls:
@@ -219,6 +146,10 @@ class LiveSession:
                     break
         except KeyboardInterrupt:
             reason = "interrupted"
+        except BaseException:
+            # Whatever failed (a terminal that went away, a bug), the position is saved on the way out.
+            self._finish("error" if reason == "finished" else reason, player)
+            raise
         finally:
             self._restore_signals(handlers)
             player.stop()
@@ -228,6 +159,9 @@ class LiveSession:
                 stream.close()
             except Exception:  # a stream whose device vanished may fail to close; nothing to save there
                 pass
+        return self._finish(reason, player)
+
+    def _finish(self, reason: str, player: Player) -> state.Outcome:
         saved = None
         if reason != "finished" and self.timeline is not None:
             saved = self._save(player.position)
@@ -236,7 +170,7 @@ class LiveSession:
         if reason == "device":
             hint = f"; position saved, resume with: voiceguide play {self.routine_ref} --resume" if saved else ""
             raise AudioDeviceError(f"the audio device stopped responding{hint}")
-        return Outcome(reason == "finished", reason, player.position, saved, self.timeline, player.underruns)
+        return state.Outcome(reason == "finished", reason, player.position, saved, self.timeline, player.underruns)
 
     def _save(self, position: int) -> state.SavedSession:
         assert self.timeline is not None

@@ -103,3 +103,16 @@ def load() -> SavedSession:
 def clear() -> None:
     """Forget the saved session (a finished session leaves nothing to resume)."""
     _path().unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a live session ended."""
+
+    finished: bool
+    reason: str
+    """finished, quit, interrupted, terminated, hangup, device."""
+    position: int
+    saved: SavedSession | None
+    timeline: Timeline | None
+    underruns: int

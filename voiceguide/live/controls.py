@@ -1,0 +1,122 @@
+"""What each control does in a live session, and the short spoken answer it gives (eyes closed: every
+key and voice command is answered by sound, not only on screen)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from .. import cues
+from ..audio.types import Audio
+from ..timeline import StepSpan, Timeline
+from .mixer import Player
+
+RESTART_WINDOW: Final = 3.0
+"""Within this many seconds of a step's start, `p` goes to the previous step instead of restarting this one."""
+ANSWERS: Final[dict[str, str]] = {
+    "pause": "Paused.",
+    "resume": "Resuming.",
+    "next": "Next point.",
+    "close": "Skipping to the end.",
+    "previous": "Going back.",
+    "restart": "From the start of this point.",
+    "louder": "Louder.",
+    "softer": "Softer.",
+    "loudest": "That is as loud as it goes.",
+    "softest": "That is as soft as it goes.",
+    "preparing": "One moment.",
+}
+"""The spoken answer to each control. Short, and synthesized ahead so it comes at once."""
+REPEAT_GAP: Final = 0.4
+"""Seconds of quiet between the sentences of a repeated location."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a control did: a line for the screen and the texts to say."""
+
+    message: str
+    say: tuple[str, ...] = ()
+
+
+def location_texts(step: StepSpan, timeline: Timeline, routine_steps: tuple) -> list[str]:
+    """What `r` says for a step: its name and where it is, at any verbosity."""
+    source = next((s for s in routine_steps if s.point == step.point and s.name == step.name), None)
+    where = cues.sentences(source.location) if source is not None else []
+    return [f"{step.name}.", *where] if where else [f"{step.name}."]
+
+
+class Controls:
+    """Applies command words (from keys or voice) to a player, and says what happened."""
+
+    def __init__(self, clip: Callable[[str], Audio], routine_steps: tuple) -> None:
+        self.clip = clip
+        self.routine_steps = routine_steps
+
+    def texts(self) -> list[str]:
+        """Every text a control may say (to synthesize ahead, so answers are immediate)."""
+        return list(ANSWERS.values())
+
+    def handle(self, command: str, player: Player, timeline: Timeline | None) -> Reply | None:
+        """Apply one command; the reply is shown and said."""
+        if command in ("pause", "resume", "toggle"):
+            if command == "toggle":
+                command = "resume" if player.paused else "pause"
+            if player.paused == (command == "pause"):
+                return None  # already so: a repeated voice command does nothing
+            player.toggle_pause()
+            message = "Paused. Press space to go on." if command == "pause" else "Resumed."
+            return self._say(player, Reply(message, (ANSWERS[command],)))
+        if command in ("louder", "softer"):
+            volume, limited = player.change_volume(command == "louder")
+            db = 20 * math.log10(volume)
+            if limited:
+                key = "loudest" if command == "louder" else "softest"
+                return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (ANSWERS[key],)))
+            return self._say(player, Reply(f"Volume {db:+.0f} dB", (ANSWERS[command],)))
+        if timeline is None:
+            return self._say(player, Reply("Still preparing the session…", (ANSWERS["preparing"],)))
+        step = _current_step(timeline, player.position)
+        if command == "next":
+            later = [s for s in timeline.steps if s.start > player.position]
+            end = timeline.steps[-1].end if timeline.steps else timeline.length
+            player.seek(later[0].start if later else end)
+            if later:
+                return self._say(player, Reply(f"Next: {later[0].name}", (ANSWERS["next"],)))
+            return self._say(player, Reply("Skipping to the close.", (ANSWERS["close"],)))
+        if command == "previous":
+            if step is None:
+                player.seek(0)
+                return self._say(player, Reply("Back to the start.", (ANSWERS["previous"],)))
+            if (player.position - step.start) / timeline.sample_rate > RESTART_WINDOW or step.index == 0:
+                player.seek(step.start)
+                return self._say(player, Reply(f"Restarting {step.name}", (ANSWERS["restart"],)))
+            previous = timeline.steps[step.index - 1]
+            player.seek(previous.start)
+            return self._say(player, Reply(f"Back to {previous.name}", (ANSWERS["previous"],)))
+        if command == "repeat":
+            if step is None or player.position >= step.end:  # welcome or moving: the point that comes next
+                later = [s for s in timeline.steps if s.start > player.position]
+                step = later[0] if later else (timeline.steps[-1] if timeline.steps else None)
+            if step is None:
+                return None
+            texts = location_texts(step, timeline, self.routine_steps)
+            return self._say(player, Reply(f"Repeating where {step.name} is.", tuple(texts)))
+        return None
+
+    def _say(self, player: Player, reply: Reply) -> Reply:
+        gap = np.zeros(round(REPEAT_GAP * player.rate), dtype=np.float32)
+        parts: list[Audio] = []
+        for text in reply.say:
+            parts += [self.clip(text), gap]
+        if parts:
+            player.interject(np.concatenate(parts[:-1]))
+        return reply
+
+
+def _current_step(timeline: Timeline, position: int) -> StepSpan | None:
+    return next((s for s in reversed(timeline.steps) if s.start <= position), None)
