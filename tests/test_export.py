@@ -186,7 +186,7 @@ def test_without_o_the_export_goes_to_audio_routine_dot_format(tmp_path: Path, m
 def test_an_interrupted_export_leaves_nothing_at_the_destination(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import voiceguide.export as export_module
+    import voiceguide.export.writer as export_module
 
     dest = tmp_path / "x.wav"
     real_render = export_module.render
@@ -204,7 +204,7 @@ def test_an_interrupted_export_leaves_nothing_at_the_destination(
 
 
 def test_an_interrupted_export_never_damages_an_existing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import voiceguide.export as export_module
+    import voiceguide.export.writer as export_module
 
     dest = tmp_path / "x.wav"
     dest.write_bytes(b"old take")

@@ -14,11 +14,11 @@ from typing import Final
 
 import numpy as np
 
+from ..errors import ExportError
+from ..plan import Prepared
+from ..render import render
+from ..routine import Routine
 from .chapters import captions, cue_sheet, write_tags
-from .errors import ExportError
-from .plan import Prepared
-from .render import render
-from .routine import Routine
 
 FORMATS: Final[dict[str, tuple[str, str | None]]] = {
     "wav": ("WAV", "PCM_16"),

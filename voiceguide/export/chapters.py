@@ -6,8 +6,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from .routine import Routine
-from .timeline import Kind, Timeline
+from ..routine import Routine
+from ..timeline import Kind, Timeline
 
 ARTIST = "voiceguide"
 
