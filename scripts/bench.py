@@ -79,19 +79,20 @@ def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, flo
 
 
 def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dict[str, float]]:
-    """Peak RSS of a warm export at several session lengths: flat means streaming works."""
+    """Peak RSS and time of a warm export at several session lengths, as FLAC and as M4B: flat means streaming."""
     cache = work / "warm-cache"
     out = {}
-    for scale in scales:
-        # The same work at every length: clips cached, the loudness gain measured anew.
-        shutil.rmtree(cache / "gains", ignore_errors=True)
-        wall, rss, text = run(
-            [*VOICEGUIDE, "export", routine, "-o", str(work / "long.flac"), "--force", "--scale", str(scale)],
-            env_with(cache),
-        )
-        length = text.split("(")[1].split(",")[0] if "(" in text else "?"
-        out[f"export x{scale:g} scale ({length}) peak RSS (MiB)"] = stats([rss])
-        out[f"export x{scale:g} scale ({length}) wall (s)"] = stats([wall])
+    for fmt in ("flac", "m4b"):
+        for scale in scales:
+            # The same work at every length: clips cached, the loudness gain measured anew.
+            shutil.rmtree(cache / "gains", ignore_errors=True)
+            wall, rss, text = run(
+                [*VOICEGUIDE, "export", routine, "-o", str(work / f"long.{fmt}"), "--force", "--scale", str(scale)],
+                env_with(cache),
+            )
+            length = text.split("(")[1].split(",")[0] if "(" in text else "?"
+            out[f"export {fmt} x{scale:g} scale ({length}) peak RSS (MiB)"] = stats([rss])
+            out[f"export {fmt} x{scale:g} scale ({length}) wall (s)"] = stats([wall])
     return out
 
 

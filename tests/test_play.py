@@ -272,3 +272,19 @@ def test_a_device_that_refuses_the_engines_rate_gets_resampled_audio(tmp_path: P
     segment = recording[loud[0] + 100 : loud[0] + 100 + 4096]
     peak_hz = np.argmax(np.abs(np.fft.rfft(segment * np.hanning(segment.size)))) * RATE / segment.size
     assert abs(peak_hz - 880) < 15
+
+
+def test_volume_up_as_far_as_it_goes_never_reaches_full_scale_on_the_sound_card(tmp_path: Path) -> None:
+    with Recorder(tmp_path / "rec.raw") as rec:
+        proc, keys = _keys_session()
+        time.sleep(1)
+        os.write(keys, b"+++")
+        time.sleep(1)
+        os.write(keys, b"+")
+        out, err = proc.communicate(timeout=90)
+        os.close(keys)
+    assert proc.returncode == 0, err
+    assert "as loud as it goes" in out
+    recording = rec.audio()
+    assert np.count_nonzero(np.abs(recording) >= 0.999) == 0
+    assert float(np.max(np.abs(recording))) <= 10 ** (-0.8 / 20)  # -1 dBFS, with room for the sink's resampling

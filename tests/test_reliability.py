@@ -267,7 +267,7 @@ def test_an_export_killed_halfway_leaves_no_file_and_the_next_run_clears_its_lef
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evening.flac", "other.wav"]
 
 
-@pytest.mark.parametrize("fmt", ["wav", "flac", "ogg", "mp3"])
+@pytest.mark.parametrize("fmt", ["wav", "flac", "ogg", "mp3", "opus", "m4b"])
 def test_the_same_session_exports_to_byte_identical_files(tmp_path: Path, fmt: str, espeak: None) -> None:
     first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
     assert export_proc(SHORT, "-o", str(first)).returncode == 0

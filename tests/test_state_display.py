@@ -62,7 +62,7 @@ def status(position: int):
 
 
 def test_the_status_names_the_welcome_the_point_being_moved_to_and_the_closing() -> None:
-    first, second = TIMELINE.steps
+    _, second = TIMELINE.steps
     assert (status(10).name, status(10).phase, status(10).step) == ("welcome", "listen", None)
     moving = next(s for s in TIMELINE.spans if s.phase is Phase.MOVING)
     during = status(moving.start + 1)

@@ -97,14 +97,27 @@ def _formats() -> Check:
         import soundfile as sf
     except (OSError, ImportError) as exc:
         return Check("export formats", False, str(exc), "pip install soundfile", needed_for_play=False)
-    wanted = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS", "MP3": "MPEG_LAYER_III"}
-    have = [f for f, sub in wanted.items() if f in sf.available_formats() and sub in sf.available_subtypes(f)]
-    missing = sorted(set(wanted) - set(have))
+    wanted = {
+        "wav": ("WAV", "PCM_16"),
+        "flac": ("FLAC", "PCM_16"),
+        "ogg": ("OGG", "VORBIS"),
+        "mp3": ("MP3", "MPEG_LAYER_III"),
+        "opus": ("OGG", "OPUS"),
+    }
+    have = [n for n, (f, sub) in wanted.items() if f in sf.available_formats() and sub in sf.available_subtypes(f)]
+    try:  # M4B/M4A: PyAV with FFmpeg's AAC encoder, and chapters
+        import av
+
+        if hasattr(av.container.OutputContainer, "set_chapters") and "aac" in av.codecs_available:
+            have = ["m4b", "m4a", *have]
+    except ImportError:
+        pass
+    missing = [n for n in ("m4b", "m4a", *wanted) if n not in have]
     return Check(
         "export formats",
         not missing,
-        ", ".join(f.lower() for f in have) + (f" (missing: {', '.join(missing)})" if missing else ""),
-        "pip install --upgrade soundfile (its wheels bring libsndfile 1.1+ with MP3)",
+        ", ".join(have) + (f" (missing: {', '.join(missing)})" if missing else ""),
+        "pip install --upgrade soundfile av (their wheels bring libsndfile with MP3/Opus, and FFmpeg's AAC)",
         needed_for_play=False,
     )
 

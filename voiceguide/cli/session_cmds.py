@@ -75,41 +75,72 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
 
 @cli.command("export")
 @click.argument("routine")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default audio/ROUTINE.FORMAT).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]), help="Audio format (default: from -o)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write; its suffix is the format (default audio/ROUTINE.m4b).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["m4b", "m4a", "mp3", "opus", "ogg", "flac", "wav"]),
+    help="Audio format without -o (default m4b); with -o it must match the suffix.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--split", is_flag=True, help="One file per chapter, NN-name.EXT, in a folder named after the routine.")
 @click.option("--captions", is_flag=True, help="Also write the spoken cues as WebVTT captions beside the file.")
-@click.option("--cue-sheet", is_flag=True, help="Also write a .cue sheet with a track per point.")
+@click.option("--cue-sheet", is_flag=True, help="Also write a .cue sheet with a track per chapter.")
 @pacing_options
 def export_cmd(
-    routine: str, output: str | None, fmt: str | None, force: bool, captions: bool, cue_sheet: bool, **kwargs: Any
+    routine: str,
+    output: str | None,
+    fmt: str | None,
+    force: bool,
+    split: bool,
+    captions: bool,
+    cue_sheet: bool,
+    **kwargs: Any,
 ) -> None:
     """Export a session as an audio file with a chapter per point, to play on a phone.
 
     \b
     Example:
-      voiceguide export evening -o evening.mp3 --captions
+      voiceguide export evening                  # audio/evening.m4b, chapters for every point
+      voiceguide export evening -o evening.opus --captions
+      voiceguide export evening -o phone/evening.mp3 --split
     """
     from pathlib import Path
 
-    from ..export.writer import choose_format, default_path, export
+    from ..export import choose_format, default_path, export, export_split, split_folder
     from ..session import prepare
     from ..show import clock
 
+    if split and (captions or cue_sheet):
+        raise click.UsageError("--captions and --cue-sheet go with a single file, not --split")
     loaded, pacing = _session(routine, kwargs)
     path = Path(output) if output else None
     fmt = choose_format(path, fmt)
     dest = path or default_path(loaded, fmt)
+    shown = split_folder(dest) if split else dest
     with prepare(loaded, pacing) as session:
         with click.progressbar(
-            length=session.timeline.length, label=f"Writing {dest}", file=sys.stderr, hidden=not sys.stderr.isatty()
+            length=session.timeline.length, label=f"Writing {shown}", file=sys.stderr, hidden=not sys.stderr.isatty()
         ) as bar:
-            result = export(
-                session, dest, fmt, force=force, with_captions=captions, with_cue_sheet=cue_sheet, progress=bar.update
-            )
-    click.echo(f"Wrote {result.path} ({clock(result.seconds)}, {result.size / 1e6:.1f} MB)")
+            if split:
+                result = export_split(session, dest, fmt, force=force, progress=bar.update)
+            else:
+                result = export(
+                    session,
+                    dest,
+                    fmt,
+                    force=force,
+                    with_captions=captions,
+                    with_cue_sheet=cue_sheet,
+                    progress=bar.update,
+                )
+    what = f", {len(result.parts)} files" if split else ""
+    click.echo(f"Wrote {result.path} ({clock(result.seconds)}{what}, {result.size / 1e6:.1f} MB)")
     for side in result.side_files:
         click.echo(f"Wrote {side}")
 

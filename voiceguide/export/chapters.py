@@ -10,26 +10,58 @@ from ..routine import Routine
 from ..timeline import Kind, Timeline
 
 ARTIST = "voiceguide"
+INTRODUCTION = "Introduction"
+CLOSING = "Closing"
+EDGE_SECONDS = 3.0
+"""The opening and the closing get chapters of their own when longer than this (they always are,
+with their bells: the start bell alone is 3 s); shorter ones join the first or last point."""
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """One chapter: a step of the session, from its first sample to the next step's."""
+    """One chapter, from its first sample to the next chapter's: the opening, a step, or the closing."""
 
     title: str
     start: int
     end: int
+    subtitle: str = ""
+    """What a player may show under the title: the point's code and technique."""
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What a file says about itself: names, track number, chapters (times in samples at ``rate``)."""
+
+    title: str
+    album: str
+    rate: int
+    chapters: tuple[Chapter, ...] = ()
+    track: tuple[int, int] | None = None
+    """(number, total) when the file is one part of a split export."""
+    artist: str = ARTIST
 
 
 def chapters(timeline: Timeline) -> list[Chapter]:
-    """One chapter per step; the first starts at 0 (with the opening), the last ends with the file."""
+    """Introduction, one chapter per step, Closing; together they cover the file without a gap."""
     steps = timeline.steps
-    out = []
+    if not steps:
+        return []
+    edge = round(EDGE_SECONDS * timeline.sample_rate)
+    first = steps[0].start if steps[0].start > edge else 0
+    last = steps[-1].end if timeline.length - steps[-1].end > edge else timeline.length
+    out = [Chapter(INTRODUCTION, 0, first, "opening")] if first else []
     for i, step in enumerate(steps):
-        start = 0 if i == 0 else step.start
-        end = steps[i + 1].start if i + 1 < len(steps) else timeline.length
-        out.append(Chapter(step.name, start, end))
+        start = first if i == 0 else step.start
+        end = steps[i + 1].start if i + 1 < len(steps) else last
+        out.append(Chapter(step.name, start, end, f"{step.point.code}, {step.technique.value}"))
+    if last < timeline.length:
+        out.append(Chapter(CLOSING, last, timeline.length, "closing"))
     return out
+
+
+def session_tags(routine: Routine, timeline: Timeline) -> Tags:
+    """The tags of a whole-session file: the routine's title, a chapter per part of the session."""
+    return Tags(routine.title, routine.title, timeline.sample_rate, tuple(chapters(timeline)))
 
 
 def _stamp(samples: int, rate: int, sep: str = ".") -> str:
@@ -40,66 +72,75 @@ def _stamp(samples: int, rate: int, sep: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def write_tags(path: Path, fmt: str, routine: Routine, timeline: Timeline) -> None:
-    """Embed title/artist/album and one chapter per step in the file at ``path``."""
-    marks = chapters(timeline)
+def write_tags(path: Path, fmt: str, tags: Tags) -> None:
+    """Embed names, track number and chapters in the file at ``path`` (M4B/M4A get theirs while encoding)."""
     if fmt == "mp3":
-        _id3(path, routine, timeline, marks)
-    elif fmt in ("flac", "ogg"):
-        _vorbis(path, fmt, routine, timeline, marks)
-        if fmt == "ogg":
+        _id3(path, tags)
+    elif fmt in ("flac", "ogg", "opus"):
+        _vorbis(path, fmt, tags)
+        if fmt != "flac":
             fix_ogg_serial(path)
     elif fmt == "wav":
-        _wav(path, routine, marks)
+        _wav(path, tags)
 
 
-def _id3(path: Path, routine: Routine, timeline: Timeline, marks: list[Chapter]) -> None:
-    from mutagen.id3 import CHAP, CTOC, ID3, TALB, TIT2, TIT3, TPE1, CTOCFlags
+def _id3(path: Path, tags: Tags) -> None:
+    from mutagen.id3 import CHAP, CTOC, ID3, TALB, TIT2, TIT3, TPE1, TRCK, CTOCFlags
 
-    tags = ID3()
-    tags.add(TIT2(encoding=3, text=routine.title))
-    tags.add(TPE1(encoding=3, text=ARTIST))
-    tags.add(TALB(encoding=3, text=routine.title))
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TPE1(encoding=3, text=tags.artist))
+    id3.add(TALB(encoding=3, text=tags.album))
+    if tags.track:
+        id3.add(TRCK(encoding=3, text=f"{tags.track[0]}/{tags.track[1]}"))
+    marks = tags.chapters
+    if not marks:
+        id3.save(str(path), v2_version=3)
+        return
     ids = [f"ch{i:03d}" for i in range(len(marks))]
-    tags.add(
+    id3.add(
         CTOC(
             element_id="toc",
             flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
             child_element_ids=ids,
-            sub_frames=[TIT2(encoding=3, text=routine.title)],
+            sub_frames=[TIT2(encoding=3, text=tags.title)],
         )
     )
     # mutagen writes frames by size, then key; players such as ffmpeg read chapters in file
     # order. A subtitle padded to one common length makes every CHAP frame the same size,
     # so they are written in the order of their ids, which is time order.
-    subtitles = [f"{step.point.code}, {step.technique.value}" for step in timeline.steps]
-    width = max(len(m.title.encode()) + len(t.encode()) for m, t in zip(marks, subtitles, strict=True))
-    for cid, mark, subtitle in zip(ids, marks, subtitles, strict=True):
-        padded = subtitle + " " * (width - len(mark.title.encode()) - len(subtitle.encode()))
-        tags.add(
+    width = max(len(m.title.encode()) + len(m.subtitle.encode()) for m in marks)
+    for cid, mark in zip(ids, marks, strict=True):
+        padded = mark.subtitle + " " * (width - len(mark.title.encode()) - len(mark.subtitle.encode()))
+        id3.add(
             CHAP(
                 element_id=cid,
-                start_time=round(mark.start * 1000 / timeline.sample_rate),
-                end_time=round(mark.end * 1000 / timeline.sample_rate),
+                start_time=round(mark.start * 1000 / tags.rate),
+                end_time=round(mark.end * 1000 / tags.rate),
                 sub_frames=[TIT2(encoding=3, text=mark.title), TIT3(encoding=3, text=padded)],
             )
         )
-    tags.save(str(path), v2_version=3)
+    id3.save(str(path), v2_version=3)
 
 
-def _vorbis(path: Path, fmt: str, routine: Routine, timeline: Timeline, marks: list[Chapter]) -> None:
+def _vorbis(path: Path, fmt: str, tags: Tags) -> None:
     if fmt == "flac":
         from mutagen.flac import FLAC as Tagged
+    elif fmt == "opus":
+        from mutagen.oggopus import OggOpus as Tagged
     else:
         from mutagen.oggvorbis import OggVorbis as Tagged
     audio = Tagged(str(path))
     if audio.tags is None:
         audio.add_tags()
-    audio["TITLE"] = routine.title
-    audio["ARTIST"] = ARTIST
-    audio["ALBUM"] = routine.title
-    for i, mark in enumerate(marks, start=1):
-        audio[f"CHAPTER{i:03d}"] = _stamp(mark.start, timeline.sample_rate)
+    audio["TITLE"] = tags.title
+    audio["ARTIST"] = tags.artist
+    audio["ALBUM"] = tags.album
+    if tags.track:
+        audio["TRACKNUMBER"] = str(tags.track[0])
+        audio["TRACKTOTAL"] = str(tags.track[1])
+    for i, mark in enumerate(tags.chapters, start=1):
+        audio[f"CHAPTER{i:03d}"] = _stamp(mark.start, tags.rate)
         audio[f"CHAPTER{i:03d}NAME"] = mark.title
     audio.save()
 
@@ -130,21 +171,18 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return kind + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
 
 
-def _wav(path: Path, routine: Routine, marks: list[Chapter]) -> None:
+def _wav(path: Path, tags: Tags) -> None:
     # RIFF 'cue ' points with 'LIST'/'adtl' labels (what audio editors read as markers),
     # plus 'LIST'/'INFO' tags; appended after the data chunk, RIFF size updated.
+    marks = tags.chapters
     points = b"".join(struct.pack("<II4sIII", i + 1, m.start, b"data", 0, 0, m.start) for i, m in enumerate(marks))
-    cue = _chunk(b"cue ", struct.pack("<I", len(marks)) + points)
+    cue = _chunk(b"cue ", struct.pack("<I", len(marks)) + points) if marks else b""
     labels = b"".join(_chunk(b"labl", struct.pack("<I", i + 1) + m.title.encode() + b"\0") for i, m in enumerate(marks))
-    adtl = _chunk(b"LIST", b"adtl" + labels)
-    info = _chunk(
-        b"LIST",
-        b"INFO"
-        + b"".join(
-            _chunk(k, v.encode() + b"\0")
-            for k, v in ((b"INAM", routine.title), (b"IART", ARTIST), (b"IPRD", routine.title))
-        ),
-    )
+    adtl = _chunk(b"LIST", b"adtl" + labels) if marks else b""
+    info_tags = [(b"INAM", tags.title), (b"IART", tags.artist), (b"IPRD", tags.album)]
+    if tags.track:
+        info_tags.append((b"ITRK", str(tags.track[0])))
+    info = _chunk(b"LIST", b"INFO" + b"".join(_chunk(k, v.encode() + b"\0") for k, v in info_tags))
     with path.open("r+b") as f:
         head = f.read(12)
         if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
@@ -168,7 +206,7 @@ def captions(timeline: Timeline) -> str:
 
 
 def cue_sheet(routine: Routine, timeline: Timeline, audio_name: str, fmt: str) -> str:
-    """A CUE sheet with one track per step."""
+    """A CUE sheet with a track per chapter: Introduction, each point, Closing."""
     kind = {"wav": "WAVE", "mp3": "MP3"}.get(fmt, "WAVE")
     rate = timeline.sample_rate
     lines = [f'PERFORMER "{ARTIST}"', f'TITLE "{_quote(routine.title)}"', f'FILE "{_quote(audio_name)}" {kind}']

@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import numpy as np
-
 from ..audio.render import render
 from ..errors import ExportError
-from ..routine import Routine
 from ..session import Prepared
-from .chapters import captions, cue_sheet, write_tags
+from ..timeline import Timeline
+from .chapters import captions, cue_sheet, session_tags, write_tags
+from .formats import format_gain, gain_db, session_peak
+from .sinks import Sink, open_sink
 
-FORMATS: Final[dict[str, tuple[str, str | None]]] = {
-    "wav": ("WAV", "PCM_16"),
-    "flac": ("FLAC", "PCM_16"),
-    "ogg": ("OGG", "VORBIS"),
-    "mp3": ("MP3", "MPEG_LAYER_III"),
-}
 EXPORT_BLOCK: Final = 65536
 """Samples per block: large enough to keep Python overhead low, small enough to keep memory flat."""
-_PART: Final = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.voiceguide-part$")
+_PART: Final = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.voiceguide-(part|old)$")
 
 Progress = Callable[[int], None]
 """Called with the number of samples just written."""
@@ -43,30 +36,12 @@ class ExportResult:
     size: int
     gain_db: float
     side_files: tuple[Path, ...]
-
-
-def choose_format(path: Path | None, fmt: str | None) -> str:
-    """The format from ``--format``, else from the file's suffix, else WAV."""
-    if fmt:
-        fmt = fmt.lower()
-        if fmt not in FORMATS:
-            raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        return fmt
-    if path is not None and path.suffix:
-        suffix = path.suffix.lower().lstrip(".")
-        if suffix not in FORMATS:
-            raise ExportError(f"cannot tell the format from {path.name!r}; use .wav, .flac, .ogg or .mp3, or --format")
-        return suffix
-    return "wav"
-
-
-def default_path(routine: Routine, fmt: str) -> Path:
-    """``audio/<routine>.<format>`` under the current folder."""
-    return Path("audio") / f"{routine.name}.{fmt}"
+    parts: tuple[Path, ...] = ()
+    """With --split: the files in the folder ``path``, in order."""
 
 
 def remove_stale_parts(folder: Path) -> None:
-    """Delete temporary files that an export killed earlier (its process is gone) left behind."""
+    """Delete temporary files and folders that an export killed earlier (its process is gone) left behind."""
     try:
         entries = list(folder.iterdir())
     except OSError:
@@ -74,7 +49,10 @@ def remove_stale_parts(folder: Path) -> None:
     for entry in entries:
         match = _PART.match(entry.name)
         if match and not _alive(int(match.group("pid"))):
-            entry.unlink(missing_ok=True)
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
@@ -85,6 +63,82 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def temporary(path: Path, kind: str = "part") -> Path:
+    """The hidden name ``path`` is written under until it is complete (this process's id in it)."""
+    return path.parent / f".{path.name}.{os.getpid()}.voiceguide-{kind}"
+
+
+def writable_folder(dest: Path, force: bool, *also: Path) -> Path:
+    """The folder ``dest`` goes in, checked: it exists (``audio/`` is made), is writable, nothing is overwritten."""
+    if not force:
+        for path in (dest, *also):
+            if path.exists():
+                raise ExportError(f"{path} already exists; use --force to overwrite it")
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        if dest.parent == Path("audio"):
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            raise ExportError(f"the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ExportError(f"cannot write in {folder}: permission denied")
+    remove_stale_parts(folder)
+    return folder
+
+
+def export_gain(session: Prepared, fmt: str) -> float:
+    """The gain the session is rendered at for ``fmt``: its loudness gain, less for lossy codecs' headroom."""
+    return format_gain(session.gain, session_peak(session.timeline, session.store.get), fmt)
+
+
+def encode(
+    session: Prepared, gain: float, cuts: list[int], open_part: Callable[[int], Sink], progress: Progress | None
+) -> None:
+    """Render the session once and write samples ``cuts[i]:cuts[i+1]`` through the sink ``open_part(i)``."""
+    timeline: Timeline = session.timeline
+    sinks = _parts(cuts, open_part)
+    index, sink = next(sinks)
+    pos = 0
+    try:
+        for block in render(timeline, session.store.get, block=EXPORT_BLOCK, gain=gain):
+            at = 0
+            while at < block.size:
+                take = min(block.size - at, cuts[index + 1] - pos)
+                if take:
+                    sink.write(block[at : at + take])
+                at, pos = at + take, pos + take
+                if pos == cuts[index + 1] and index + 2 < len(cuts):
+                    sink.close()
+                    index, sink = next(sinks)
+            if progress is not None:
+                progress(block.size)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            sink.close()  # release the file; the caller deletes it
+        raise
+    sink.close()
+
+
+def _parts(cuts: list[int], open_part: Callable[[int], Sink]) -> Iterator[tuple[int, Sink]]:
+    for index in range(len(cuts) - 1):
+        yield index, open_part(index)
+
+
+@contextlib.contextmanager
+def reported(dest: Path, folder: Path) -> Iterator[None]:
+    """Turn a failed write into one ExportError line that says nothing was left at ``dest``."""
+    import soundfile as sf
+
+    try:
+        yield
+    except OSError as exc:
+        raise ExportError(f"could not write {dest}: {exc.strerror or exc}; nothing was left at {dest}") from None
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        free = shutil.disk_usage(folder).free
+        hint = " (the disk is full)" if free < 1_000_000 else " (is the disk full, or the file too large?)"
+        raise ExportError(f"could not write {dest}: {exc}{hint}; nothing was left at {dest}") from None
 
 
 def export(
@@ -98,64 +152,34 @@ def export(
     progress: Progress | None = None,
 ) -> ExportResult:
     """Render a prepared session into ``dest``; nothing appears there unless the whole file was written."""
-    import soundfile as sf
-
-    routine, timeline, speech, gain = session.routine, session.timeline, session.store.get, session.gain
+    routine, timeline = session.routine, session.timeline
     side_paths = [
         p for p, on in ((dest.with_suffix(".vtt"), with_captions), (dest.with_suffix(".cue"), with_cue_sheet)) if on
     ]
-    if not force:
-        for path in (dest, *side_paths):
-            if path.exists():
-                raise ExportError(f"{path} already exists; use --force to overwrite it")
-    folder = dest.parent if str(dest.parent) else Path(".")
-    if not folder.is_dir():
-        if dest.parent == Path("audio"):
-            folder.mkdir(parents=True, exist_ok=True)
-        else:
-            raise ExportError(f"the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ExportError(f"cannot write in {folder}: permission denied")
-    remove_stale_parts(folder)
-
-    major, subtype = FORMATS[fmt]
-    part = folder / f".{dest.name}.{os.getpid()}.voiceguide-part"
+    folder = writable_folder(dest, force, *side_paths)
+    gain = export_gain(session, fmt)
+    tags = session_tags(routine, timeline)
+    part = temporary(dest)
+    side_parts = [(temporary(path), path) for path in side_paths]
     try:
-        with sf.SoundFile(
-            str(part), "w", samplerate=timeline.sample_rate, channels=1, format=major, subtype=subtype
-        ) as out:
-            # Blocks, never one big write: libsndfile's Vorbis encoder crashes on long buffers.
-            silence = np.zeros(EXPORT_BLOCK, dtype=np.int16 if subtype == "PCM_16" else np.float32)
-            for block in render(timeline, speech, block=EXPORT_BLOCK, gain=gain):
-                if not block.any():  # most of a session is quiet: skip the conversion
-                    out.write(silence[: block.size])
-                elif subtype == "PCM_16":  # int16 made here, so WAV and FLAC hold the very same samples
-                    out.write(np.round(block * 32767).astype(np.int16))
-                else:
-                    out.write(block)
-                if progress is not None:
-                    progress(block.size)
-        write_tags(part, fmt, routine, timeline)
-        side_parts = []
-        for path in side_paths:
-            text = captions(timeline) if path.suffix == ".vtt" else cue_sheet(routine, timeline, dest.name, fmt)
-            side_part = folder / f".{path.name}.{os.getpid()}.voiceguide-part"
-            side_part.write_text(text, encoding="utf-8")
-            side_parts.append((side_part, path))
-        size = part.stat().st_size
-        os.replace(part, dest)
-        for side_part, path in side_parts:
-            os.replace(side_part, path)
-    except OSError as exc:
-        raise ExportError(f"could not write {dest}: {exc.strerror or exc}; nothing was left at {dest}") from None
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        free = shutil.disk_usage(folder).free
-        hint = " (the disk is full)" if free < 1_000_000 else " (is the disk full, or the file too large?)"
-        raise ExportError(f"could not write {dest}: {exc}{hint}; nothing was left at {dest}") from None
+        with reported(dest, folder):
+            encode(
+                session,
+                gain,
+                [0, timeline.length],
+                lambda _: open_sink(fmt, part, timeline.sample_rate, tags),
+                progress,
+            )
+            write_tags(part, fmt, tags)
+            for side_part, path in side_parts:
+                text = captions(timeline) if path.suffix == ".vtt" else cue_sheet(routine, timeline, dest.name, fmt)
+                side_part.write_text(text, encoding="utf-8")
+            size = part.stat().st_size
+            os.replace(part, dest)
+            for side_part, path in side_parts:
+                os.replace(side_part, path)
     finally:
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
-        for path in side_paths:
+        for leftover in (part, *(p for p, _ in side_parts)):
             with contextlib.suppress(OSError):
-                (folder / f".{path.name}.{os.getpid()}.voiceguide-part").unlink(missing_ok=True)
-    return ExportResult(dest, timeline.duration, size, 20 * math.log10(gain) if gain > 0 else 0.0, tuple(side_paths))
+                leftover.unlink(missing_ok=True)
+    return ExportResult(dest, timeline.duration, size, gain_db(gain), tuple(side_paths))
