@@ -112,6 +112,7 @@ def test_list_shows_the_evening_routine_with_its_point_count() -> None:
         ("--only", "XX9", "--only: 'XX9': unknown meridian"),
         ("--skip", "LR99", "--skip: 'LR99': the Liver meridian has points 1 to 14"),
         ("--minutes", "nan", "--minutes: must be more than 0"),
+        ("--announce", "0.5", "--announce: must be a whole number of minutes"),
     ],
 )
 def test_pacing_flags_reject_nonsense_with_a_clear_message(flag: str, value: str, message: str) -> None:

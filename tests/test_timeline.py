@@ -1,6 +1,10 @@
 """The scheduler, compared with exact timelines (100 samples per second, 10 samples per spoken word)."""
 
-from voiceguide.pacing import Pacing, PerPoint, Verbosity
+import pytest
+
+from voiceguide.cues import time_left
+from voiceguide.errors import PacingError
+from voiceguide.pacing import Pacing, PerPoint, Verbosity, parse_layer
 from voiceguide.points import parse_point
 from voiceguide.routine import Routine, parse_routine
 from voiceguide.timeline import TONE_SECONDS, Kind, Phase, Timeline, schedule
@@ -193,3 +197,22 @@ def test_tone_events_last_exactly_their_tone_length() -> None:
     for e in t.events:
         if e.kind is Kind.TONE:
             assert e.duration == round(TONE_SECONDS[e.tone] * RATE)
+
+
+SAID_SECONDS = {time_left(60 * m): 60 * m for m in range(1, 61)} | {time_left(s): s for s in range(1, 60)}
+
+
+@pytest.mark.parametrize("announce", [0.1, 0.5, 1.0, 2.0])
+def test_every_time_left_announcement_in_a_hold_says_the_time_really_left(announce: float) -> None:
+    t = plan(routine(HOLD.replace("minutes = 0.05", "minutes = 5")), announce=announce)
+    release = next(e for e in t.events if e.tone == "release")
+    left = [(release.start - e.start, e.text) for e in t.events if e.cue == "time-left"]
+    assert left and all(SAID_SECONDS[text] * RATE == samples for samples, text in left)
+    assert len(left) <= 5
+
+
+@pytest.mark.parametrize("value", ["0.1", "0.5", "2.5", "-1", "61"])
+def test_announce_takes_only_whole_minutes_up_to_an_hour(value: str) -> None:
+    with pytest.raises(PacingError, match=r"^--announce: must be"):
+        parse_layer({"announce": value}, prefix="--")
+    assert parse_layer({"announce": "3"}) == {"announce": 3.0} and parse_layer({"announce": 0}) == {"announce": 0.0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Final
 
@@ -36,9 +37,17 @@ _NUMBERS: Final = (
 )
 
 
+_TENS: Final = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
 def spoken_number(n: int) -> str:
-    """A small number as a word, larger ones as digits (the engine reads those fine)."""
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+    """A number under a hundred as words ("forty-nine"), larger ones as digits (the engine reads those fine)."""
+    if 0 <= n < len(_NUMBERS):
+        return _NUMBERS[n]
+    if 0 <= n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f"-{_NUMBERS[ones]}" if ones else "")
+    return str(n)
 
 
 def sentences(text: str) -> list[str]:
@@ -134,8 +143,8 @@ def hold_end(technique: Technique) -> str:
 
 
 def time_left(seconds: float) -> str:
-    """A time-left announcement: whole minutes, or seconds under a minute."""
+    """A time-left announcement: whole minutes, or seconds under a minute (halves round up, never to even)."""
     if seconds >= 60:
-        minutes = round(seconds / 60)
+        minutes = math.floor(seconds / 60 + 0.5)
         return "One minute left." if minutes == 1 else f"{spoken_number(minutes).capitalize()} minutes left."
-    return f"{spoken_number(round(seconds)).capitalize()} seconds left."
+    return f"{spoken_number(math.floor(seconds + 0.5)).capitalize()} seconds left."

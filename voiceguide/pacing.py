@@ -69,7 +69,7 @@ class Pacing:
     pause: float = 0.7
     """Seconds of quiet after each spoken cue."""
     announce: float = 2.0
-    """Minutes between time-left announcements in long steps; 0 turns them off."""
+    """Whole minutes between time-left announcements in long steps; 0 turns them off."""
     verbosity: Verbosity = Verbosity.FULL
     """How much is said at each point."""
     only: tuple[Point, ...] = ()
@@ -156,6 +156,14 @@ def _codes(value: Any) -> tuple[Point, ...]:
         raise PacingError(str(exc)) from None
 
 
+def _announce(value: Any) -> float:
+    # Announcements say whole minutes ("Two minutes left."), so only whole minutes make sense between them.
+    minutes = _number(0, 60, "minutes (0 turns announcements off)", low_open=False)(value)
+    if minutes != int(minutes):
+        raise PacingError(f"must be a whole number of minutes from 1 to 60, or 0 for none, got {value!r}")
+    return minutes
+
+
 def _voice(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 100:
         raise PacingError(f"must be a voice id (see `voiceguide voices`), got {value!r}")
@@ -170,7 +178,7 @@ PARSERS: Final[dict[str, Any]] = {
     "rate": _number(60, 400, "words per minute", integer=True, low_open=False),
     "gap": _number(0, 300, "seconds", low_open=False),
     "pause": _number(0, 30, "seconds", low_open=False),
-    "announce": _number(0, 60, "minutes (0 turns announcements off)", low_open=False),
+    "announce": _announce,
     "verbosity": _choice(Verbosity),
     "only": _codes,
     "skip": _codes,

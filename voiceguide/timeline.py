@@ -250,10 +250,11 @@ class _Scheduler:
                     targets.pop(0)
 
     def _announce_marks(self, seconds: float) -> list[float]:
-        # Remaining-time marks, largest first: every `announce` minutes before the end.
-        every = self.pacing.announce * 60
-        if every <= 0:
+        # Remaining-time marks, largest first: every `announce` whole minutes before the end (announcements
+        # say whole minutes, so a fraction would make them lie; pacing refuses fractions, this rounds them).
+        if self.pacing.announce <= 0:
             return []
+        every = max(1, round(self.pacing.announce)) * 60
         count = math.ceil(seconds / every - 1e-9)
         return [every * m for m in range(count - 1, 0, -1) if every * m < seconds - 30]
 
