@@ -128,3 +128,25 @@ def test_python_dash_m_voiceguide_runs_the_cli() -> None:
 
     done = subprocess.run([sys.executable, "-m", "voiceguide", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("voiceguide, version ")
+
+
+@pytest.mark.parametrize("flags", [(), ("--rate", "120"), ("--preset", "brisk"), ("--verbosity", "minimal")])
+def test_the_spoken_length_and_the_estimate_agree_with_the_plan(espeak: None, flags: tuple[str, ...]) -> None:
+    from voiceguide.config import effective_pacing
+    from voiceguide.cues import spoken_number
+    from voiceguide.length import session_minutes
+    from voiceguide.routine import load_routine
+    from voiceguide.timeline import estimate
+
+    plan = show_json(*flags)
+    minutes = max(1, int(plan["duration"] / 60 + 0.5))
+    (said,) = [e["text"] for e in plan["events"] if "about" in e.get("text", "") and "minute" in e["text"]]
+    assert f"about {spoken_number(minutes)} minute" in said.lower()
+    routine = load_routine("evening")
+    options = dict(zip(flags[::2], flags[1::2], strict=True))
+    pacing, _ = effective_pacing(
+        routine, {k[2:]: v for k, v in options.items() if k != "--preset"}, options.get("--preset")
+    )
+    guess = estimate(routine, pacing)
+    assert abs(guess.duration - plan["duration"]) < 60
+    assert abs(session_minutes(guess) - minutes) <= 1

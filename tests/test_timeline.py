@@ -216,3 +216,24 @@ def test_announce_takes_only_whole_minutes_up_to_an_hour(value: str) -> None:
     with pytest.raises(PacingError, match=r"^--announce: must be"):
         parse_layer({"announce": value}, prefix="--")
     assert parse_layer({"announce": "3"}) == {"announce": 3.0} and parse_layer({"announce": 0}) == {"announce": 0.0}
+
+
+def test_session_minutes_is_whole_minutes_with_halves_rounded_up_and_never_zero() -> None:
+    from voiceguide.length import session_minutes
+
+    def minutes(seconds: float) -> int:
+        return session_minutes(Timeline(RATE, round(seconds * RATE), (), (), ()))
+
+    assert [minutes(s) for s in (5, 89.99, 90, 149.99, 150, 2910)] == [1, 1, 2, 2, 3, 49]
+
+
+@pytest.mark.parametrize("hold_minutes", [2, 17, 48])
+def test_the_voice_says_the_plans_own_length_in_whole_minutes(hold_minutes: int) -> None:
+    from voiceguide.cues import spoken_number
+    from voiceguide.length import session_minutes
+    from voiceguide.timeline import estimate
+
+    r = routine(HOLD.replace("minutes = 0.05", f"minutes = {hold_minutes}"))
+    for t in (plan(r), estimate(r, Pacing())):
+        (said,) = [e.text for e in t.events if e.text and e.text.startswith("It takes about")]
+        assert said == f"It takes about {spoken_number(session_minutes(t))} minutes."

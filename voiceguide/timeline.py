@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from . import cues
+from .length import estimate_samples, session_minutes
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
 from .points import Point
 from .routine import Routine, Sides, Step, Technique
@@ -133,27 +134,38 @@ def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
     return [s for s in routine.steps if pacing.includes(s.point)]
 
 
-def estimate_samples(text: str, words_per_minute: int, sample_rate: int) -> int:
-    """A guess at a spoken clip's length, for planning before anything is synthesized."""
-    return round((len(text.split()) * 60 / words_per_minute + 0.3) * sample_rate)
-
-
 def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int) -> Timeline:
     """Lay out the whole session. Pure: the same inputs give the same timeline."""
-    return _Scheduler(routine, pacing, measure, sample_rate).run()
+    guess = session_minutes(estimate(routine, pacing, sample_rate))
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes).run(), guess)
 
 
 def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050) -> Timeline:
     """The session laid out with guessed clip lengths (no speech engine needed)."""
-    return _Scheduler(
-        routine, pacing, lambda t: estimate_samples(t, pacing.rate, sample_rate), sample_rate, rough=True
-    ).run()
+
+    def measure(text: str) -> int:
+        return estimate_samples(text, pacing.rate, sample_rate)
+
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes).run(), 0)
+
+
+def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
+    # The opening says the session's length, which its own words change a little: lay it out again until
+    # the figure said is the figure it makes (once or twice; at a half-minute edge it may stay one off).
+    timeline = run(minutes)
+    for _ in range(3):
+        if session_minutes(timeline) == minutes:
+            break
+        minutes = session_minutes(timeline)
+        timeline = run(minutes)
+    return timeline
 
 
 class _Scheduler:
-    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, *, rough: bool = False) -> None:
+    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, minutes: int) -> None:
         self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
-        self.rough = rough
+        self.minutes = minutes
+        """Said in the opening as the session's length (0: not said)."""
         self.t = 0
         self.events: list[Event] = []
         self.spans: list[Span] = []
@@ -179,8 +191,7 @@ class _Scheduler:
     def run(self) -> Timeline:
         steps = session_steps(self.routine, self.pacing)
         self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
-        minutes = 0 if self.rough else self._rough_minutes()
-        for text in cues.opening(self.routine, minutes):
+        for text in cues.opening(self.routine, self.minutes):
             self.say(text, "opening")
         self.span(0, Phase.OPENING)
         for index, step in enumerate(steps):
@@ -197,12 +208,6 @@ class _Scheduler:
         return Timeline(
             self.rate, self.t, tuple(sorted(self.events, key=lambda e: e.start)), tuple(self.spans), tuple(self.steps)
         )
-
-    def _rough_minutes(self) -> int:
-        # Said in the opening, before the real clip lengths are known: a guess from word counts,
-        # to the minute under a quarter of an hour, else to five minutes.
-        minutes = estimate(self.routine, self.pacing, self.rate).duration / 60
-        return max(1, round(minutes)) if minutes < 15 else 5 * round(minutes / 5)
 
     def _step(self, index: int, step: Step, count: int) -> None:
         start = self.t
