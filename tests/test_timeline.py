@@ -6,7 +6,7 @@ from voiceguide.cues import time_left
 from voiceguide.errors import PacingError
 from voiceguide.pacing import Pacing, PerPoint, Verbosity, parse_layer
 from voiceguide.points import parse_point
-from voiceguide.routine import Routine, parse_routine
+from voiceguide.routine import Routine, load_routine, parse_routine
 from voiceguide.timeline import TONE_SECONDS, Kind, Phase, Timeline, schedule
 
 RATE = 100
@@ -237,3 +237,12 @@ def test_the_voice_says_the_plans_own_length_in_whole_minutes(hold_minutes: int)
     for t in (plan(r), estimate(r, Pacing())):
         (said,) = [e.text for e in t.events if e.text and e.text.startswith("It takes about")]
         assert said == f"It takes about {spoken_number(session_minutes(t))} minutes."
+
+
+def test_a_routine_without_a_closing_ends_neutrally_and_only_its_own_closing_says_good_night() -> None:
+    bare = parse_routine(('title = "Noon"\n' + HOLD).encode(), name="n", source="n.toml")
+    said = [e.text for e in plan(bare).events if e.kind is Kind.SPEECH]
+    assert said[-1] == "That is the end of the session."
+    assert not any("night" in text.lower() for text in said)
+    evening = [e.text for e in plan(load_routine("evening")).events if e.kind is Kind.SPEECH]
+    assert evening[-1].endswith("Good night.")

@@ -85,9 +85,13 @@ def opening(routine: Routine, minutes: int) -> list[str]:
     )
 
 
+CLOSING: Final = "That is the end of the session."
+"""The close of a routine that has none of its own: neutral, since a session may be at any time of day."""
+
+
 def closing(routine: Routine) -> list[str]:
-    """The gentle close."""
-    return sentences(routine.closing) or ["That is the end of the session. Good night."]
+    """The gentle close: the routine's own words (a "Good night." only if it says so), else CLOSING."""
+    return sentences(routine.closing) or [CLOSING]
 
 
 def step_intro(step: Step, number: int, count: int, verbosity: Verbosity) -> list[tuple[str, str]]:
