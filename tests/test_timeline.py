@@ -37,27 +37,31 @@ WARMTH = '[[steps]]\npoint = "KI1"\nname = "Kidney 1"\ntechnique = "warmth"\nmin
 
 def test_a_cycles_step_on_both_feet_gives_this_exact_timeline() -> None:
     t = plan(routine(SP4_CYCLES))
-    cycles_left = [(980 + 300 * k, 25, "press", 0, "left") for k in range(4)]
+    cycles_left = [(1350 + 300 * k, 25, "press", 0, "left") for k in range(4)]
     cycles_left = [x for k, c in enumerate(cycles_left) for x in (c, (c[0] + 200, 35, "release", 0, "left"))]
     cycles_right = [(e[0] + 1590, *e[1:4], "right") for e in cycles_left]
     assert rows(t) == [
         (0, 300, "start", None, None),
         (350, 10, "T.", None, None),
         (410, 50, "It takes about one minute.", None, None),
-        (510, 60, "Point one of one: Spleen 4.", 0, None),
-        (620, 100, "Press on the high tone, release on the low tone.", 0, None),
-        (770, 50, "Start with the left foot.", 0, "left"),
-        (870, 10, "Ready.", 0, "left"),
+        (510, 50, "This is the press tone.", None, None),
+        (610, 25, "press", None, None),
+        (685, 60, "And this is the release tone.", None, None),
+        (795, 35, "release", None, None),
+        (880, 60, "Point one of one: Spleen 4.", 0, None),
+        (990, 100, "Press on the high tone, release on the low tone.", 0, None),
+        (1140, 50, "Start with the left foot.", 0, "left"),
+        (1240, 10, "Ready.", 0, "left"),
         *cycles_left,
-        (2180, 120, "switch", 0, "right"),
-        (2350, 60, "Now switch to the right foot.", 0, "right"),
-        (2460, 10, "Ready.", 0, "right"),
+        (2550, 120, "switch", 0, "right"),
+        (2720, 60, "Now switch to the right foot.", 0, "right"),
+        (2830, 10, "Ready.", 0, "right"),
         *cycles_right,
-        (3770, 10, "Bye.", None, None),
-        (3830, 400, "end", None, None),
+        (4140, 10, "Bye.", None, None),
+        (4200, 400, "end", None, None),
     ]
-    assert t.length == 4230
-    assert [(s.index, s.point.code, s.start, s.end) for s in t.steps] == [(0, "SP4", 510, 3770)]
+    assert t.length == 4600
+    assert [(s.index, s.point.code, s.start, s.end) for s in t.steps] == [(0, "SP4", 880, 4140)]
 
 
 def test_a_minimal_hold_marks_press_and_release_with_tones_and_this_exact_timeline() -> None:
@@ -66,15 +70,32 @@ def test_a_minimal_hold_marks_press_and_release_with_tones_and_this_exact_timeli
         (0, 300, "start", None, None),
         (350, 10, "T.", None, None),
         (410, 50, "It takes about one minute.", None, None),
-        (510, 20, "Liver 3.", 0, None),
-        (580, 25, "press", 0, "together"),
-        (880, 35, "release", 0, "together"),
-        (965, 30, "Now release, slowly.", 0, "together"),
-        (1045, 10, "Bye.", None, None),
-        (1105, 400, "end", None, None),
+        (510, 20, "Press tone.", None, None),
+        (580, 25, "press", None, None),
+        (655, 20, "Release tone.", None, None),
+        (725, 35, "release", None, None),
+        (810, 20, "Liver 3.", 0, None),
+        (880, 25, "press", 0, "together"),
+        (1180, 35, "release", 0, "together"),
+        (1265, 30, "Now release, slowly.", 0, "together"),
+        (1345, 10, "Bye.", None, None),
+        (1405, 400, "end", None, None),
     ]
     hold = [s for s in t.spans if s.phase is Phase.HOLD]
-    assert [(s.start, s.end) for s in hold] == [(580, 880)]
+    assert [(s.start, s.end) for s in hold] == [(880, 1180)]
+
+
+def test_the_opening_plays_each_tone_once_right_after_naming_it_and_only_the_tones_the_session_uses() -> None:
+    for verbosity in Verbosity:
+        t = plan(routine(SP4_CYCLES), verbosity=verbosity)
+        intro = [e for e in t.events if e.cue == "tone-intro"]
+        speech, tone = Kind.SPEECH, Kind.TONE
+        assert [(e.kind, e.tone) for e in intro] == [(speech, None), (tone, "press"), (speech, None), (tone, "release")]
+        assert "press" in intro[0].text.lower() and "release" in intro[2].text.lower()
+        assert intro[1].start == intro[0].end + 50 and intro[3].start == intro[2].end + 50
+        assert intro[3].end < t.steps[0].start
+    warmth_only = plan(routine(WARMTH))
+    assert not [e for e in warmth_only.events if e.cue == "tone-intro"]
 
 
 def test_a_warmth_step_is_timed_by_voice_and_a_chime_not_press_tones() -> None:
@@ -120,10 +141,10 @@ def test_verbosity_levels_say_less_and_less() -> None:
 def test_a_long_hold_announces_the_time_left_at_exact_minute_marks() -> None:
     step = HOLD.replace("minutes = 0.05", "minutes = 6")
     t = plan(routine(step), announce=2.0)
-    press = next(e for e in t.events if e.tone == "press")
+    press = next(e for e in t.events if e.tone == "press" and e.step == 0)
     left = [(e.start - press.start, e.text) for e in t.events if e.cue == "time-left"]
     assert left == [(120 * RATE, "Four minutes left."), (240 * RATE, "Two minutes left.")]
-    release = next(e for e in t.events if e.tone == "release")
+    release = next(e for e in t.events if e.tone == "release" and e.step == 0)
     assert release.start - press.start == 360 * RATE
 
 
@@ -155,8 +176,8 @@ def test_every_cycle_has_one_press_and_one_release_and_the_count_follows_press_a
     for press, release, cycles in [(5, 3, 22), (6, 4, 18), (2, 1, 60)]:
         t = plan(r, press=PerPoint(press), release=PerPoint(release))
         for side in ("left", "right"):
-            presses = [e.start for e in t.events if e.tone == "press" and e.side == side]
-            releases = [e.start for e in t.events if e.tone == "release" and e.side == side]
+            presses = [e.start for e in t.events if e.tone == "press" and e.step == 0 and e.side == side]
+            releases = [e.start for e in t.events if e.tone == "release" and e.step == 0 and e.side == side]
             assert len(presses) == len(releases) == cycles
             assert all(r_ - p == press * RATE for p, r_ in zip(presses, releases, strict=True))
 
@@ -165,8 +186,8 @@ def test_pacing_overrides_a_steps_own_press_and_per_point_values_override_the_de
     r = routine(SP4_CYCLES)
     sp4 = parse_point("SP4")
     t = plan(r, press=PerPoint(4.0, ((sp4, 1.0),)))
-    first_press = next(e for e in t.events if e.tone == "press")
-    first_release = next(e for e in t.events if e.tone == "release")
+    first_press = next(e for e in t.events if e.tone == "press" and e.step == 0)
+    first_release = next(e for e in t.events if e.tone == "release" and e.step == 0)
     assert first_release.start - first_press.start == 1 * RATE
 
 
@@ -205,7 +226,7 @@ SAID_SECONDS = {time_left(60 * m): 60 * m for m in range(1, 61)} | {time_left(s)
 @pytest.mark.parametrize("announce", [0.1, 0.5, 1.0, 2.0])
 def test_every_time_left_announcement_in_a_hold_says_the_time_really_left(announce: float) -> None:
     t = plan(routine(HOLD.replace("minutes = 0.05", "minutes = 5")), announce=announce)
-    release = next(e for e in t.events if e.tone == "release")
+    release = next(e for e in t.events if e.tone == "release" and e.step == 0)
     left = [(release.start - e.start, e.text) for e in t.events if e.cue == "time-left"]
     assert left and all(SAID_SECONDS[text] * RATE == samples for samples, text in left)
     assert len(left) <= 5

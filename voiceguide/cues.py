@@ -89,6 +89,14 @@ CLOSING: Final = "That is the end of the session."
 """The close of a routine that has none of its own: neutral, since a session may be at any time of day."""
 
 
+def tone_intro(verbosity: Verbosity, tones: list[str]) -> list[tuple[str, str]]:
+    """What introduces each tone the session uses, as (text, tone) pairs: the tone plays right after its text."""
+    full = {"press": "This is the press tone.", "release": "And this is the release tone."}
+    brief = {"press": "Press tone.", "release": "Release tone."}
+    said = brief if verbosity is Verbosity.MINIMAL else full
+    return [(said[name], name) for name in tones if name in said]
+
+
 def closing(routine: Routine) -> list[str]:
     """The gentle close: the routine's own words (a "Good night." only if it says so), else CLOSING."""
     return sentences(routine.closing) or [CLOSING]

@@ -161,6 +161,11 @@ def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
     return timeline
 
 
+def _tones_used(steps: list[Step]) -> list[str]:
+    # Press and release tones sound in holds and cycles; a warmth-only session never hears them.
+    return ["press", "release"] if any(s.technique is not Technique.WARMTH for s in steps) else []
+
+
 class _Scheduler:
     def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, minutes: int) -> None:
         self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
@@ -179,9 +184,9 @@ class _Scheduler:
         self.events.append(Event(self.t, length, Kind.SPEECH, text=text, step=step, side=side, cue=cue))
         self.t += length + self.samples(self.pacing.pause)
 
-    def tone(self, name: str, at: int, step: int | None = None, side: str | None = None) -> int:
+    def tone(self, name: str, at: int, step: int | None = None, side: str | None = None, cue: str = "") -> int:
         length = self.samples(TONE_SECONDS[name])
-        self.events.append(Event(at, length, Kind.TONE, tone=name, step=step, side=side, cue=name))
+        self.events.append(Event(at, length, Kind.TONE, tone=name, step=step, side=side, cue=cue or name))
         return at + length
 
     def span(self, start: int, phase: Phase, step: int | None = None, side: str | None = None) -> None:
@@ -193,6 +198,10 @@ class _Scheduler:
         self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
         for text in cues.opening(self.routine, self.minutes):
             self.say(text, "opening")
+        # Each tone that will count is played once, right after it is named, before the first point.
+        for text, name in cues.tone_intro(self.pacing.verbosity, _tones_used(steps)):
+            self.say(text, "tone-intro")
+            self.t = self.tone(name, self.t, cue="tone-intro") + self.samples(self.pacing.pause)
         self.span(0, Phase.OPENING)
         for index, step in enumerate(steps):
             if index:
