@@ -53,6 +53,14 @@ def _tones(plan: dict, step: int, tone: str, side: str | None = None) -> list[di
     ]
 
 
+def test_the_evening_is_never_quiet_for_more_than_75_seconds_with_the_real_voice(evening: dict) -> None:
+    sounding_until, longest = 0.0, 0.0
+    for event in sorted(evening["events"], key=lambda e: e["start"]):
+        longest = max(longest, event["start"] - sounding_until)
+        sounding_until = max(sounding_until, event["start"] + event["duration"])
+    assert longest <= 75
+
+
 def test_the_liver_3_hold_lasts_ten_minutes_between_its_press_and_release_tones(evening: dict) -> None:
     (press,), (release,) = _tones(evening, 0, "press"), _tones(evening, 0, "release")
     assert release["sample"] - press["sample"] == 600 * 22050

@@ -37,7 +37,7 @@ WARMTH = '[[steps]]\npoint = "KI1"\nname = "Kidney 1"\ntechnique = "warmth"\nmin
 
 def test_a_cycles_step_on_both_feet_gives_this_exact_timeline() -> None:
     t = plan(routine(SP4_CYCLES))
-    cycles_left = [(1350 + 300 * k, 25, "press", 0, "left") for k in range(4)]
+    cycles_left = [(1650 + 300 * k, 25, "press", 0, "left") for k in range(4)]
     cycles_left = [x for k, c in enumerate(cycles_left) for x in (c, (c[0] + 200, 35, "release", 0, "left"))]
     cycles_right = [(e[0] + 1590, *e[1:4], "right") for e in cycles_left]
     assert rows(t) == [
@@ -48,20 +48,23 @@ def test_a_cycles_step_on_both_feet_gives_this_exact_timeline() -> None:
         (610, 25, "press", None, None),
         (685, 60, "And this is the release tone.", None, None),
         (795, 35, "release", None, None),
-        (880, 60, "Point one of one: Spleen 4.", 0, None),
-        (990, 100, "Press on the high tone, release on the low tone.", 0, None),
-        (1140, 50, "Start with the left foot.", 0, "left"),
-        (1240, 10, "Ready.", 0, "left"),
+        (880, 50, "This chime ends each point.", None, None),
+        (980, 150, "done", None, None),
+        (1180, 60, "Point one of one: Spleen 4.", 0, None),
+        (1290, 100, "Press on the high tone, release on the low tone.", 0, None),
+        (1440, 50, "Start with the left foot.", 0, "left"),
+        (1540, 10, "Ready.", 0, "left"),
         *cycles_left,
-        (2550, 120, "switch", 0, "right"),
-        (2720, 60, "Now switch to the right foot.", 0, "right"),
-        (2830, 10, "Ready.", 0, "right"),
+        (2850, 120, "switch", 0, "right"),
+        (3020, 60, "Now switch to the right foot.", 0, "right"),
+        (3130, 10, "Ready.", 0, "right"),
         *cycles_right,
-        (4140, 10, "Bye.", None, None),
-        (4200, 400, "end", None, None),
+        (4440, 150, "done", 0, None),
+        (4640, 10, "Bye.", None, None),
+        (4700, 400, "end", None, None),
     ]
-    assert t.length == 4600
-    assert [(s.index, s.point.code, s.start, s.end) for s in t.steps] == [(0, "SP4", 880, 4140)]
+    assert t.length == 5100
+    assert [(s.index, s.point.code, s.start, s.end) for s in t.steps] == [(0, "SP4", 1180, 4640)]
 
 
 def test_a_minimal_hold_marks_press_and_release_with_tones_and_this_exact_timeline() -> None:
@@ -74,43 +77,48 @@ def test_a_minimal_hold_marks_press_and_release_with_tones_and_this_exact_timeli
         (580, 25, "press", None, None),
         (655, 20, "Release tone.", None, None),
         (725, 35, "release", None, None),
-        (810, 20, "Liver 3.", 0, None),
-        (880, 25, "press", 0, "together"),
-        (1180, 35, "release", 0, "together"),
-        (1265, 30, "Now release, slowly.", 0, "together"),
-        (1345, 10, "Bye.", None, None),
-        (1405, 400, "end", None, None),
+        (810, 40, "End of a point.", None, None),
+        (900, 150, "done", None, None),
+        (1100, 20, "Liver 3.", 0, None),
+        (1170, 25, "press", 0, "together"),
+        (1470, 35, "release", 0, "together"),
+        (1555, 30, "Now release, slowly.", 0, "together"),
+        (1635, 150, "done", 0, None),
+        (1835, 10, "Bye.", None, None),
+        (1895, 400, "end", None, None),
     ]
     hold = [s for s in t.spans if s.phase is Phase.HOLD]
-    assert [(s.start, s.end) for s in hold] == [(880, 1180)]
+    assert [(s.start, s.end) for s in hold] == [(1170, 1470)]
+
+
+def test_a_warmth_step_is_timed_by_voice_and_ends_on_the_done_chime_not_press_tones() -> None:
+    t = plan(routine(WARMTH))
+    assert rows(t)[3:] == [
+        (510, 50, "This chime ends each point.", None, None),
+        (610, 150, "done", None, None),
+        (810, 60, "Point one of one: Kidney 1.", 0, None),
+        (920, 60, "Warm the soles of your feet.", 0, None),
+        (1030, 30, "Both feet together.", 0, "together"),
+        (1110, 60, "Let the warmth soak in now.", 0, "together"),
+        (1520, 40, "That is enough warmth.", 0, "together"),
+        (1610, 150, "done", 0, None),
+        (1810, 10, "Bye.", None, None),
+        (1870, 400, "end", None, None),
+    ]
+    assert [(s.start, s.end) for s in t.spans if s.phase is Phase.WARMTH] == [(1220, 1520)]
 
 
 def test_the_opening_plays_each_tone_once_right_after_naming_it_and_only_the_tones_the_session_uses() -> None:
     for verbosity in Verbosity:
         t = plan(routine(SP4_CYCLES), verbosity=verbosity)
         intro = [e for e in t.events if e.cue == "tone-intro"]
-        speech, tone = Kind.SPEECH, Kind.TONE
-        assert [(e.kind, e.tone) for e in intro] == [(speech, None), (tone, "press"), (speech, None), (tone, "release")]
-        assert "press" in intro[0].text.lower() and "release" in intro[2].text.lower()
-        assert intro[1].start == intro[0].end + 50 and intro[3].start == intro[2].end + 50
-        assert intro[3].end < t.steps[0].start
+        said, played = intro[::2], intro[1::2]
+        assert all(e.kind is Kind.SPEECH for e in said) and [e.tone for e in played] == ["press", "release", "done"]
+        assert "press" in said[0].text.lower() and "release" in said[1].text.lower()
+        assert all(tone.start == text.end + 50 for text, tone in zip(said, played, strict=True))
+        assert played[-1].end < t.steps[0].start
     warmth_only = plan(routine(WARMTH))
-    assert not [e for e in warmth_only.events if e.cue == "tone-intro"]
-
-
-def test_a_warmth_step_is_timed_by_voice_and_a_chime_not_press_tones() -> None:
-    t = plan(routine(WARMTH))
-    assert rows(t)[3:] == [
-        (510, 60, "Point one of one: Kidney 1.", 0, None),
-        (620, 60, "Warm the soles of your feet.", 0, None),
-        (730, 30, "Both feet together.", 0, "together"),
-        (810, 60, "Let the warmth soak in now.", 0, "together"),
-        (1220, 120, "switch", 0, "together"),
-        (1390, 40, "That is enough warmth.", 0, "together"),
-        (1480, 10, "Bye.", None, None),
-        (1540, 400, "end", None, None),
-    ]
-    assert [(s.start, s.end) for s in t.spans if s.phase is Phase.WARMTH] == [(920, 1220)]
+    assert [e.tone for e in warmth_only.events if e.cue == "tone-intro" and e.kind is Kind.TONE] == ["done"]
 
 
 def test_full_verbosity_says_name_other_names_location_instructions_and_cautions_in_order() -> None:
@@ -143,7 +151,11 @@ def test_a_long_hold_announces_the_time_left_at_exact_minute_marks() -> None:
     t = plan(routine(step), announce=2.0)
     press = next(e for e in t.events if e.tone == "press" and e.step == 0)
     left = [(e.start - press.start, e.text) for e in t.events if e.cue == "time-left"]
-    assert left == [(120 * RATE, "Four minutes left."), (240 * RATE, "Two minutes left.")]
+    assert left == [
+        (120 * RATE, "Four minutes left."),
+        (240 * RATE, "Two minutes left."),
+        (330 * RATE, "Thirty seconds left."),
+    ]
     release = next(e for e in t.events if e.tone == "release" and e.step == 0)
     assert release.start - press.start == 360 * RATE
 
@@ -267,3 +279,60 @@ def test_a_routine_without_a_closing_ends_neutrally_and_only_its_own_closing_say
     assert not any("night" in text.lower() for text in said)
     evening = [e.text for e in plan(load_routine("evening")).events if e.kind is Kind.SPEECH]
     assert evening[-1].endswith("Good night.")
+
+
+def _in_stillness(t: Timeline) -> list[tuple]:
+    still = next(s for s in t.spans if s.phase in (Phase.HOLD, Phase.WARMTH))
+    return [(e.start - still.start, e.text or e.tone, e.cue) for e in t.events if still.start <= e.start <= still.end]
+
+
+def test_a_long_hold_gets_gentle_reminders_so_no_quiet_lasts_over_a_minute_at_these_exact_samples() -> None:
+    t = plan(routine(HOLD.replace("minutes = 0.05", "minutes = 6")), announce=2.0)
+    assert _in_stillness(t) == [
+        (0, "press", "press"),
+        (5992, "Keep the pressure steady.", "reminder"),
+        (12000, "Four minutes left.", "time-left"),
+        (17990, "Breathe slowly, and keep holding.", "reminder"),
+        (24000, "Two minutes left.", "time-left"),
+        (28495, "Keep the pressure steady.", "reminder"),
+        (33000, "Thirty seconds left.", "time-left"),
+        (36000, "release", "release"),
+    ]
+    silent = plan(routine(HOLD.replace("minutes = 0.05", "minutes = 3")), announce=0.0)
+    assert [(at, cue) for at, _, cue in _in_stillness(silent)] == [
+        (0, "press"),
+        (5987, "reminder"),
+        (11988, "reminder"),
+        (18000, "release"),
+    ]
+
+
+def test_thirty_seconds_left_is_said_only_in_a_hold_or_warmth_of_ninety_seconds_or_more() -> None:
+    warmth = plan(routine(WARMTH.replace("minutes = 0.05", "minutes = 1.5")), announce=2.0)
+    assert [(at, text) for at, text, cue in _in_stillness(warmth) if cue == "time-left"] == [
+        (60 * RATE, "Thirty seconds left.")
+    ]
+    short = plan(routine(HOLD.replace("minutes = 0.05", "minutes = 1.45")), announce=1.0)
+    assert [cue for _, _, cue in _in_stillness(short)] == ["press", "reminder", "release"]
+
+
+def test_every_point_ends_on_the_done_chime_after_its_last_sound() -> None:
+    r = routine(HOLD + SP4_CYCLES + WARMTH)
+    for verbosity in Verbosity:
+        t = plan(r, verbosity=verbosity)
+        for step in t.steps:
+            mine = [e for e in t.events if e.step == step.index]
+            last = max(mine, key=lambda e: e.start)
+            assert last.tone == "done" and last.cue == "done" and all(e.end <= last.start for e in mine if e != last)
+            assert last.end + 50 == step.end
+
+
+def test_the_evening_plan_with_default_pacing_is_never_quiet_for_more_than_75_seconds() -> None:
+    from voiceguide.config import effective_pacing
+    from voiceguide.length import longest_quiet
+    from voiceguide.timeline import estimate
+
+    evening = load_routine("evening")
+    t = estimate(evening, effective_pacing(evening, {}, None, saved={})[0])
+    _, quiet = longest_quiet(t)
+    assert 30 * t.sample_rate < quiet <= 75 * t.sample_rate

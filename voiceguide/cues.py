@@ -91,8 +91,12 @@ CLOSING: Final = "That is the end of the session."
 
 def tone_intro(verbosity: Verbosity, tones: list[str]) -> list[tuple[str, str]]:
     """What introduces each tone the session uses, as (text, tone) pairs: the tone plays right after its text."""
-    full = {"press": "This is the press tone.", "release": "And this is the release tone."}
-    brief = {"press": "Press tone.", "release": "Release tone."}
+    full = {
+        "press": "This is the press tone.",
+        "release": "And this is the release tone.",
+        "done": "This chime ends each point.",
+    }
+    brief = {"press": "Press tone.", "release": "Release tone.", "done": "End of a point."}
     said = brief if verbosity is Verbosity.MINIMAL else full
     return [(said[name], name) for name in tones if name in said]
 
@@ -152,6 +156,18 @@ def hold_end(technique: Technique) -> str:
     if technique is Technique.WARMTH:
         return "That is enough warmth."
     return "Now release, slowly."
+
+
+_KEEP_GOING: Final = {
+    Technique.HOLD: ("Keep the pressure steady.", "Breathe slowly, and keep holding."),
+    Technique.WARMTH: ("Stay with the warmth.", "Breathe slowly, and let your feet grow warm."),
+}
+
+
+def keep_going(technique: Technique, n: int) -> str:
+    """The n-th gentle reminder in a long stillness (they alternate), so quiet never lasts long."""
+    texts = _KEEP_GOING.get(technique, _KEEP_GOING[Technique.HOLD])
+    return texts[n % len(texts)]
 
 
 def time_left(seconds: float) -> str:

@@ -13,11 +13,13 @@ from .length import estimate_samples, session_minutes
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
 from .points import Point
 from .routine import Routine, Sides, Step, Technique
+from .stillness import announce_marks, hold_cues
 
 TONE_SECONDS: Final[dict[str, float]] = {
     "press": 0.25,
     "release": 0.35,
     "switch": 1.2,
+    "done": 1.5,
     "start": 3.0,
     "end": 4.0,
 }
@@ -162,8 +164,10 @@ def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
 
 
 def _tones_used(steps: list[Step]) -> list[str]:
-    # Press and release tones sound in holds and cycles; a warmth-only session never hears them.
-    return ["press", "release"] if any(s.technique is not Technique.WARMTH for s in steps) else []
+    # Press and release tones sound in holds and cycles (a warmth-only session never hears them); every
+    # point ends on the done chime.
+    pressed = any(s.technique is not Technique.WARMTH for s in steps)
+    return ["press", "release", "done"] if pressed else ["done"] if steps else []
 
 
 class _Scheduler:
@@ -235,6 +239,10 @@ class _Scheduler:
                 self._cycles(index, side, minutes * 60, press, release)
             else:
                 self._hold(index, side, step.technique, minutes * 60 / len(sides))
+        # Every point ends on the soft done chime, so a listener with closed eyes knows it is over.
+        end = self.t
+        self.t = self.tone("done", self.t, index) + self.samples(self.pacing.pause)
+        self.span(end, Phase.RELEASE, index)
         self.steps.append(StepSpan(index, step.point, step.name, step.technique, step.sides, start, self.t))
 
     def _cycles(self, index: int, side: str, seconds: float, press: float, release: float) -> None:
@@ -242,7 +250,7 @@ class _Scheduler:
         self.t += self.samples(LEAD_IN) - self.samples(self.pacing.pause)
         count = max(1, math.floor(seconds / (press + release) + 1e-9))
         p, r = self.samples(press), self.samples(release)
-        targets = self._announce_marks(count * (press + release))
+        targets = announce_marks(count * (press + release), self.pacing.announce)
         for k in range(count):
             begin = self.t
             self.tone("press", begin, index, side)
@@ -263,42 +271,24 @@ class _Scheduler:
                 while targets and left <= targets[0]:
                     targets.pop(0)
 
-    def _announce_marks(self, seconds: float) -> list[float]:
-        # Remaining-time marks, largest first: every `announce` whole minutes before the end (announcements
-        # say whole minutes, so a fraction would make them lie; pacing refuses fractions, this rounds them).
-        if self.pacing.announce <= 0:
-            return []
-        every = max(1, round(self.pacing.announce)) * 60
-        count = math.ceil(seconds / every - 1e-9)
-        return [every * m for m in range(count - 1, 0, -1) if every * m < seconds - 30]
-
     def _hold(self, index: int, side: str, technique: Technique, seconds: float) -> None:
         phase = Phase.WARMTH if technique is Technique.WARMTH else Phase.HOLD
         if self.pacing.verbosity is not Verbosity.MINIMAL or technique is Technique.WARMTH:
             self.say(cues.hold_start(technique), "hold-start", index, side)
         begin = self.t
         length = self.samples(seconds)
+        lead = 0
         if technique is Technique.HOLD:
-            self.tone("press", begin, index, side)
-        for mark in self._announce_marks(seconds):
-            text = cues.time_left(mark)
+            lead = self.tone("press", begin, index, side) - begin
+        for at, text, cue in hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead):
             self.events.append(
-                Event(
-                    begin + self.samples(seconds - mark),
-                    self.measure(text),
-                    Kind.SPEECH,
-                    text=text,
-                    step=index,
-                    side=side,
-                    cue="time-left",
-                )
+                Event(begin + at, self.measure(text), Kind.SPEECH, text=text, step=index, side=side, cue=cue)
             )
         self.t = begin + length
         self.spans.append(Span(begin, self.t, phase, index, side))
         start = self.t
         if technique is Technique.HOLD:
+            # The release tone marks the end of a hold; warmth ends on the voice alone (then the done chime).
             self.t = self.tone("release", self.t, index, side) + self.samples(self.pacing.pause)
-        else:
-            self.t = self.tone("switch", self.t, index, side) + self.samples(self.pacing.pause)
         self.say(cues.hold_end(technique), "hold-end", index, side)
         self.span(start, Phase.RELEASE, index, side)
