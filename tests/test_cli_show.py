@@ -148,7 +148,7 @@ def test_the_spoken_length_and_the_estimate_agree_with_the_plan(espeak: None, fl
 
     plan = show_json(*flags)
     minutes = max(1, int(plan["duration"] / 60 + 0.5))
-    (said,) = [e["text"] for e in plan["events"] if "about" in e.get("text", "") and "minute" in e["text"]]
+    (said,) = [e["text"] for e in plan["events"] if "about" in e.get("text", "").lower() and "minute" in e["text"]]
     assert f"about {spoken_number(minutes)} minute" in said.lower()
     routine = load_routine("evening")
     options = dict(zip(flags[::2], flags[1::2], strict=True))

@@ -68,27 +68,26 @@ def test_a_cycles_step_on_both_feet_gives_this_exact_timeline() -> None:
 
 
 def test_a_minimal_hold_marks_press_and_release_with_tones_and_this_exact_timeline() -> None:
-    t = plan(routine(HOLD), verbosity=Verbosity.MINIMAL)
+    t = plan(routine(HOLD, opening="A long welcome."), verbosity=Verbosity.MINIMAL)
     assert rows(t) == [
         (0, 300, "start", None, None),
-        (350, 10, "T.", None, None),
-        (410, 50, "It takes about one minute.", None, None),
-        (510, 20, "Press tone.", None, None),
-        (580, 25, "press", None, None),
-        (655, 20, "Release tone.", None, None),
-        (725, 35, "release", None, None),
-        (810, 40, "End of a point.", None, None),
-        (900, 150, "done", None, None),
-        (1100, 20, "Liver 3.", 0, None),
-        (1170, 25, "press", 0, "together"),
-        (1470, 35, "release", 0, "together"),
-        (1555, 30, "Now release, slowly.", 0, "together"),
-        (1635, 150, "done", 0, None),
-        (1835, 10, "Bye.", None, None),
-        (1895, 400, "end", None, None),
+        (350, 40, "T. About one minute.", None, None),
+        (440, 20, "Press tone.", None, None),
+        (510, 25, "press", None, None),
+        (585, 20, "Release tone.", None, None),
+        (655, 35, "release", None, None),
+        (740, 40, "End of a point.", None, None),
+        (830, 150, "done", None, None),
+        (1030, 20, "Liver 3.", 0, None),
+        (1100, 25, "press", 0, "together"),
+        (1400, 35, "release", 0, "together"),
+        (1485, 30, "Now release, slowly.", 0, "together"),
+        (1565, 150, "done", 0, None),
+        (1765, 10, "Bye.", None, None),
+        (1825, 400, "end", None, None),
     ]
     hold = [s for s in t.spans if s.phase is Phase.HOLD]
-    assert [(s.start, s.end) for s in hold] == [(1170, 1470)]
+    assert [(s.start, s.end) for s in hold] == [(1100, 1400)]
 
 
 def test_a_warmth_step_is_timed_by_voice_and_ends_on_the_done_chime_not_press_tones() -> None:
@@ -336,3 +335,34 @@ def test_the_evening_plan_with_default_pacing_is_never_quiet_for_more_than_75_se
     t = estimate(evening, effective_pacing(evening, {}, None, saved={})[0])
     _, quiet = longest_quiet(t)
     assert 30 * t.sample_rate < quiet <= 75 * t.sample_rate
+
+
+def test_opening_and_closing_words_tied_to_a_step_are_said_only_when_that_step_is_played() -> None:
+    warmth = WARMTH + 'prepare = "Have warm water ready."\nclosing = "Dry your feet."\n'
+    r = routine(HOLD + warmth, opening="Sit down.")
+    said = lambda t, cue: [e.text for e in t.events if e.cue == cue]  # noqa: E731
+    both = plan(r, verbosity=Verbosity.FULL)
+    assert said(both, "opening") == ["T.", "Sit down.", "Have warm water ready.", "It takes about one minute."]
+    assert said(both, "closing") == ["Dry your feet.", "Bye."]
+    hold_only = plan(r, verbosity=Verbosity.FULL, only=(parse_point("LR3"),))
+    assert said(hold_only, "opening") == ["T.", "Sit down.", "It takes about one minute."]
+    assert said(hold_only, "closing") == ["Bye."]
+
+
+def test_the_evening_with_only_spleen_4_never_mentions_the_water_or_drying_feet() -> None:
+    evening = load_routine("evening")
+    whole = " ".join(e.text for e in plan(evening).events if e.text)
+    assert "warm water bottle" in whole and "Dry your feet" in whole
+    sp4 = " ".join(e.text for e in plan(evening, only=(parse_point("SP4"),)).events if e.text)
+    assert "water" not in sp4 and "Dry" not in sp4 and sp4.endswith("Good night.")
+
+
+def test_minimal_verbosity_welcomes_in_one_line_then_the_tones() -> None:
+    t = plan(load_routine("evening"), verbosity=Verbosity.MINIMAL)
+    first = t.steps[0].start
+    said = [e.text for e in t.events if e.kind is Kind.SPEECH and e.start < first]
+    from voiceguide.cues import spoken_number
+    from voiceguide.length import session_minutes
+
+    title = f"Evening foot acupressure for stress. About {spoken_number(session_minutes(t))} minutes."
+    assert said == [title, "Press tone.", "Release tone.", "End of a point."]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from .pacing import Verbosity
@@ -74,19 +75,16 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def opening(routine: Routine, minutes: int) -> list[str]:
-    """The welcome: title, the routine's own opening, and roughly how long it takes."""
+def opening(routine: Routine, minutes: int, steps: Sequence[Step], verbosity: Verbosity) -> list[str]:
+    """The welcome: title, the routine's own opening, what the session's steps need at hand, and roughly
+    how long it takes; in minimal verbosity, one line: the title and the length (the tones follow)."""
     unit = "minute" if minutes == 1 else "minutes"
-    about = f"It takes about {spoken_number(minutes)} {unit}." if minutes >= 1 else ""
-    return (
-        [*sentences(f"{routine.title}."), *sentences(routine.opening), about]
-        if about
-        else [*sentences(f"{routine.title}."), *sentences(routine.opening)]
-    )
-
-
-CLOSING: Final = "That is the end of the session."
-"""The close of a routine that has none of its own: neutral, since a session may be at any time of day."""
+    if verbosity is Verbosity.MINIMAL:
+        about = f" About {spoken_number(minutes)} {unit}." if minutes >= 1 else ""
+        return [f"{routine.title}.{about}"]
+    about = [f"It takes about {spoken_number(minutes)} {unit}."] if minutes >= 1 else []
+    prepare = [part for step in steps for part in sentences(step.prepare)]
+    return [*sentences(f"{routine.title}."), *sentences(routine.opening), *prepare, *about]
 
 
 def tone_intro(verbosity: Verbosity, tones: list[str]) -> list[tuple[str, str]]:
@@ -96,14 +94,20 @@ def tone_intro(verbosity: Verbosity, tones: list[str]) -> list[tuple[str, str]]:
         "release": "And this is the release tone.",
         "done": "This chime ends each point.",
     }
-    brief = {"press": "Press tone.", "release": "Release tone.", "done": "End of a point."}
-    said = brief if verbosity is Verbosity.MINIMAL else full
+    short = {"press": "Press tone.", "release": "Release tone.", "done": "End of a point."}
+    said = short if verbosity is Verbosity.MINIMAL else full
     return [(said[name], name) for name in tones if name in said]
 
 
-def closing(routine: Routine) -> list[str]:
-    """The gentle close: the routine's own words (a "Good night." only if it says so), else CLOSING."""
-    return sentences(routine.closing) or [CLOSING]
+CLOSING: Final = "That is the end of the session."
+"""The close of a routine that has none of its own: neutral, since a session may be at any time of day."""
+
+
+def closing(routine: Routine, steps: Sequence[Step]) -> list[str]:
+    """The gentle close: what the session's steps ask for afterwards, then the routine's own words
+    (a "Good night." only if it says so), else CLOSING."""
+    after = [part for step in steps for part in sentences(step.closing)]
+    return [*after, *(sentences(routine.closing) or [CLOSING])]
 
 
 def step_intro(step: Step, number: int, count: int, verbosity: Verbosity) -> list[tuple[str, str]]:

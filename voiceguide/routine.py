@@ -69,6 +69,10 @@ class Step:
     """Cycles only: seconds of rest; None takes the pacing's."""
     line: int | None = None
     """Line of the step's header in its file."""
+    prepare: str = ""
+    """Said in the opening, only when this step is in the session (e.g. what to have at hand for it)."""
+    closing: str = ""
+    """Said in the closing, before the routine's own, only when this step is in the session."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ STEP_KEYS: Final = {
     "sides",
     "press",
     "release",
+    "prepare",  # said in the opening when the step is in the session: see _session_keys
+    "closing",  # said in the closing when the step is in the session
 }
 _HEADER_RE: Final = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -414,7 +420,15 @@ class _Validator:
             press=timing["press"],
             release=timing["release"],
             line=header,
+            **self._session_keys(raw, i, here),
         )
+
+    def _session_keys(self, raw: dict[str, Any], i: int, here: str) -> dict[str, Any]:
+        # The step keys that shape the session around the step: its words for the opening and the closing.
+        return {
+            "prepare": self.text(raw, "prepare", "steps", i, f"{here}.prepare"),
+            "closing": self.text(raw, "closing", "steps", i, f"{here}.closing"),
+        }
 
 
 def _kind(value: object) -> str:

@@ -200,7 +200,7 @@ class _Scheduler:
     def run(self) -> Timeline:
         steps = session_steps(self.routine, self.pacing)
         self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
-        for text in cues.opening(self.routine, self.minutes):
+        for text in cues.opening(self.routine, self.minutes, steps, self.pacing.verbosity):
             self.say(text, "opening")
         # Each tone that will count is played once, right after it is named, before the first point.
         for text, name in cues.tone_intro(self.pacing.verbosity, _tones_used(steps)):
@@ -214,7 +214,7 @@ class _Scheduler:
                 self.span(start, Phase.MOVING, index)
             self._step(index, step, len(steps))
         start = self.t
-        for text in cues.closing(self.routine):
+        for text in cues.closing(self.routine, steps):
             self.say(text, "closing")
         self.t = self.tone("end", self.t)
         self.span(start, Phase.CLOSING)
