@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from .timeline import Timeline
+    from .events import Timeline
 
 SPEECH_SPEED: Final = 4 / 3
 """How much faster than its nominal words per minute the speech engine talks (espeak-ng, measured on the

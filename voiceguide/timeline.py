@@ -1,29 +1,22 @@
-"""The scheduler: Routine + Pacing + clip lengths -> a Timeline of events at exact samples (pure)."""
+"""The scheduler: Routine + Pacing + clip lengths -> a Timeline of events at exact samples (pure).
+
+The Timeline and its parts live in events.py; they are importable from here too.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final
 
 from . import cues
+from .events import TONE_SECONDS, Event, Kind, Phase, Span, StepSpan, Timeline
 from .length import estimate_samples, session_minutes
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
-from .points import Point
 from .routine import Routine, Sides, Step, Technique
 from .stillness import announce_marks, hold_cues
 
-TONE_SECONDS: Final[dict[str, float]] = {
-    "press": 0.25,
-    "release": 0.35,
-    "switch": 1.2,
-    "done": 1.5,
-    "start": 3.0,
-    "end": 4.0,
-}
-"""Length of each tone; tones.py draws them to exactly these lengths."""
+__all__ = ["TONE_SECONDS", "Event", "Kind", "Phase", "Span", "StepSpan", "Timeline", "estimate", "schedule"]
 
 LEAD_IN: Final = 1.0
 """Seconds between "Ready." and the first press of a side."""
@@ -32,94 +25,6 @@ CUE_MARGIN: Final = 0.2
 
 Measure = Callable[[str], int]
 """Length in samples of the spoken clip for a text."""
-
-
-class Kind(StrEnum):
-    """What an event sounds like."""
-
-    SPEECH = "speech"
-    TONE = "tone"
-
-
-class Phase(StrEnum):
-    """What the listener is doing during a span of time."""
-
-    OPENING = "opening"
-    INTRO = "intro"
-    PRESS = "press"
-    RELEASE = "release"
-    HOLD = "hold"
-    WARMTH = "warmth"
-    MOVING = "moving"
-    CLOSING = "closing"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One sound at an exact sample."""
-
-    start: int
-    duration: int
-    kind: Kind
-    text: str | None = None
-    """Speech: what is said."""
-    tone: str | None = None
-    """Tone: its name (press, release, switch, start, end)."""
-    step: int | None = None
-    """Index of the step in the session, None for opening and closing."""
-    side: str | None = None
-    """left, right, together, or None."""
-    cue: str = ""
-    """What the cue is for (name, location, side, ready, time-left, …)."""
-
-    @property
-    def end(self) -> int:
-        """First sample after the event."""
-        return self.start + self.duration
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the session spent in one phase."""
-
-    start: int
-    end: int
-    phase: Phase
-    step: int | None = None
-    side: str | None = None
-
-
-@dataclass(frozen=True)
-class StepSpan:
-    """Where one step of the session begins and ends."""
-
-    index: int
-    point: Point
-    name: str
-    technique: Technique
-    sides: Sides
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """A whole session: events, phases and steps, in samples at one rate."""
-
-    sample_rate: int
-    length: int
-    events: tuple[Event, ...]
-    spans: tuple[Span, ...]
-    steps: tuple[StepSpan, ...]
-
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return self.length / self.sample_rate
-
-    def texts(self) -> list[str]:
-        """Every distinct spoken text, in order of first use."""
-        return list(dict.fromkeys(e.text for e in self.events if e.text is not None))
 
 
 def step_seconds(step: Step, pacing: Pacing) -> tuple[float, float, float]:
