@@ -25,6 +25,7 @@ def evening(espeak: None, clip_cache_dir) -> dict:
 def test_show_json_has_the_documented_shape(evening: dict) -> None:
     assert set(evening) >= {"routine", "title", "sample_rate", "duration", "steps", "events"}
     assert evening["routine"] == "evening" and evening["sample_rate"] == 22050
+    assert evening["waits"] == evening["wait_samples"] == []
     assert set(evening["steps"][0]) >= {"index", "point", "name", "technique", "sides", "start", "end"}
     for event in evening["events"]:
         assert set(event) >= {"start", "duration", "kind", "step", "side"}

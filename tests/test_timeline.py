@@ -366,3 +366,49 @@ def test_minimal_verbosity_welcomes_in_one_line_then_the_tones() -> None:
 
     title = f"Evening foot acupressure for stress. About {spoken_number(session_minutes(t))} minutes."
     assert said == [title, "Press tone.", "Release tone.", "End of a point."]
+
+
+def test_a_step_marked_wait_gets_an_announced_fixed_gap_in_exports_at_these_exact_samples() -> None:
+    from voiceguide.timeline import WAIT_SECONDS
+
+    t = plan(routine(HOLD + WARMTH + "wait = true\n"))
+    assert WAIT_SECONDS == 60 and t.waits == (2415,)
+    assert rows(t)[-10:-7] == [
+        (2035, 150, "done", 0, None),
+        (2235, 130, "Next is the warmth. Get your warm water ready. You have one minute.", 1, None),
+        (8415, 60, "Point two of two: Kidney 1.", 1, None),
+    ]
+    assert 8415 - 2415 == WAIT_SECONDS * RATE
+    assert [(s.start, s.end, s.step) for s in t.spans if s.phase in (Phase.WAIT, Phase.MOVING)] == [(2235, 8415, 1)]
+    assert [(s.start, s.end) for s in t.steps] == [(1180, 2235), (2235, 9415)]
+    assert [e.cue for e in t.events if e.start == 2235] == ["wait"]
+
+
+def test_the_live_timeline_holds_at_the_wait_with_no_gap_and_asks_for_space() -> None:
+    r = routine(HOLD + WARMTH + "wait = true\n")
+    pacing = Pacing(pause=0.5, gap=1.0, announce=0.0, verbosity=Verbosity.BRIEF)
+    t = schedule(r, pacing, words, RATE, live=True)
+    (cue,) = [e for e in t.events if e.cue == "wait"]
+    assert (cue.start, cue.text) == (
+        2235,
+        "Next is the warmth. Get your warm water ready. Press space when you are ready.",
+    )
+    assert t.waits == (cue.end + 50,) == (t.steps[1].start + 200,)
+    assert next(e for e in t.events if e.start >= t.waits[0]).text == "Point two of two: Kidney 1."
+
+
+def test_wait_before_takes_point_codes_or_technique_names_and_waits_before_those_steps() -> None:
+    from voiceguide.pacing import value_text
+
+    parsed = parse_layer({"wait_before": "Warmth, Liv-3"})["wait_before"]
+    assert parsed == ("warmth", parse_point("LR3")) and value_text(parsed) == "warmth,LR3"
+    for bad in ("XX9", "", " , "):
+        with pytest.raises(PacingError, match=r"^--wait_before: "):
+            parse_layer({"wait_before": bad}, prefix="--")
+    r = routine(HOLD + SP4_CYCLES + WARMTH, opening="Hi.")
+    waited = lambda t: [t.steps[i].point.code for i in sorted(e.step for e in t.events if e.cue == "wait")]  # noqa: E731
+    assert waited(plan(r)) == []
+    assert waited(plan(r, wait_before=("warmth",))) == ["KI1"]
+    first = plan(r, wait_before=(parse_point("LR3"), parse_point("SP4")))
+    assert waited(first) == ["LR3", "SP4"] and first.waits[0] < first.steps[0].start + 200
+    assert not [s for s in first.spans if s.phase is Phase.MOVING and s.step == 1]

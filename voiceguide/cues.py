@@ -144,6 +144,20 @@ def side_start(sides: Sides, side: str, first: bool) -> str:
     return f"{side.capitalize()} foot only."
 
 
+def wait(step: Step, *, live: bool, seconds: int) -> str:
+    """Said before waiting for the listener: what to get ready, and how the session goes on."""
+    if step.technique is Technique.WARMTH:
+        ready = "Next is the warmth. Get your warm water ready."
+    else:
+        ready = f"Next is {step.name}. Take your time to get ready."
+    if live:
+        return f"{ready} Press space when you are ready."
+    minutes, rest = divmod(seconds, 60)
+    if rest:
+        return f"{ready} You have {spoken_number(seconds)} seconds."
+    return f"{ready} You have {'one minute' if minutes == 1 else f'{spoken_number(minutes)} minutes'}."
+
+
 READY: Final = "Ready."
 RESUMING: Final = "Resuming."
 

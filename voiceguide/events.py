@@ -37,6 +37,8 @@ class Phase(StrEnum):
     HOLD = "hold"
     WARMTH = "warmth"
     MOVING = "moving"
+    WAIT = "wait"
+    """Waiting for the listener before a step (its cue, and in exports the fixed gap after it)."""
     CLOSING = "closing"
 
 
@@ -97,6 +99,11 @@ class Timeline:
     events: tuple[Event, ...]
     spans: tuple[Span, ...]
     steps: tuple[StepSpan, ...]
+    waits: tuple[int, ...] = ()
+    """Samples where the live player holds until the listener is ready (space, or later "continue"), each
+    right after a wait cue (an event with cue "wait"). In a timeline scheduled with ``live=False`` a fixed
+    gap of timeline.WAIT_SECONDS follows each, which an export simply plays; with ``live=True`` there is
+    no gap: the player resumes at the same sample."""
 
     @property
     def duration(self) -> float:

@@ -76,12 +76,18 @@ class Pacing:
     """Keep only these points (empty: all)."""
     skip: tuple[Point, ...] = ()
     """Leave these points out."""
+    wait_before: tuple[Point | str, ...] = ()
+    """Wait for the listener before these points, or before every step of these techniques (hold, cycles, warmth)."""
     voice: str | None = None
     """Speech engine voice id (None: the engine's default)."""
 
     def includes(self, point: Point) -> bool:
         """Whether a step at ``point`` is part of the session."""
         return (not self.only or point in self.only) and point not in self.skip
+
+    def waits_before(self, point: Point, technique: str) -> bool:
+        """Whether the session waits for the listener before a step at ``point`` of ``technique``."""
+        return point in self.wait_before or technique in self.wait_before
 
 
 # key -> (help text, parser). Parsers take flag strings or TOML values.
@@ -164,6 +170,21 @@ def _announce(value: Any) -> float:
     return minutes
 
 
+WAIT_TECHNIQUES: Final = ("hold", "cycles", "warmth")
+"""Technique names --wait-before takes besides point codes (the values of routine.Technique)."""
+
+
+def _codes_or_techniques(value: Any) -> tuple[Point | str, ...]:
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if not isinstance(value, str) or not value.strip(" ,"):
+        raise PacingError(f"must be point codes or {', '.join(WAIT_TECHNIQUES)}, separated by commas, got {value!r}")
+    words = [w.strip() for w in value.split(",") if w.strip()]
+    techniques = tuple(dict.fromkeys(w.lower() for w in words if w.lower() in WAIT_TECHNIQUES))
+    codes = ",".join(w for w in words if w.lower() not in WAIT_TECHNIQUES)
+    return techniques + (_codes(codes) if codes else ())
+
+
 def _voice(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 100:
         raise PacingError(f"must be a voice id (see `voiceguide voices`), got {value!r}")
@@ -182,6 +203,7 @@ PARSERS: Final[dict[str, Any]] = {
     "verbosity": _choice(Verbosity),
     "only": _codes,
     "skip": _codes,
+    "wait_before": _codes_or_techniques,
     "voice": _voice,
 }
 
@@ -232,7 +254,7 @@ def value_text(value: Any) -> str | None:
     if value is None or value == () or (isinstance(value, PerPoint) and str(value) == "-"):
         return None
     if isinstance(value, tuple):
-        return ",".join(p.code for p in value)
+        return ",".join(getattr(p, "code", p) for p in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

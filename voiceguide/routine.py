@@ -73,6 +73,8 @@ class Step:
     """Said in the opening, only when this step is in the session (e.g. what to have at hand for it)."""
     closing: str = ""
     """Said in the closing, before the routine's own, only when this step is in the session."""
+    wait: bool = False
+    """Wait for the listener before this step (live: until a key; exports: a fixed gap)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ STEP_KEYS: Final = {
     "release",
     "prepare",  # said in the opening when the step is in the session: see _session_keys
     "closing",  # said in the closing when the step is in the session
+    "wait",  # wait for the listener before the step
 }
 _HEADER_RE: Final = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE: Final = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -424,10 +427,16 @@ class _Validator:
         )
 
     def _session_keys(self, raw: dict[str, Any], i: int, here: str) -> dict[str, Any]:
-        # The step keys that shape the session around the step: its words for the opening and the closing.
+        # The step keys that shape the session around the step: its words for the opening and the closing,
+        # and whether to wait for the listener before it.
+        wait = raw.get("wait", False)
+        if not isinstance(wait, bool):
+            line = self.lines.key("steps", i, "wait")
+            raise self.fail(line, f"{here}.wait", f"must be true or false, got {_kind(wait)}")
         return {
             "prepare": self.text(raw, "prepare", "steps", i, f"{here}.prepare"),
             "closing": self.text(raw, "closing", "steps", i, f"{here}.closing"),
+            "wait": wait,
         }
 
 

@@ -39,17 +39,19 @@ def open_store(pacing: Pacing, *, engine: str | None = None, cache: bool = True)
     return ClipStore(factory, name, rate, voice=pacing.voice, rate=pacing.rate, cache=ClipCache() if cache else None)
 
 
-def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore) -> Timeline:
-    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order."""
+def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: bool = False) -> Timeline:
+    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order.
+
+    ``live``: the live player's timeline, which waits for a key at ``Timeline.waits`` instead of a fixed gap."""
     wanted: list[str] = []
 
     def guess(text: str) -> int:
         wanted.append(text)
         return estimate_samples(text, pacing.rate, store.sample_rate)
 
-    schedule(routine, pacing, guess, store.sample_rate)
+    schedule(routine, pacing, guess, store.sample_rate, live=live)
     store.prefetch(wanted)
-    return schedule(routine, pacing, store.measure, store.sample_rate)
+    return schedule(routine, pacing, store.measure, store.sample_rate, live=live)
 
 
 def measure_gain(timeline: Timeline, speech: ClipFor) -> float:
@@ -158,6 +160,8 @@ def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) 
         "sample_rate": rate,
         "duration": sec(timeline.length),
         "samples": timeline.length,
+        "waits": [sec(w) for w in timeline.waits],
+        "wait_samples": list(timeline.waits),
         **({"speech_rate": pacing.rate, "voice": pacing.voice} if pacing is not None else {}),
         "steps": [
             {

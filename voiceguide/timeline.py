@@ -23,6 +23,9 @@ LEAD_IN: Final = 1.0
 CUE_MARGIN: Final = 0.2
 """Seconds kept clear around tones when a cue is fitted into a release."""
 
+WAIT_SECONDS: Final = 60
+"""Seconds an export waits before a step marked to wait (the live player waits for a key instead)."""
+
 Measure = Callable[[str], int]
 """Length in samples of the spoken clip for a text."""
 
@@ -41,19 +44,23 @@ def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
     return [s for s in routine.steps if pacing.includes(s.point)]
 
 
-def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int) -> Timeline:
-    """Lay out the whole session. Pure: the same inputs give the same timeline."""
-    guess = session_minutes(estimate(routine, pacing, sample_rate))
-    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes).run(), guess)
+def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = False) -> Timeline:
+    """Lay out the whole session. Pure: the same inputs give the same timeline.
+
+    ``live``: for the live player, which holds at each of ``Timeline.waits`` until the listener is ready;
+    otherwise (exports, show) each wait is a fixed WAIT_SECONDS gap. Only the wait cues' words and gaps differ.
+    """
+    guess = session_minutes(estimate(routine, pacing, sample_rate, live=live))
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), guess)
 
 
-def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050) -> Timeline:
+def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050, *, live: bool = False) -> Timeline:
     """The session laid out with guessed clip lengths (no speech engine needed)."""
 
     def measure(text: str) -> int:
         return estimate_samples(text, pacing.rate, sample_rate)
 
-    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes).run(), 0)
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), 0)
 
 
 def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
@@ -76,10 +83,12 @@ def _tones_used(steps: list[Step]) -> list[str]:
 
 
 class _Scheduler:
-    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, minutes: int) -> None:
+    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, minutes: int, live: bool) -> None:
         self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
         self.minutes = minutes
         """Said in the opening as the session's length (0: not said)."""
+        self.live = live
+        self.waits: list[int] = []
         self.t = 0
         self.events: list[Event] = []
         self.spans: list[Span] = []
@@ -113,7 +122,7 @@ class _Scheduler:
             self.t = self.tone(name, self.t, cue="tone-intro") + self.samples(self.pacing.pause)
         self.span(0, Phase.OPENING)
         for index, step in enumerate(steps):
-            if index:
+            if index and not self._waits(step):  # a wait takes the place of the gap to move the hands
                 start = self.t
                 self.t += self.samples(self.pacing.gap)
                 self.span(start, Phase.MOVING, index)
@@ -123,16 +132,29 @@ class _Scheduler:
             self.say(text, "closing")
         self.t = self.tone("end", self.t)
         self.span(start, Phase.CLOSING)
-        return Timeline(
-            self.rate, self.t, tuple(sorted(self.events, key=lambda e: e.start)), tuple(self.spans), tuple(self.steps)
-        )
+        events = tuple(sorted(self.events, key=lambda e: e.start))
+        return Timeline(self.rate, self.t, events, tuple(self.spans), tuple(self.steps), tuple(self.waits))
+
+    def _waits(self, step: Step) -> bool:
+        return step.wait or self.pacing.waits_before(step.point, step.technique.value)
+
+    def _wait(self, index: int, step: Step) -> None:
+        # The cue, then the place the live player holds; an export plays a fixed, announced gap instead.
+        start = self.t
+        self.say(cues.wait(step, live=self.live, seconds=WAIT_SECONDS), "wait", index)
+        self.waits.append(self.t)
+        self.t += 0 if self.live else self.samples(WAIT_SECONDS)
+        self.span(start, Phase.WAIT, index)
 
     def _step(self, index: int, step: Step, count: int) -> None:
         start = self.t
+        if self._waits(step):
+            self._wait(index, step)
+        intro = self.t
         verbosity = self.pacing.verbosity
         for cue, text in cues.step_intro(step, index + 1, count, verbosity):
             self.say(text, cue, index)
-        self.span(start, Phase.INTRO, index)
+        self.span(intro, Phase.INTRO, index)
         minutes, press, release = step_seconds(step, self.pacing)
         sides = ["left", "right"] if step.sides is Sides.BOTH else [step.sides.value]
         for n, side in enumerate(sides):
