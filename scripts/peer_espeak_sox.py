@@ -26,6 +26,7 @@ TONES = {  # a plain sine per tone: what a user would reach for
     "press": "sine 880",
     "release": "sine 440",
     "switch": "sine 659.25",
+    "done": "sine 783.99",
     "start": "sine 220",
     "end": "sine 196",
 }

@@ -25,6 +25,7 @@ def evening(espeak: None, clip_cache_dir) -> dict:
 def test_show_json_has_the_documented_shape(evening: dict) -> None:
     assert set(evening) >= {"routine", "title", "sample_rate", "duration", "steps", "events"}
     assert evening["routine"] == "evening" and evening["sample_rate"] == 22050
+    assert evening["waits"] == evening["wait_samples"] == []
     assert set(evening["steps"][0]) >= {"index", "point", "name", "technique", "sides", "start", "end"}
     for event in evening["events"]:
         assert set(event) >= {"start", "duration", "kind", "step", "side"}
@@ -51,6 +52,14 @@ def _tones(plan: dict, step: int, tone: str, side: str | None = None) -> list[di
     return [
         e for e in plan["events"] if e.get("tone") == tone and e["step"] == step and (side is None or e["side"] == side)
     ]
+
+
+def test_the_evening_is_never_quiet_for_more_than_75_seconds_with_the_real_voice(evening: dict) -> None:
+    sounding_until, longest = 0.0, 0.0
+    for event in sorted(evening["events"], key=lambda e: e["start"]):
+        longest = max(longest, event["start"] - sounding_until)
+        sounding_until = max(sounding_until, event["start"] + event["duration"])
+    assert longest <= 75
 
 
 def test_the_liver_3_hold_lasts_ten_minutes_between_its_press_and_release_tones(evening: dict) -> None:
@@ -112,6 +121,7 @@ def test_list_shows_the_evening_routine_with_its_point_count() -> None:
         ("--only", "XX9", "--only: 'XX9': unknown meridian"),
         ("--skip", "LR99", "--skip: 'LR99': the Liver meridian has points 1 to 14"),
         ("--minutes", "nan", "--minutes: must be more than 0"),
+        ("--announce", "0.5", "--announce: must be a whole number of minutes"),
     ],
 )
 def test_pacing_flags_reject_nonsense_with_a_clear_message(flag: str, value: str, message: str) -> None:
@@ -127,3 +137,25 @@ def test_python_dash_m_voiceguide_runs_the_cli() -> None:
 
     done = subprocess.run([sys.executable, "-m", "voiceguide", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("voiceguide, version ")
+
+
+@pytest.mark.parametrize("flags", [(), ("--rate", "120"), ("--preset", "brisk"), ("--verbosity", "minimal")])
+def test_the_spoken_length_and_the_estimate_agree_with_the_plan(espeak: None, flags: tuple[str, ...]) -> None:
+    from voiceguide.config import effective_pacing
+    from voiceguide.cues import spoken_number
+    from voiceguide.length import session_minutes
+    from voiceguide.routine import load_routine
+    from voiceguide.timeline import estimate
+
+    plan = show_json(*flags)
+    minutes = max(1, int(plan["duration"] / 60 + 0.5))
+    (said,) = [e["text"] for e in plan["events"] if "about" in e.get("text", "").lower() and "minute" in e["text"]]
+    assert f"about {spoken_number(minutes)} minute" in said.lower()
+    routine = load_routine("evening")
+    options = dict(zip(flags[::2], flags[1::2], strict=True))
+    pacing, _ = effective_pacing(
+        routine, {k[2:]: v for k, v in options.items() if k != "--preset"}, options.get("--preset")
+    )
+    guess = estimate(routine, pacing)
+    assert abs(guess.duration - plan["duration"]) < 60
+    assert abs(session_minutes(guess) - minutes) <= 1

@@ -135,7 +135,7 @@ def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(
 ) -> None:
     state = Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json"
     proc = voiceguide("play", TINY)
-    time.sleep(12.5)  # inside the first step's press cycles
+    time.sleep(19)  # inside the first step's press cycles (about 16.8 to 24.6 s, after the tones' introduction)
     started = time.monotonic()
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=10)
@@ -226,7 +226,7 @@ def test_space_pauses_and_resumes_and_the_rest_of_the_session_shifts_by_the_paus
 
 def test_q_stops_and_saves_the_position(reference: dict) -> None:
     proc, keys = _keys_session()
-    time.sleep(8)
+    time.sleep(18)  # in the first step (from about 12.6 s), once its side is said
     os.write(keys, b"q")
     out, err = proc.communicate(timeout=10)
     os.close(keys)

@@ -237,3 +237,24 @@ def test_repeat_says_where_the_point_is_at_every_verbosity(standin: None, verbos
     step = routine.steps[2]
     store.close()
     assert list(reply.say) == [f"{step.name}.", *sentences(step.location)]
+
+
+def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_full_level(short_session) -> None:
+    from dataclasses import replace
+
+    from voiceguide.live.controls import Controls
+    from voiceguide.points import parse_point
+    from voiceguide.session import build_timeline
+
+    routine, pacing, store, _ = short_session
+    timeline = build_timeline(routine, replace(pacing, wait_before=(parse_point("LR3"),)), store, live=True)
+    (wait,) = timeline.waits
+    reference = np.concatenate(list(render(timeline, store.get, block=BLOCK)))
+    player = Player(store.get, timeline.sample_rate, timeline)
+    out = run(player, -(-wait // BLOCK) + 40)
+    assert player.position == wait and player.waiting and player.paused
+    assert np.array_equal(out[: wait - 10], reference[: wait - 10])
+    reply = Controls(store.get, routine.steps).handle("toggle", player, timeline)
+    assert reply is not None and not player.paused and not player.waiting
+    after = run(player, 20)
+    assert np.allclose(after, reference[wait : wait + after.size], atol=1e-6)  # no fade over the next words

@@ -351,7 +351,7 @@ def test_a_sound_server_that_dies_mid_session_saves_the_position_and_resume_work
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(11)
+    time.sleep(18)  # inside the first step (about 12.6 to 24.6 s of the tiny session)
     subprocess.run(["bash", str(root / "scripts" / "vsink.sh"), "stop", str(own)], env=env, capture_output=True)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, (out, err)

@@ -78,3 +78,20 @@ def test_every_step_keeps_the_line_of_its_header() -> None:
     assert [s.line for s in routine.steps] == [3, 9]
     assert routine.steps[1].point.code == "LR3"
     assert routine.steps[1].name == "Liver 3"
+
+
+def test_a_step_may_say_what_it_needs_in_the_opening_and_afterwards_in_the_closing() -> None:
+    text = b'title = "T"\n[[steps]]\npoint = "KI1"\ntechnique = "warmth"\nminutes = 1\nsides = "together"\nprepare = "Have <b>warm</b> water ready."\nclosing = "Dry your feet."\n'
+    step = parse_routine(text, name="t", source="t.toml").steps[0]
+    assert (step.prepare, step.closing) == ("Have warm water ready.", "Dry your feet.")
+    evening = {s.point.code: s for s in load_routine("evening").steps}
+    assert "warm water" in evening["KI1"].prepare and "Dry your feet" in evening["KI1"].closing
+    assert "water" not in load_routine("evening").opening and "Dry" not in load_routine("evening").closing
+
+
+def test_a_step_may_ask_to_wait_for_the_listener_before_it() -> None:
+    text = (
+        b'title = "T"\n[[steps]]\npoint = "KI1"\ntechnique = "warmth"\nminutes = 1\nsides = "together"\nwait = true\n'
+    )
+    assert parse_routine(text, name="t", source="t.toml").steps[0].wait is True
+    assert not any(s.wait for s in load_routine("evening").steps)

@@ -40,3 +40,10 @@ def test_tones_sit_at_least_6_db_under_speech(name: str) -> None:
 def test_tones_follow_the_sample_rate_they_are_asked_for() -> None:
     assert tone("press", 48000).size == round(TONE_SECONDS["press"] * 48000)
     assert abs(dominant_hz(tone("press", RATE)) - 880) < 10
+
+
+def test_the_done_chime_falls_a_fifth_where_the_switch_chime_rises() -> None:
+    done, switch = tone("done", RATE), tone("switch", RATE)
+    head, tail = dominant_hz(done[: round(0.17 * RATE)]), dominant_hz(done[round(0.4 * RATE) :])
+    assert abs(head / tail - 1.5) < 0.05
+    assert dominant_hz(switch[round(0.4 * RATE) :]) > dominant_hz(switch[: round(0.17 * RATE)])

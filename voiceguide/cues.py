@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from .pacing import Verbosity
@@ -36,9 +38,17 @@ _NUMBERS: Final = (
 )
 
 
+_TENS: Final = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
 def spoken_number(n: int) -> str:
-    """A small number as a word, larger ones as digits (the engine reads those fine)."""
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+    """A number under a hundred as words ("forty-nine"), larger ones as digits (the engine reads those fine)."""
+    if 0 <= n < len(_NUMBERS):
+        return _NUMBERS[n]
+    if 0 <= n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f"-{_NUMBERS[ones]}" if ones else "")
+    return str(n)
 
 
 def sentences(text: str) -> list[str]:
@@ -65,20 +75,39 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def opening(routine: Routine, minutes: int) -> list[str]:
-    """The welcome: title, the routine's own opening, and roughly how long it takes."""
+def opening(routine: Routine, minutes: int, steps: Sequence[Step], verbosity: Verbosity) -> list[str]:
+    """The welcome: title, the routine's own opening, what the session's steps need at hand, and roughly
+    how long it takes; in minimal verbosity, one line: the title and the length (the tones follow)."""
     unit = "minute" if minutes == 1 else "minutes"
-    about = f"It takes about {spoken_number(minutes)} {unit}." if minutes >= 1 else ""
-    return (
-        [*sentences(f"{routine.title}."), *sentences(routine.opening), about]
-        if about
-        else [*sentences(f"{routine.title}."), *sentences(routine.opening)]
-    )
+    if verbosity is Verbosity.MINIMAL:
+        about = f" About {spoken_number(minutes)} {unit}." if minutes >= 1 else ""
+        return [f"{routine.title}.{about}"]
+    about = [f"It takes about {spoken_number(minutes)} {unit}."] if minutes >= 1 else []
+    prepare = [part for step in steps for part in sentences(step.prepare)]
+    return [*sentences(f"{routine.title}."), *sentences(routine.opening), *prepare, *about]
 
 
-def closing(routine: Routine) -> list[str]:
-    """The gentle close."""
-    return sentences(routine.closing) or ["That is the end of the session. Good night."]
+def tone_intro(verbosity: Verbosity, tones: list[str]) -> list[tuple[str, str]]:
+    """What introduces each tone the session uses, as (text, tone) pairs: the tone plays right after its text."""
+    full = {
+        "press": "This is the press tone.",
+        "release": "And this is the release tone.",
+        "done": "This chime ends each point.",
+    }
+    short = {"press": "Press tone.", "release": "Release tone.", "done": "End of a point."}
+    said = short if verbosity is Verbosity.MINIMAL else full
+    return [(said[name], name) for name in tones if name in said]
+
+
+CLOSING: Final = "That is the end of the session."
+"""The close of a routine that has none of its own: neutral, since a session may be at any time of day."""
+
+
+def closing(routine: Routine, steps: Sequence[Step]) -> list[str]:
+    """The gentle close: what the session's steps ask for afterwards, then the routine's own words
+    (a "Good night." only if it says so), else CLOSING."""
+    after = [part for step in steps for part in sentences(step.closing)]
+    return [*after, *(sentences(routine.closing) or [CLOSING])]
 
 
 def step_intro(step: Step, number: int, count: int, verbosity: Verbosity) -> list[tuple[str, str]]:
@@ -115,6 +144,20 @@ def side_start(sides: Sides, side: str, first: bool) -> str:
     return f"{side.capitalize()} foot only."
 
 
+def wait(step: Step, *, live: bool, seconds: int) -> str:
+    """Said before waiting for the listener: what to get ready, and how the session goes on."""
+    if step.technique is Technique.WARMTH:
+        ready = "Next is the warmth. Get your warm water ready."
+    else:
+        ready = f"Next is {step.name}. Take your time to get ready."
+    if live:
+        return f"{ready} Press space when you are ready."
+    minutes, rest = divmod(seconds, 60)
+    if rest:
+        return f"{ready} You have {spoken_number(seconds)} seconds."
+    return f"{ready} You have {'one minute' if minutes == 1 else f'{spoken_number(minutes)} minutes'}."
+
+
 READY: Final = "Ready."
 RESUMING: Final = "Resuming."
 
@@ -133,9 +176,21 @@ def hold_end(technique: Technique) -> str:
     return "Now release, slowly."
 
 
+_KEEP_GOING: Final = {
+    Technique.HOLD: ("Keep the pressure steady.", "Breathe slowly, and keep holding."),
+    Technique.WARMTH: ("Stay with the warmth.", "Breathe slowly, and let your feet grow warm."),
+}
+
+
+def keep_going(technique: Technique, n: int) -> str:
+    """The n-th gentle reminder in a long stillness (they alternate), so quiet never lasts long."""
+    texts = _KEEP_GOING.get(technique, _KEEP_GOING[Technique.HOLD])
+    return texts[n % len(texts)]
+
+
 def time_left(seconds: float) -> str:
-    """A time-left announcement: whole minutes, or seconds under a minute."""
+    """A time-left announcement: whole minutes, or seconds under a minute (halves round up, never to even)."""
     if seconds >= 60:
-        minutes = round(seconds / 60)
+        minutes = math.floor(seconds / 60 + 0.5)
         return "One minute left." if minutes == 1 else f"{spoken_number(minutes).capitalize()} minutes left."
-    return f"{spoken_number(round(seconds)).capitalize()} seconds left."
+    return f"{spoken_number(math.floor(seconds + 0.5)).capitalize()} seconds left."

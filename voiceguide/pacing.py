@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from .errors import PacingError
-from .parsers import Parser, PerPoint, Range, choice, codes, name, per_point
+from .parsers import Parser, PerPoint, Range, choice, codes, codes_or_techniques, name, per_point, whole_minutes
 from .points import Point
 
 
@@ -101,15 +101,17 @@ class Pacing:
     )
     gap: float = knob(8.0, Range(0, 300, "seconds", low_open=False), "Seconds between points, to move your hands.", "S")
     pause: float = knob(0.7, Range(0, 30, "seconds", low_open=False), "Seconds of quiet after each spoken cue.", "S")
-    announce: float = knob(
-        2.0,
-        Range(0, 60, "minutes (0 turns announcements off)", low_open=False),
-        "Minutes between time-left announcements; 0 for none.",
-        "M",
-    )
+    announce: float = knob(2.0, whole_minutes, "Whole minutes between time-left announcements; 0 for none.", "M")
     verbosity: Verbosity = knob(Verbosity.FULL, _choice(Verbosity), "How much is said at each point.")
     only: tuple[Point, ...] = knob((), codes, "Only these points, e.g. SP-4,KD-6.", "CODES", default_text="all")
     skip: tuple[Point, ...] = knob((), codes, "Leave these points out.", "CODES", default_text="none")
+    wait_before: tuple[Point | str, ...] = knob(
+        (),
+        codes_or_techniques,
+        "Wait for you before these points, or before every hold, cycles or warmth step (e.g. warmth).",
+        "CODES",
+        default_text="none",
+    )
     voice: str | None = knob(
         None,
         name("a voice id (see `voiceguide voices`)"),
@@ -128,6 +130,10 @@ class Pacing:
     def includes(self, point: Point) -> bool:
         """Whether a step at ``point`` is part of the session."""
         return (not self.only or point in self.only) and point not in self.skip
+
+    def waits_before(self, point: Point, technique: str) -> bool:
+        """Whether the session waits for the listener before a step at ``point`` of ``technique``."""
+        return point in self.wait_before or technique in self.wait_before
 
 
 KNOBS: Final[dict[str, Knob]] = {f.name: f.metadata["knob"] for f in fields(Pacing)}
@@ -182,7 +188,7 @@ def value_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, tuple):
-        return ",".join(p.code for p in value)
+        return ",".join(getattr(p, "code", p) for p in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -148,3 +148,27 @@ def switch(value: Any) -> bool:
     if text in ("false", "off", "no", "0"):
         return False
     raise PacingError(f"must be on or off, got {value!r}")
+
+
+def whole_minutes(value: Any) -> float:
+    """Whole minutes from 0 to 60 (time-left announcements say whole minutes, so only those make sense)."""
+    minutes = Range(0, 60, "minutes (0 turns announcements off)", low_open=False)(value)
+    if minutes != int(minutes):
+        raise PacingError(f"must be a whole number of minutes from 1 to 60, or 0 for none, got {value!r}")
+    return minutes
+
+
+WAIT_TECHNIQUES = ("hold", "cycles", "warmth")
+"""Technique names --wait-before takes besides point codes (the values of routine.Technique)."""
+
+
+def codes_or_techniques(value: Any) -> tuple[Point | str, ...]:
+    """Point codes and technique names (hold, cycles, warmth), separated by commas."""
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if not isinstance(value, str) or not value.strip(" ,"):
+        raise PacingError(f"must be point codes or {', '.join(WAIT_TECHNIQUES)}, separated by commas, got {value!r}")
+    words = [w.strip() for w in value.split(",") if w.strip()]
+    techniques = tuple(dict.fromkeys(w.lower() for w in words if w.lower() in WAIT_TECHNIQUES))
+    named = ",".join(w for w in words if w.lower() not in WAIT_TECHNIQUES)
+    return techniques + (codes(named) if named else ())

@@ -60,6 +60,12 @@ class Step:
     """Cycles only: seconds of rest; None takes the pacing's."""
     line: int | None = None
     """Line of the step's header in its file."""
+    prepare: str = ""
+    """Said in the opening, only when this step is in the session (e.g. what to have at hand for it)."""
+    closing: str = ""
+    """Said in the closing, before the routine's own, only when this step is in the session."""
+    wait: bool = False
+    """Wait for the listener before this step (live: until a key; exports: a fixed gap)."""
 
 
 @dataclass(frozen=True)

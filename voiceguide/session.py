@@ -37,17 +37,19 @@ def open_store(pacing: Pacing, *, cache: bool = True) -> ClipStore:
     )
 
 
-def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore) -> Timeline:
-    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order."""
+def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: bool = False) -> Timeline:
+    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order.
+
+    ``live``: the live player's timeline, which waits for a key at ``Timeline.waits`` instead of a fixed gap."""
     wanted: list[str] = []
 
     def guess(text: str) -> int:
         wanted.append(text)
         return estimate_samples(text, pacing.rate, store.sample_rate)
 
-    schedule(routine, pacing, guess, store.sample_rate)
+    schedule(routine, pacing, guess, store.sample_rate, live=live)
     store.prefetch(wanted)
-    return schedule(routine, pacing, store.measure, store.sample_rate)
+    return schedule(routine, pacing, store.measure, store.sample_rate, live=live)
 
 
 def measure_gain(timeline: Timeline, speech: ClipFor) -> float:

@@ -22,6 +22,8 @@ def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) 
         "sample_rate": rate,
         "duration": sec(timeline.length),
         "samples": timeline.length,
+        "waits": [sec(w) for w in timeline.waits],
+        "wait_samples": list(timeline.waits),
         **({"speech_rate": pacing.rate, "voice": pacing.voice} if pacing is not None else {}),
         "steps": [
             {

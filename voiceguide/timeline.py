@@ -1,122 +1,33 @@
-"""The scheduler: Routine + Pacing + clip lengths -> a Timeline of events at exact samples (pure)."""
+"""The scheduler: Routine + Pacing + clip lengths -> a Timeline of events at exact samples (pure).
+
+The Timeline and its parts live in events.py; they are importable from here too.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final
 
 from . import cues
+from .events import TONE_SECONDS, Event, Kind, Phase, Span, StepSpan, Timeline
+from .length import estimate_samples, session_minutes
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
-from .points import Point
 from .routine import Routine, Sides, Step, Technique
+from .stillness import announce_marks, hold_cues
 
-TONE_SECONDS: Final[dict[str, float]] = {
-    "press": 0.25,
-    "release": 0.35,
-    "switch": 1.2,
-    "start": 3.0,
-    "end": 4.0,
-}
-"""Length of each tone; tones.py draws them to exactly these lengths."""
+__all__ = ["TONE_SECONDS", "Event", "Kind", "Phase", "Span", "StepSpan", "Timeline", "estimate", "schedule"]
 
 LEAD_IN: Final = 1.0
 """Seconds between "Ready." and the first press of a side."""
 CUE_MARGIN: Final = 0.2
 """Seconds kept clear around tones when a cue is fitted into a release."""
 
+WAIT_SECONDS: Final = 60
+"""Seconds an export waits before a step marked to wait (the live player waits for a key instead)."""
+
 Measure = Callable[[str], int]
 """Length in samples of the spoken clip for a text."""
-
-
-class Kind(StrEnum):
-    """What an event sounds like."""
-
-    SPEECH = "speech"
-    TONE = "tone"
-
-
-class Phase(StrEnum):
-    """What the listener is doing during a span of time."""
-
-    OPENING = "opening"
-    INTRO = "intro"
-    PRESS = "press"
-    RELEASE = "release"
-    HOLD = "hold"
-    WARMTH = "warmth"
-    MOVING = "moving"
-    CLOSING = "closing"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One sound at an exact sample."""
-
-    start: int
-    duration: int
-    kind: Kind
-    text: str | None = None
-    """Speech: what is said."""
-    tone: str | None = None
-    """Tone: its name (press, release, switch, start, end)."""
-    step: int | None = None
-    """Index of the step in the session, None for opening and closing."""
-    side: str | None = None
-    """left, right, together, or None."""
-    cue: str = ""
-    """What the cue is for (name, location, side, ready, time-left, …)."""
-
-    @property
-    def end(self) -> int:
-        """First sample after the event."""
-        return self.start + self.duration
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the session spent in one phase."""
-
-    start: int
-    end: int
-    phase: Phase
-    step: int | None = None
-    side: str | None = None
-
-
-@dataclass(frozen=True)
-class StepSpan:
-    """Where one step of the session begins and ends."""
-
-    index: int
-    point: Point
-    name: str
-    technique: Technique
-    sides: Sides
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """A whole session: events, phases and steps, in samples at one rate."""
-
-    sample_rate: int
-    length: int
-    events: tuple[Event, ...]
-    spans: tuple[Span, ...]
-    steps: tuple[StepSpan, ...]
-
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return self.length / self.sample_rate
-
-    def texts(self) -> list[str]:
-        """Every distinct spoken text, in order of first use."""
-        return list(dict.fromkeys(e.text for e in self.events if e.text is not None))
 
 
 def step_seconds(step: Step, pacing: Pacing) -> tuple[float, float, float]:
@@ -133,27 +44,51 @@ def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
     return [s for s in routine.steps if pacing.includes(s.point)]
 
 
-def estimate_samples(text: str, words_per_minute: int, sample_rate: int) -> int:
-    """A guess at a spoken clip's length, for planning before anything is synthesized."""
-    return round((len(text.split()) * 60 / words_per_minute + 0.3) * sample_rate)
+def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = False) -> Timeline:
+    """Lay out the whole session. Pure: the same inputs give the same timeline.
+
+    ``live``: for the live player, which holds at each of ``Timeline.waits`` until the listener is ready;
+    otherwise (exports, show) each wait is a fixed WAIT_SECONDS gap. Only the wait cues' words and gaps differ.
+    """
+    guess = session_minutes(estimate(routine, pacing, sample_rate, live=live))
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), guess)
 
 
-def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int) -> Timeline:
-    """Lay out the whole session. Pure: the same inputs give the same timeline."""
-    return _Scheduler(routine, pacing, measure, sample_rate).run()
-
-
-def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050) -> Timeline:
+def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050, *, live: bool = False) -> Timeline:
     """The session laid out with guessed clip lengths (no speech engine needed)."""
-    return _Scheduler(
-        routine, pacing, lambda t: estimate_samples(t, pacing.rate, sample_rate), sample_rate, rough=True
-    ).run()
+
+    def measure(text: str) -> int:
+        return estimate_samples(text, pacing.rate, sample_rate)
+
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), 0)
+
+
+def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
+    # The opening says the session's length, which its own words change a little: lay it out again until
+    # the figure said is the figure it makes (once or twice; at a half-minute edge it may stay one off).
+    timeline = run(minutes)
+    for _ in range(3):
+        if session_minutes(timeline) == minutes:
+            break
+        minutes = session_minutes(timeline)
+        timeline = run(minutes)
+    return timeline
+
+
+def _tones_used(steps: list[Step]) -> list[str]:
+    # Press and release tones sound in holds and cycles (a warmth-only session never hears them); every
+    # point ends on the done chime.
+    pressed = any(s.technique is not Technique.WARMTH for s in steps)
+    return ["press", "release", "done"] if pressed else ["done"] if steps else []
 
 
 class _Scheduler:
-    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, *, rough: bool = False) -> None:
+    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, minutes: int, live: bool) -> None:
         self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
-        self.rough = rough
+        self.minutes = minutes
+        """Said in the opening as the session's length (0: not said)."""
+        self.live = live
+        self.waits: list[int] = []
         self.t = 0
         self.events: list[Event] = []
         self.spans: list[Span] = []
@@ -167,9 +102,9 @@ class _Scheduler:
         self.events.append(Event(self.t, length, Kind.SPEECH, text=text, step=step, side=side, cue=cue))
         self.t += length + self.samples(self.pacing.pause)
 
-    def tone(self, name: str, at: int, step: int | None = None, side: str | None = None) -> int:
+    def tone(self, name: str, at: int, step: int | None = None, side: str | None = None, cue: str = "") -> int:
         length = self.samples(TONE_SECONDS[name])
-        self.events.append(Event(at, length, Kind.TONE, tone=name, step=step, side=side, cue=name))
+        self.events.append(Event(at, length, Kind.TONE, tone=name, step=step, side=side, cue=cue or name))
         return at + length
 
     def span(self, start: int, phase: Phase, step: int | None = None, side: str | None = None) -> None:
@@ -179,37 +114,47 @@ class _Scheduler:
     def run(self) -> Timeline:
         steps = session_steps(self.routine, self.pacing)
         self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
-        minutes = 0 if self.rough else self._rough_minutes()
-        for text in cues.opening(self.routine, minutes):
+        for text in cues.opening(self.routine, self.minutes, steps, self.pacing.verbosity):
             self.say(text, "opening")
+        # Each tone that will count is played once, right after it is named, before the first point.
+        for text, name in cues.tone_intro(self.pacing.verbosity, _tones_used(steps)):
+            self.say(text, "tone-intro")
+            self.t = self.tone(name, self.t, cue="tone-intro") + self.samples(self.pacing.pause)
         self.span(0, Phase.OPENING)
         for index, step in enumerate(steps):
-            if index:
+            if index and not self._waits(step):  # a wait takes the place of the gap to move the hands
                 start = self.t
                 self.t += self.samples(self.pacing.gap)
                 self.span(start, Phase.MOVING, index)
             self._step(index, step, len(steps))
         start = self.t
-        for text in cues.closing(self.routine):
+        for text in cues.closing(self.routine, steps):
             self.say(text, "closing")
         self.t = self.tone("end", self.t)
         self.span(start, Phase.CLOSING)
-        return Timeline(
-            self.rate, self.t, tuple(sorted(self.events, key=lambda e: e.start)), tuple(self.spans), tuple(self.steps)
-        )
+        events = tuple(sorted(self.events, key=lambda e: e.start))
+        return Timeline(self.rate, self.t, events, tuple(self.spans), tuple(self.steps), tuple(self.waits))
 
-    def _rough_minutes(self) -> int:
-        # Said in the opening, before the real clip lengths are known: a guess from word counts,
-        # to the minute under a quarter of an hour, else to five minutes.
-        minutes = estimate(self.routine, self.pacing, self.rate).duration / 60
-        return max(1, round(minutes)) if minutes < 15 else 5 * round(minutes / 5)
+    def _waits(self, step: Step) -> bool:
+        return step.wait or self.pacing.waits_before(step.point, step.technique.value)
+
+    def _wait(self, index: int, step: Step) -> None:
+        # The cue, then the place the live player holds; an export plays a fixed, announced gap instead.
+        start = self.t
+        self.say(cues.wait(step, live=self.live, seconds=WAIT_SECONDS), "wait", index)
+        self.waits.append(self.t)
+        self.t += 0 if self.live else self.samples(WAIT_SECONDS)
+        self.span(start, Phase.WAIT, index)
 
     def _step(self, index: int, step: Step, count: int) -> None:
         start = self.t
+        if self._waits(step):
+            self._wait(index, step)
+        intro = self.t
         verbosity = self.pacing.verbosity
         for cue, text in cues.step_intro(step, index + 1, count, verbosity):
             self.say(text, cue, index)
-        self.span(start, Phase.INTRO, index)
+        self.span(intro, Phase.INTRO, index)
         minutes, press, release = step_seconds(step, self.pacing)
         sides = ["left", "right"] if step.sides is Sides.BOTH else [step.sides.value]
         for n, side in enumerate(sides):
@@ -221,6 +166,10 @@ class _Scheduler:
                 self._cycles(index, side, minutes * 60, press, release)
             else:
                 self._hold(index, side, step.technique, minutes * 60 / len(sides))
+        # Every point ends on the soft done chime, so a listener with closed eyes knows it is over.
+        end = self.t
+        self.t = self.tone("done", self.t, index) + self.samples(self.pacing.pause)
+        self.span(end, Phase.RELEASE, index)
         self.steps.append(StepSpan(index, step.point, step.name, step.technique, step.sides, start, self.t))
 
     def _cycles(self, index: int, side: str, seconds: float, press: float, release: float) -> None:
@@ -228,7 +177,7 @@ class _Scheduler:
         self.t += self.samples(LEAD_IN) - self.samples(self.pacing.pause)
         count = max(1, math.floor(seconds / (press + release) + 1e-9))
         p, r = self.samples(press), self.samples(release)
-        targets = self._announce_marks(count * (press + release))
+        targets = announce_marks(count * (press + release), self.pacing.announce)
         for k in range(count):
             begin = self.t
             self.tone("press", begin, index, side)
@@ -249,41 +198,24 @@ class _Scheduler:
                 while targets and left <= targets[0]:
                     targets.pop(0)
 
-    def _announce_marks(self, seconds: float) -> list[float]:
-        # Remaining-time marks, largest first: every `announce` minutes before the end.
-        every = self.pacing.announce * 60
-        if every <= 0:
-            return []
-        count = math.ceil(seconds / every - 1e-9)
-        return [every * m for m in range(count - 1, 0, -1) if every * m < seconds - 30]
-
     def _hold(self, index: int, side: str, technique: Technique, seconds: float) -> None:
         phase = Phase.WARMTH if technique is Technique.WARMTH else Phase.HOLD
         if self.pacing.verbosity is not Verbosity.MINIMAL or technique is Technique.WARMTH:
             self.say(cues.hold_start(technique), "hold-start", index, side)
         begin = self.t
         length = self.samples(seconds)
+        lead = 0
         if technique is Technique.HOLD:
-            self.tone("press", begin, index, side)
-        for mark in self._announce_marks(seconds):
-            text = cues.time_left(mark)
+            lead = self.tone("press", begin, index, side) - begin
+        for at, text, cue in hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead):
             self.events.append(
-                Event(
-                    begin + self.samples(seconds - mark),
-                    self.measure(text),
-                    Kind.SPEECH,
-                    text=text,
-                    step=index,
-                    side=side,
-                    cue="time-left",
-                )
+                Event(begin + at, self.measure(text), Kind.SPEECH, text=text, step=index, side=side, cue=cue)
             )
         self.t = begin + length
         self.spans.append(Span(begin, self.t, phase, index, side))
         start = self.t
         if technique is Technique.HOLD:
+            # The release tone marks the end of a hold; warmth ends on the voice alone (then the done chime).
             self.t = self.tone("release", self.t, index, side) + self.samples(self.pacing.pause)
-        else:
-            self.t = self.tone("switch", self.t, index, side) + self.samples(self.pacing.pause)
         self.say(cues.hold_end(technique), "hold-end", index, side)
         self.span(start, Phase.RELEASE, index, side)

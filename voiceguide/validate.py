@@ -27,6 +27,9 @@ STEP_KEYS: Final = {
     "sides",
     "press",
     "release",
+    "prepare",  # said in the opening when the step is in the session: see _session_keys
+    "closing",  # said in the closing when the step is in the session
+    "wait",  # wait for the listener before the step
 }
 
 
@@ -196,7 +199,21 @@ class Validator:
             press=timing["press"],
             release=timing["release"],
             line=header,
+            **self._session_keys(raw, i, here),
         )
+
+    def _session_keys(self, raw: dict[str, Any], i: int, here: str) -> dict[str, Any]:
+        # The step keys that shape the session around the step: its words for the opening and the closing,
+        # and whether to wait for the listener before it.
+        wait = raw.get("wait", False)
+        if not isinstance(wait, bool):
+            line = self.lines.key("steps", i, "wait")
+            raise self.fail(line, f"{here}.wait", f"must be true or false, got {_kind(wait)}")
+        return {
+            "prepare": self.text(raw, "prepare", "steps", i, f"{here}.prepare"),
+            "closing": self.text(raw, "closing", "steps", i, f"{here}.closing"),
+            "wait": wait,
+        }
 
 
 def _kind(value: object) -> str:

@@ -1,4 +1,4 @@
-"""Tones drawn with numpy: press and release beeps, a side-switch chime, start and end bells."""
+"""Tones drawn with numpy: press and release beeps, side-switch and point-done chimes, start and end bells."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ TONE_PITCH: Final[dict[str, float]] = {
     "press": 880.0,  # A5
     "release": 440.0,  # A4: an octave below the press tone
     "switch": 659.25,  # E5, answered by B5 a fifth above
+    "done": 783.99,  # G5, falling to C5 a fifth below: the switch chime's rise, answered
     "start": 220.0,
     "end": 196.0,
 }
@@ -44,11 +45,13 @@ def _draw(name: str, rate: int) -> np.ndarray:
     if name in ("press", "release"):
         wave = np.sin(2 * np.pi * f * t) + 0.15 * np.sin(2 * np.pi * 2 * f * t)
         wave *= np.exp(-t / (TONE_SECONDS[name] * 0.8))
-    elif name == "switch":
+    elif name in ("switch", "done"):
+        # Two notes, the second 0.18 s after the first: a fifth up (switch sides) or down (point done).
         second = np.clip(t - 0.18, 0, None)
+        ratio, decay = (1.5, 0.4) if name == "switch" else (2 / 3, 0.45)
         wave = np.sin(2 * np.pi * f * t) * np.exp(-t / 0.35) + (t >= 0.18) * np.sin(
-            2 * np.pi * 1.5 * f * second
-        ) * np.exp(-second / 0.4)
+            2 * np.pi * ratio * f * second
+        ) * np.exp(-second / decay)
     else:
         ratios, amps, decays = _BOWL
         wave = sum(

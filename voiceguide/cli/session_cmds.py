@@ -34,15 +34,16 @@ def list_cmd() -> None:
     Example:
       voiceguide list
     """
-    from ..pacing import Pacing
+    from ..config import effective_pacing
+    from ..length import session_minutes
     from ..routine import builtin_names, load_routine
-    from ..show import clock
     from ..timeline import estimate
 
     for name in builtin_names():
         routine = load_routine(name)
-        timeline = estimate(routine, Pacing())
-        click.echo(f"{name:<12} {routine.title}  ({_points(len(routine.steps))}, about {clock(timeline.duration)})")
+        pacing, _ = effective_pacing(routine, {}, None, saved={})
+        minutes = session_minutes(estimate(routine, pacing))
+        click.echo(f"{name:<12} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
 
 
 @cli.command()
@@ -58,6 +59,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     Example:
       voiceguide show evening --only SP-4,KD-6 --press 6
     """
+    from ..length import session_minutes
     from ..session import prepare
     from ..show import clock, table_rows, to_json
 
@@ -67,7 +69,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     if as_json:
         click.echo(json.dumps(to_json(loaded, timeline, pacing), ensure_ascii=False, indent=1))
         return
-    click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, {clock(timeline.duration)})")
+    click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, about {session_minutes(timeline)} min)")
     for time, step, side, what in table_rows(timeline):
         click.echo(f"{time:>8}  {step:<5} {side:<9} {what}")
     click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")

@@ -186,6 +186,7 @@ def validate(files: tuple[str, ...]) -> None:
       voiceguide validate my-routine.toml other.toml
     """
     from ..config import effective_pacing
+    from ..length import session_minutes
     from ..routine import load_routine
     from ..timeline import estimate
 
@@ -194,9 +195,9 @@ def validate(files: tuple[str, ...]) -> None:
         try:
             routine = load_routine(name)
             pacing, _ = effective_pacing(routine, {}, None, saved={})
-            minutes = estimate(routine, pacing).duration / 60
+            minutes = session_minutes(estimate(routine, pacing))
             points = "1 point" if len(routine.steps) == 1 else f"{len(routine.steps)} points"
-            click.echo(f"OK   {name}: {routine.title!r}, {points}, about {minutes:.0f} min")
+            click.echo(f"OK   {name}: {routine.title!r}, {points}, about {minutes} min")
         except VoiceguideError as exc:
             failed += 1
             click.echo(f"FAIL {exc}")

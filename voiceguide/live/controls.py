@@ -68,7 +68,10 @@ class Controls:
                 command = "resume" if player.paused else "pause"
             if player.paused == (command == "pause"):
                 return None  # already so: a repeated voice command does nothing
+            waited = player.waiting
             player.toggle_pause()
+            if waited:
+                return Reply("Going on.")  # the next point begins at once: it is its own answer
             message = "Paused. Press space to go on." if command == "pause" else "Resumed."
             return self._say(player, Reply(message, (ANSWERS[command],)))
         if command in ("louder", "softer"):

@@ -44,7 +44,9 @@ def bar(fraction: float, width: int) -> str:
     return "━" * filled + "─" * (width - filled)
 
 
-def status_at(timeline: Timeline, position: int, *, ready: bool, paused: bool, volume: float) -> Status:
+def status_at(
+    timeline: Timeline, position: int, *, ready: bool, paused: bool, volume: float, waiting: bool = False
+) -> Status:
     """Where a session is at ``position``: the point (the next one while moving to it), foot, phase, time left."""
     rate = timeline.sample_rate
     span = next((s for s in timeline.spans if s.start <= position < s.end), None)
@@ -55,6 +57,8 @@ def status_at(timeline: Timeline, position: int, *, ready: bool, paused: bool, v
         phase, name = "starting", "welcome"
     elif span is not None and span.phase is Phase.MOVING:
         phase, name = "moving", step.name if step else ""
+    elif waiting:
+        phase, name = "waiting for you", step.name if step else ""
     elif span is not None and span.phase in (Phase.PRESS, Phase.RELEASE, Phase.HOLD, Phase.WARMTH):
         phase, name = span.phase.value, step.name if step else ""
     else:
@@ -75,7 +79,7 @@ def status_at(timeline: Timeline, position: int, *, ready: bool, paused: bool, v
         session_left=max(0, length - position) / rate,
         position=position / rate,
         length=length / rate,
-        paused=paused,
+        paused=paused and not waiting,
         volume_db=20 * math.log10(volume),
     )
 
@@ -123,7 +127,7 @@ def ending(outcome: Outcome) -> str:
     rate = outcome.timeline.sample_rate if outcome.timeline else 22050
     if outcome.finished:
         dropouts = f" (the audio device dropped out {_times(outcome.underruns)})" if outcome.underruns else ""
-        return f"Session complete ({clock(outcome.position / rate)}){dropouts}. Good night."
+        return f"Session complete ({clock(outcome.position / rate)}){dropouts}."
     where = ""
     if outcome.saved is not None and outcome.timeline is not None:
         step = outcome.saved.step

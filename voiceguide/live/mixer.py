@@ -55,6 +55,9 @@ class Player:
         self.max_volume = MAX_VOLUME
         self._applied_volume = 1.0
         self.paused = False
+        self.waiting = False
+        """Held at one of the timeline's waits until the listener goes on."""
+        self._waited: set[int] = set()
         self.paused_samples = 0
         """Samples of output during which the timeline stood still (pauses, interjections, waiting)."""
         self._seek: int | None = None
@@ -69,9 +72,12 @@ class Player:
 
     # Controls (any thread).
     def toggle_pause(self) -> bool:
-        """Pause or resume; returns True if now paused."""
+        """Pause or resume (and go on from a wait); returns True if now paused."""
         with self._lock:
             self.paused = not self.paused
+            if not self.paused and self.waiting:
+                # The next step begins right at the wait: start it at full level, not with a fade.
+                self.waiting, self._level = False, 1.0
             return self.paused
 
     def seek(self, sample: int) -> None:
@@ -127,9 +133,19 @@ class Player:
         out = np.zeros(n, dtype=np.float32)
         filled = 0
         while filled < n and self.position < self.timeline.length:
+            wait = next((w for w in self.timeline.waits if self.position <= w < self.position + n - filled), None)
+            if wait == self.position and wait not in self._waited:
+                # Hold here until the listener is ready (space, or "continue"), exactly at the wait.
+                self._waited.add(wait)
+                self.paused = self.waiting = True
+                self._level = 0.0
+                break
             block = next(self._source, None)
             if block is None:
                 break
+            if wait is not None and wait not in self._waited and self.position + block.size > wait:
+                block = block[: wait - self.position]
+                self._source = render(self.timeline, self.speech, start=wait, block=self.block, gain=self.gain)
             out[filled : filled + block.size] = block[: n - filled]
             filled += block.size
             self.position += block.size
@@ -151,7 +167,8 @@ class Player:
                 ramp = self._level + (np.arange(1, n + 1) * self._slope * (1 if target > self._level else -1))
                 ramp = np.clip(ramp, min(self._level, target), max(self._level, target)).astype(np.float32)
                 out = self._take(n) * ramp
-                self._level = float(ramp[-1])
+                # Reaching a wait holds at once: the timeline is silent there, so no fade is needed.
+                self._level = 0.0 if self.waiting and self.paused else float(ramp[-1])
             if self.final and self.position >= self.timeline.length and not self._speaking:
                 self.finished.set()
             volume = np.linspace(self._applied_volume, self.volume, n, dtype=np.float32)

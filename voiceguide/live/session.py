@@ -65,7 +65,7 @@ class LiveSession:
     # Preparation.
     def _prepare(self) -> None:
         try:
-            timeline = build_timeline(self.routine, self.pacing, self.store)
+            timeline = build_timeline(self.routine, self.pacing, self.store, live=True)
             gain = session_gain(self.routine, self.pacing, timeline, self.store)
             self.store.prefetch(self.controls.texts())
             peak = session_peak(timeline, self.store.get) * gain
@@ -105,7 +105,12 @@ class LiveSession:
         """Where the session is, for the display."""
         timeline = self.timeline or player.timeline
         return status_at(
-            timeline, player.position, ready=self._ready.is_set(), paused=player.paused, volume=player.volume
+            timeline,
+            player.position,
+            ready=self._ready.is_set(),
+            paused=player.paused,
+            volume=player.volume,
+            waiting=player.waiting,
         )
 
     # The run.
