@@ -220,3 +220,42 @@ def test_an_interrupted_export_never_damages_an_existing_file(tmp_path: Path, mo
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert dest.read_bytes() == b"old take"
     assert [p.name for p in tmp_path.iterdir()] == ["x.wav"]
+
+
+def _invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_say_to_a_file_goes_through_the_export_writer_for_every_format_and_name(standin, tmp_path: Path) -> None:
+    for name in ("x.mp3", "x.m4a", "x.opus", "x.wav"):
+        result = _invoke("say", "Press now.", "-o", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        assert ffprobe(tmp_path / name)["format"]["duration"]
+    for args, wanted in (
+        (["-o", str(tmp_path / "missing" / "x.wav")], "does not exist"),
+        (["-o", str(tmp_path / "x.wav")], "already exists; use --force"),
+        (["-o", str(tmp_path / "x")], "has no suffix"),
+        (["-o", str(tmp_path / "x.aac")], "not a supported format"),
+    ):
+        result = _invoke("say", "Press now.", *args)
+        assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+        assert wanted in result.output and "Traceback" not in result.output
+    assert _invoke("say", "Press now.", "-o", str(tmp_path / "x.wav"), "--force").exit_code == 0
+
+
+def test_mp3_chapter_subtitles_are_exactly_the_point_and_technique(exported: dict) -> None:
+    from mutagen.id3 import ID3
+
+    tags = ID3(str(exported["files"]["mp3"]))
+    subtitles = [frame.sub_frames["TIT3"].text[0] for frame in tags.getall("CHAP")]
+    assert subtitles and all(s == s.strip() for s in subtitles)
+    assert "SP4, cycles" in subtitles
+
+
+def test_force_lets_another_format_of_the_same_name_replace_its_captions(standin, tmp_path: Path) -> None:
+    first = _invoke("export", SHORT, "-o", str(tmp_path / "short.mp3"), "--captions")
+    assert first.exit_code == 0, first.output
+    again = _invoke("export", SHORT, "-o", str(tmp_path / "short.ogg"), "--captions")
+    assert again.exit_code == 1 and "short.vtt already exists; use --force" in again.output
+    forced = _invoke("export", SHORT, "-o", str(tmp_path / "short.ogg"), "--captions", "--force")
+    assert forced.exit_code == 0 and (tmp_path / "short.ogg").exists() and (tmp_path / "short.vtt").exists()

@@ -108,9 +108,15 @@ def voices(lang: str | None) -> None:
 @click.argument("text")
 @click.option("--voice", metavar="ID", help="Voice id or name (see `voiceguide voices`).")
 @click.option("--rate", metavar="WPM", default="150", show_default=True, help="Words per minute.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write a WAV file instead of playing.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write a file instead of playing (its suffix is the format).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--device", metavar="NAME_OR_INDEX", help="Output device.")
-def say(text: str, voice: str | None, rate: str, output: str | None, device: str | None) -> None:
+def say(text: str, voice: str | None, rate: str, output: str | None, force: bool, device: str | None) -> None:
     """Speak one phrase, to audition a voice or a rate.
 
     \b
@@ -127,10 +133,12 @@ def say(text: str, voice: str | None, rate: str, output: str | None, device: str
     finally:
         store.close()
     if output:
-        import soundfile as sf
+        from pathlib import Path
 
-        sf.write(output, clip, store.sample_rate, subtype="PCM_16")
-        click.echo(f"Wrote {output} ({clip.size / store.sample_rate:.1f} s)")
+        from ..export.phrase import export_phrase
+
+        result = export_phrase(text, clip, store.sample_rate, Path(output), None, force=force)
+        click.echo(f"Wrote {result.path} ({result.seconds:.1f} s)")
         return
     from ..live.session import say_aloud
 

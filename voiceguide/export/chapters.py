@@ -85,7 +85,7 @@ def write_tags(path: Path, fmt: str, tags: Tags) -> None:
 
 
 def _id3(path: Path, tags: Tags) -> None:
-    from mutagen.id3 import CHAP, CTOC, ID3, TALB, TIT2, TIT3, TPE1, TRCK, CTOCFlags
+    from mutagen.id3 import CHAP, CTOC, ID3, PRIV, TALB, TIT2, TIT3, TPE1, TRCK, CTOCFlags
 
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
@@ -107,17 +107,26 @@ def _id3(path: Path, tags: Tags) -> None:
         )
     )
     # mutagen writes frames by size, then key; players such as ffmpeg read chapters in file
-    # order. A subtitle padded to one common length makes every CHAP frame the same size,
-    # so they are written in the order of their ids, which is time order.
-    width = max(len(m.title.encode()) + len(m.subtitle.encode()) for m in marks)
+    # order. A hidden PRIV sub-frame padded to one common length makes every CHAP frame the same
+    # size, so they are written in the order of their ids, which is time order (the titles and
+    # subtitles a player shows stay exactly as they are).
+    # (ID3v2.3 stores the texts as UTF-16, so their sizes are measured that way.)
+    def text_size(mark: Chapter) -> int:
+        return len(mark.title.encode("utf-16")) + len(mark.subtitle.encode("utf-16"))
+
+    width = max(text_size(m) for m in marks)
     for cid, mark in zip(ids, marks, strict=True):
-        padded = mark.subtitle + " " * (width - len(mark.title.encode()) - len(mark.subtitle.encode()))
+        pad = b"\0" * (1 + width - text_size(mark))
         id3.add(
             CHAP(
                 element_id=cid,
                 start_time=round(mark.start * 1000 / tags.rate),
                 end_time=round(mark.end * 1000 / tags.rate),
-                sub_frames=[TIT2(encoding=3, text=mark.title), TIT3(encoding=3, text=padded)],
+                sub_frames=[
+                    TIT2(encoding=3, text=mark.title),
+                    TIT3(encoding=3, text=mark.subtitle),
+                    PRIV(owner="voiceguide", data=pad),
+                ],
             )
         )
     id3.save(str(path), v2_version=3)

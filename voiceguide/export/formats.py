@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-import numpy as np
-
 from ..errors import ExportError
 
 if TYPE_CHECKING:
-    from ..audio.render import ClipFor
     from ..routine import Routine
-    from ..timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -83,19 +79,6 @@ def choose_format(path: Path | None, fmt: str | None) -> str:
 def default_path(routine: Routine, fmt: str) -> Path:
     """``audio/<routine>.<format>`` under the current folder."""
     return Path("audio") / f"{routine.name}.{fmt}"
-
-
-def session_peak(timeline: Timeline, speech: ClipFor) -> float:
-    """The highest sample of any sound in the session before its gain (sounds never overlap in the plan)."""
-    from ..audio.render import event_audio
-
-    peaks: dict[tuple[str, str], float] = {}
-    for event in timeline.events:
-        key = (event.kind.value, event.text or event.tone or "")
-        if key not in peaks:
-            audio = event_audio(event, speech, timeline.sample_rate)
-            peaks[key] = float(np.max(np.abs(audio), initial=0.0))
-    return max(peaks.values(), default=0.0)
 
 
 def format_gain(gain: float, peak: float, fmt: str) -> float:

@@ -13,10 +13,10 @@ from typing import Final
 
 from ..audio.render import render
 from ..errors import ExportError
-from ..session import Prepared
+from ..session import Prepared, session_peak
 from ..timeline import Timeline
 from .chapters import captions, cue_sheet, session_tags, write_tags
-from .formats import format_gain, gain_db, session_peak
+from .formats import format_gain, gain_db
 from .sinks import Sink, open_sink
 
 EXPORT_BLOCK: Final = 65536
