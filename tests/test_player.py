@@ -258,3 +258,27 @@ def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_ful
     assert reply is not None and not player.paused and not player.waiting
     after = run(player, 20)
     assert np.allclose(after, reference[wait : wait + after.size], atol=1e-6)  # no fade over the next words
+
+
+def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing_quietly(short_session) -> None:
+    from dataclasses import replace
+
+    from voiceguide.session import bed_track, open_bed_source
+
+    routine, pacing, store, timeline = short_session
+    pacing = replace(pacing, bed="brown")
+    source = open_bed_source(routine, pacing, store)
+    exported = np.concatenate(
+        list(render(timeline, store.get, block=BLOCK, bed=bed_track(source, pacing, timeline, store)))
+    )
+    player = Player(store.get, timeline.sample_rate, timeline, bed=bed_track(source, pacing, timeline, store))
+    straight = run(player, 200)
+    assert np.array_equal(straight, exported[: straight.size])  # one renderer: live is the export, bed and all
+    player.toggle_pause()
+    paused = run(player, 100)[-50 * BLOCK :]  # well after the fade-out
+    rms = float(np.sqrt(np.mean(paused.astype(np.float64) ** 2)))
+    assert 1e-4 < rms < 0.05  # the bed goes on, soft
+    assert np.max(np.abs(np.diff(run(player, 10)))) < 0.05  # no jump while it runs on
+    player.toggle_pause()
+    resumed = run(player, 40)
+    assert np.max(np.abs(np.diff(resumed))) < 0.3

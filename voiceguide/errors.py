@@ -43,3 +43,7 @@ class ExportError(VoiceguideError):
 
 class SessionError(VoiceguideError):
     """A saved session cannot be resumed."""
+
+
+class BedError(VoiceguideError):
+    """A sound bed file is missing, not audio, empty or too short to loop."""

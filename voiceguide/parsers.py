@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -172,3 +173,21 @@ def codes_or_techniques(value: Any) -> tuple[Point | str, ...]:
     techniques = tuple(dict.fromkeys(w.lower() for w in words if w.lower() in WAIT_TECHNIQUES))
     named = ",".join(w for w in words if w.lower() not in WAIT_TECHNIQUES)
     return techniques + (codes(named) if named else ())
+
+
+BED_NAMES = ("none", "brown", "pink", "rain", "drone")
+"""The generated beds (voiceguide.audio.bed.BEDS, named here without importing numpy)."""
+BED_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3")
+
+
+def bed_name(value: Any) -> str:
+    """A generated bed's name, or the path of a sound file (checked, with its name, when the session opens it)."""
+    allowed = f"must be one of {', '.join(BED_NAMES)}, or a sound file ({', '.join(BED_SUFFIXES)})"
+    if not isinstance(value, str) or not value.strip() or len(value) > 4096 or any(ord(c) < 32 for c in value):
+        raise PacingError(f"{allowed}, got {value!r}")
+    text = value.strip()
+    if text.lower() in BED_NAMES:
+        return text.lower()
+    if os.sep in text or "/" in text or text.startswith("~") or text.lower().endswith(BED_SUFFIXES):
+        return os.path.expanduser(text)
+    raise PacingError(f"{allowed}, got {value!r}")

@@ -7,15 +7,18 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .events import Kind
 from .pacing import Pacing, pacing_texts
 from .routine import Routine
 from .timeline import Timeline, estimate_samples, schedule
 
 if TYPE_CHECKING:
+    from .audio.bed import BedTrack
+    from .audio.bedloops import BedSource
     from .audio.render import ClipFor
     from .speech.clips import ClipStore
 
@@ -52,19 +55,25 @@ def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: 
     return schedule(routine, pacing, store.measure, store.sample_rate, live=live)
 
 
-def measure_gain(timeline: Timeline, speech: ClipFor) -> float:
-    """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips."""
-    from .audio.loudness import TARGET_LUFS, gain_to, session_loudness
+def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = None) -> float:
+    """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips (and bed)."""
+    from .audio.loudness import HOP_SECONDS, TARGET_LUFS, gain_to, gated, session_energy
     from .audio.render import event_audio
 
     sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
-    lufs, peak = session_loudness(
+    energy, peak = session_energy(
         timeline.length,
         timeline.sample_rate,
         [(e.start, (e.kind, e.text or e.tone)) for e in timeline.events],
         lambda key: event_audio(sounds[key], speech, timeline.sample_rate),
     )
-    return gain_to(TARGET_LUFS, lufs, peak)
+    hop = round(HOP_SECONDS * timeline.sample_rate)
+    if bed is None:
+        return gain_to(TARGET_LUFS, gated(energy, hop), peak)
+    from .audio.bed import gain_with_bed
+
+    tones = [event_audio(e, speech, timeline.sample_rate) for e in sounds.values() if e.kind is Kind.TONE]
+    return gain_with_bed(bed, energy, hop, peak, max((float(np.max(np.abs(t))) for t in tones), default=0.0))
 
 
 def session_peak(timeline: Timeline, speech: ClipFor) -> float:
@@ -91,16 +100,20 @@ def timeline_key(timeline: Timeline, store: ClipStore) -> str:
     return digest.hexdigest()
 
 
-def session_gain(routine: Routine, pacing: Pacing, timeline: Timeline, store: ClipStore) -> float:
-    """The session's loudness gain: remembered from an earlier run of the same timeline, else measured.
+def session_gain(
+    routine: Routine, pacing: Pacing, timeline: Timeline, store: ClipStore, bed: BedTrack | None = None
+) -> float:
+    """The session's loudness gain: remembered from an earlier run of the same timeline (and bed), else measured.
 
     It is also remembered under the session's plan key, so the next `play` can start its opening
     bell at this level before the timeline exists.
     """
     key = timeline_key(timeline, store)
+    if bed is not None:
+        key = hashlib.sha256(f"{key}/bed/{bed.key}".encode()).hexdigest()
     gain = remembered_gain(key, store)
     if gain is None:
-        gain = measure_gain(timeline, store.get)
+        gain = measure_gain(timeline, store.get, bed)
         if store.cache is not None:
             store.cache.put_gain(key, gain)
     if store.cache is not None:
@@ -122,6 +135,32 @@ class Prepared:
     store: ClipStore
     timeline: Timeline
     gain: float
+    bed: BedTrack | None = None
+    """The sound bed, if the pacing asks for one (only when measured: `show` does not open it)."""
+
+
+def open_bed_source(routine: Routine, pacing: Pacing, store: ClipStore) -> BedSource | None:
+    """The pacing's bed, opened and checked (a bad file is one BedError naming it), or None for no bed."""
+    if pacing.bed == "none":
+        return None
+    from .audio.bed import open_bed
+    from .timeline import estimate
+
+    reach = 2 * estimate(routine, pacing, store.sample_rate).length
+    return open_bed(pacing.bed, store.sample_rate, measure_limit=reach)
+
+
+def bed_track(source: BedSource, pacing: Pacing, timeline: Timeline, store: ClipStore, **kwargs: Any) -> BedTrack:
+    """The bed laid under a timeline, at its level under the voice (the voice's level is remembered like gains)."""
+    from .audio.bed import BedTrack, speech_level
+
+    key = hashlib.sha256(f"{timeline_key(timeline, store)}/voice".encode()).hexdigest()
+    voice = remembered_gain(key, store)
+    if voice is None:
+        voice = speech_level(timeline, store.get)
+        if store.cache is not None:
+            store.cache.put_gain(key, voice)
+    return BedTrack(timeline, source, pacing.bed_level, speech_lufs=voice, **kwargs)
 
 
 @contextmanager
@@ -129,10 +168,13 @@ def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterat
     """Synthesize, schedule and (unless ``measure`` is False) measure a session; closes the store after."""
     store = open_store(pacing)
     try:
+        source = open_bed_source(routine, pacing, store) if measure else None  # a bad file fails before synthesis
         timeline = build_timeline(routine, pacing, store)
-        gain = 1.0
+        gain, bed = 1.0, None
+        if source is not None:
+            bed = bed_track(source, pacing, timeline, store)
         if measure:
-            gain = session_gain(routine, pacing, timeline, store)
-        yield Prepared(routine, pacing, store, timeline, gain)
+            gain = session_gain(routine, pacing, timeline, store, bed)
+        yield Prepared(routine, pacing, store, timeline, gain, bed)
     finally:
         store.close()

@@ -25,6 +25,7 @@ def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) 
         "waits": [sec(w) for w in timeline.waits],
         "wait_samples": list(timeline.waits),
         **({"speech_rate": pacing.rate, "voice": pacing.voice} if pacing is not None else {}),
+        **({"bed": {"name": pacing.bed, "level_db": pacing.bed_level}} if pacing is not None else {}),
         "steps": [
             {
                 "index": s.index,

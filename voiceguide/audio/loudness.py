@@ -135,6 +135,15 @@ def session_loudness(
 
     ``events`` are (start sample, clip key) pairs; ``audio_for`` gives a clip's samples.
     """
+    energy, peak = session_energy(length, rate, events, audio_for)
+    return gated(energy, round(HOP_SECONDS * rate)), peak
+
+
+def session_energy(
+    length: int, rate: int, events: Iterable[tuple[int, Hashable]], audio_for: Callable[[Any], Audio]
+) -> tuple[np.ndarray, float]:
+    """(K-weighted energy per 100 ms hop, peak) of a session made of placed clips: other sounds that are
+    known per hop (a sound bed) can be added to the energy before it is gated."""
     hop = round(HOP_SECONDS * rate)
     total = length // hop
     energy = np.zeros(total)
@@ -149,7 +158,7 @@ def session_loudness(
         for start in starts:
             first, sums = _hops(squared[: max(0, length - start)], start, hop, total)
             energy[first : first + sums.size] += sums
-    return gated(energy, hop), peak
+    return energy, peak
 
 
 def gain_to(target_lufs: float, measured_lufs: float, peak: float) -> float:

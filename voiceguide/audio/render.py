@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from ..timeline import Event, Kind, Timeline
 from .tones import tone
 from .types import Audio
+
+if TYPE_CHECKING:
+    from .bed import BedTrack
 
 BLOCK: Final = 4096
 
@@ -26,9 +29,16 @@ def event_audio(event: Event, speech: ClipFor, rate: int) -> Audio:
 
 
 def render(
-    timeline: Timeline, speech: ClipFor, *, start: int = 0, block: int = BLOCK, gain: float = 1.0
+    timeline: Timeline,
+    speech: ClipFor,
+    *,
+    start: int = 0,
+    block: int = BLOCK,
+    gain: float = 1.0,
+    bed: BedTrack | None = None,
 ) -> Iterator[Audio]:
-    """Yield the session from sample ``start`` in blocks of ``block`` samples (the last may be shorter).
+    """Yield the session from sample ``start`` in blocks of ``block`` samples (the last may be shorter),
+    with the sound bed under it if there is one.
 
     Only the events sounding in the current block are touched, so memory stays flat
     however long the session is.
@@ -57,6 +67,8 @@ def render(
             if event.start + audio.size > end:
                 still.append((event, audio))
         active = still
+        if bed is not None:
+            out += bed.block(pos, n)
         if gain != 1.0:
             out *= np.float32(gain)
         np.clip(out, -1.0, 1.0, out=out)

@@ -70,6 +70,8 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
         click.echo(json.dumps(to_json(loaded, timeline, pacing), ensure_ascii=False, indent=1))
         return
     click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, about {session_minutes(timeline)} min)")
+    if pacing.bed != "none":
+        click.echo(f"Sound bed: {pacing.bed}, {pacing.bed_level:g} dB under the voice, dipping under every cue")
     for time, step, side, what in table_rows(timeline):
         click.echo(f"{time:>8}  {step:<5} {side:<9} {what}")
     click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")

@@ -106,6 +106,7 @@ def _id3(path: Path, tags: Tags) -> None:
             sub_frames=[TIT2(encoding=3, text=tags.title)],
         )
     )
+
     # mutagen writes frames by size, then key; players such as ffmpeg read chapters in file
     # order. A hidden PRIV sub-frame padded to one common length makes every CHAP frame the same
     # size, so they are written in the order of their ids, which is time order (the titles and

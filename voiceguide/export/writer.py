@@ -102,7 +102,7 @@ def encode(
     index, sink = next(sinks)
     pos = 0
     try:
-        for block in render(timeline, session.store.get, block=EXPORT_BLOCK, gain=gain):
+        for block in render(timeline, session.store.get, block=EXPORT_BLOCK, gain=gain, bed=session.bed):
             at = 0
             while at < block.size:
                 take = min(block.size - at, cuts[index + 1] - pos)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
@@ -14,6 +14,9 @@ from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
 from ..timeline import Timeline
+
+if TYPE_CHECKING:
+    from ..audio.bed import BedTrack
 
 BLOCK: Final = 1024
 """Samples per callback (46 ms at 22050 Hz): cheap callbacks, and controls that answer at once."""
@@ -41,14 +44,17 @@ class Player:
         final: bool = True,
         start: int = 0,
         block: int = BLOCK,
+        bed: BedTrack | None = None,
     ) -> None:
         self.speech, self.rate, self.block = speech, rate, block
+        self.bed = bed
+        """The sound bed: in the rendered blocks while the timeline runs, and mixed in quietly while it holds."""
         self._lock = threading.Lock()
         self.timeline = timeline
         self.final = final
         self.gain = gain
         self.position = start
-        self._source: Iterator[Audio] = render(timeline, speech, start=start, block=block, gain=gain)
+        self._source: Iterator[Audio] = self._render(start)
         self._level = 0.0 if start else 1.0  # a resumed session fades in
         self._slope = 1.0 / max(1, round(FADE * rate))
         self.volume = 1.0
@@ -115,9 +121,14 @@ class Player:
         """Swap in the full timeline (it begins like the pre-roll), continuing at the current sample."""
         with self._lock:
             self.timeline, self.gain, self.final = timeline, gain, True
-            self._source = render(timeline, self.speech, start=self.position, block=self.block, gain=gain)
+            if self.bed is not None:
+                self.bed.retime(timeline)
+            self._source = self._render(self.position)
 
     # The audio side.
+    def _render(self, start: int) -> Iterator[Audio]:
+        return render(self.timeline, self.speech, start=start, block=self.block, gain=self.gain, bed=self.bed)
+
     def _held(self) -> bool:
         waiting = not self.final and self.position >= self.timeline.length
         return (
@@ -145,7 +156,7 @@ class Player:
                 break
             if wait is not None and wait not in self._waited and self.position + block.size > wait:
                 block = block[: wait - self.position]
-                self._source = render(self.timeline, self.speech, start=wait, block=self.block, gain=self.gain)
+                self._source = self._render(wait)
             out[filled : filled + block.size] = block[: n - filled]
             filled += block.size
             self.position += block.size
@@ -159,6 +170,8 @@ class Player:
                 return np.zeros(n, dtype=np.float32)
             held = self._held()
             target = 0.0 if held else 1.0
+            # The bed goes on quietly while the timeline holds (a paused session is not a dead one).
+            idle = self.bed.idle(n, held and not self._stopping, self.position) if self.bed is not None else None
             if held and self._level == 0.0:
                 out = np.zeros(n, dtype=np.float32)
                 self.paused_samples += n
@@ -171,6 +184,8 @@ class Player:
                 self._level = 0.0 if self.waiting and self.paused else float(ramp[-1])
             if self.final and self.position >= self.timeline.length and not self._speaking:
                 self.finished.set()
+            if idle is not None:
+                out += idle * np.float32(self.gain)
             volume = np.linspace(self._applied_volume, self.volume, n, dtype=np.float32)
             self._applied_volume = self.volume
             out *= volume
@@ -184,7 +199,7 @@ class Player:
             return
         if self._seek is not None:
             self.position = self._seek
-            self._source = render(self.timeline, self.speech, start=self.position, block=self.block, gain=self.gain)
+            self._source = self._render(self.position)
             self._seek = None
             return
         # Interjections are said even while paused ("Paused." itself is one).

@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -15,7 +15,16 @@ from .. import cues
 from ..errors import AudioDeviceError
 from ..pacing import Pacing, pacing_texts
 from ..routine import Routine
-from ..session import build_timeline, open_store, plan_key, remembered_gain, session_gain, session_peak
+from ..session import (
+    bed_track,
+    build_timeline,
+    open_bed_source,
+    open_store,
+    plan_key,
+    remembered_gain,
+    session_gain,
+    session_peak,
+)
 from ..speech.clips import ClipStore
 from ..timeline import TONE_SECONDS, Event, Kind, Timeline
 from . import state
@@ -23,6 +32,9 @@ from .controls import Controls
 from .display import Status, status_at
 from .mixer import Player
 from .output import open_output
+
+if TYPE_CHECKING:
+    from ..audio.bed import BedTrack
 
 DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""
@@ -61,14 +73,18 @@ class LiveSession:
         self._stop_reason: str | None = None
         self._gain, self._peak = DEFAULT_GAIN, 0.0
         self.controls = Controls(self.store.get, routine.steps)
+        # A bad bed file is one clear line before anything plays.
+        self._bed_source = open_bed_source(routine, pacing, self.store)
+        self.bed: BedTrack | None = None
 
     # Preparation.
     def _prepare(self) -> None:
         try:
             timeline = build_timeline(self.routine, self.pacing, self.store, live=True)
-            gain = session_gain(self.routine, self.pacing, timeline, self.store)
+            bed = self._bed_for(timeline)
+            gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
-            peak = session_peak(timeline, self.store.get) * gain
+            peak = max(session_peak(timeline, self.store.get), bed.peak if bed is not None else 0.0) * gain
             self.timeline = timeline
             if self.player is not None:
                 self.player.set_timeline(timeline, gain)
@@ -83,7 +99,12 @@ class LiveSession:
         rate = self.store.sample_rate
         if self.resume is None:
             guess = remembered_gain(plan_key(self.routine, self.pacing, self.store), self.store) or DEFAULT_GAIN
-            player = Player(self.store.get, rate, preroll(rate), gain=guess, final=False)
+            first = preroll(rate)
+            if self._bed_source is not None:
+                from ..audio.bed import BedTrack
+
+                self.bed = BedTrack(first, self._bed_source, self.pacing.bed_level)  # leveled when the plan is ready
+            player = Player(self.store.get, rate, first, gain=guess, final=False, bed=self.bed)
             self.player = player
             threading.Thread(target=self._prepare, name="voiceguide-prepare", daemon=True).start()
             return player
@@ -91,11 +112,24 @@ class LiveSession:
         self._raise_failure()
         assert self.timeline is not None
         start = state.resume_point(self.timeline, self.resume)
-        player = Player(self.store.get, rate, self.timeline, gain=self._gain, start=start)
+        if self.bed is not None:
+            self.bed = bed_track(self._bed_source, self.pacing, self.timeline, self.store, fade_in_from=start)
+        player = Player(self.store.get, rate, self.timeline, gain=self._gain, start=start, bed=self.bed)
         player.set_headroom(self._peak)
         player.interject(self.store.get(cues.RESUMING))
         self.player = player
         return player
+
+    def _bed_for(self, timeline: Timeline) -> BedTrack | None:
+        # The bed at its level under this timeline's voice; a bed already playing keeps its own clock.
+        if self._bed_source is None:
+            return None
+        track = bed_track(self._bed_source, self.pacing, timeline, self.store)
+        if self.bed is None:
+            self.bed = track
+        else:
+            self.bed.gain = track.gain  # the mixer retimes it when it takes the timeline
+        return self.bed
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -175,7 +209,10 @@ class LiveSession:
         if reason == "device":
             hint = f"; position saved, resume with: voiceguide play {self.routine_ref} --resume" if saved else ""
             raise AudioDeviceError(f"the audio device stopped responding{hint}")
-        return state.Outcome(reason == "finished", reason, player.position, saved, self.timeline, player.underruns)
+        bed_failure = self.bed.failure if self.bed is not None else None
+        return state.Outcome(
+            reason == "finished", reason, player.position, saved, self.timeline, player.underruns, bed_failure
+        )
 
     def _save(self, position: int) -> state.SavedSession:
         assert self.timeline is not None

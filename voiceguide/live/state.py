@@ -116,3 +116,5 @@ class Outcome:
     saved: SavedSession | None
     timeline: Timeline | None
     underruns: int
+    bed_failure: str | None = None
+    """Why the sound bed stopped early, if it did."""
