@@ -11,6 +11,18 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+AUDIO_FIXTURES = frozenset({"espeak", "vsink"})
+"""Fixtures that bring up the real speech engine or the virtual sound card: their tests are the `audio` tier."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses an audio fixture, directly or through another fixture, as `audio`."""
+    for item in items:
+        # fixturenames is the whole closure: fixtures that depend on espeak or vsink bring them in too.
+        if AUDIO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.audio)
+
+
 def missing(what: str) -> None:
     """Skip locally, fail in CI: a missing speech or audio stack is a failure there."""
     if IN_CI:
