@@ -7,8 +7,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Hypothesis: the full example counts in CI, a tenth of them locally (HYPOTHESIS_PROFILE or
+# --hypothesis-profile picks one by name). Tests give their CI count through examples().
+CI_EXAMPLES = 100
+settings.register_profile("ci", max_examples=CI_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=CI_EXAMPLES // 10, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
+
+
+def examples(full: int) -> int:
+    """max_examples for a property whose CI count is ``full``, scaled like the loaded profile's default."""
+    return max(10, round(full * settings.default.max_examples / CI_EXAMPLES))
 
 
 AUDIO_FIXTURES = frozenset({"espeak", "vsink"})
