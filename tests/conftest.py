@@ -13,8 +13,17 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Hypothesis: the full example counts in CI, a tenth of them locally (HYPOTHESIS_PROFILE or
 # --hypothesis-profile picks one by name). Tests give their CI count through examples().
+# CI draws the same examples every run (a failure there is reproducible); locally each run draws
+# new ones and replays the failures it saved in .hypothesis/.
 CI_EXAMPLES = 100
-settings.register_profile("ci", max_examples=CI_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    max_examples=CI_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile("dev", max_examples=CI_EXAMPLES // 10, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 

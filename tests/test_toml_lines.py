@@ -36,3 +36,11 @@ def test_pacing_as_an_inline_table_names_the_line_it_is_written_on() -> None:
 def test_pacing_as_a_dotted_key_names_the_line_it_is_written_on() -> None:
     error = error_of(f'title = "T"\npacing.gap = 2\npacing.release = 99\n\n[[steps]]\n{STEP}minutes = 1\n')
     assert (error.line, error.field) == (3, "pacing.release"), str(error)
+
+
+def test_a_quoted_key_inside_an_inline_pacing_table_is_found_on_its_line() -> None:
+    # Found by the routine fuzz: the quoted "release" was blanked along with the string values.
+    error = error_of(
+        f'title = "T"\n"pacing" = {{ "voice" = "a, b = 1", "release" = 99 }}\n[[steps]]\n{STEP}minutes = 1\n'
+    )
+    assert (error.line, error.field) == (2, "pacing.release"), str(error)
