@@ -37,12 +37,20 @@ AUDIO_FIXTURES = frozenset({"espeak", "vsink"})
 """Fixtures that bring up the real speech engine or the virtual sound card: their tests are the `audio` tier."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that uses an audio fixture, directly or through another fixture, as `audio`."""
+    """Mark every test that uses an audio fixture, directly or through another fixture, as `audio`;
+    leave the slow soak out unless -m names it."""
     for item in items:
         # fixturenames is the whole closure: fixtures that depend on espeak or vsink bring them in too.
         if AUDIO_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.audio)
+    # A tier chosen with -m (e.g. "not audio") replaces addopts' -m 'not slow' and would pull the soak in.
+    if "slow" not in (config.option.markexpr or ""):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def missing(what: str) -> None:
