@@ -7,8 +7,50 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Hypothesis: the full example counts in CI, a tenth of them locally (HYPOTHESIS_PROFILE or
+# --hypothesis-profile picks one by name). Tests give their CI count through examples().
+# CI draws the same examples every run (a failure there is reproducible); locally each run draws
+# new ones and replays the failures it saved in .hypothesis/.
+CI_EXAMPLES = 100
+settings.register_profile(
+    "ci",
+    max_examples=CI_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=CI_EXAMPLES // 10, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
+
+
+def examples(full: int) -> int:
+    """max_examples for a property whose CI count is ``full``, scaled like the loaded profile's default."""
+    return max(10, round(full * settings.default.max_examples / CI_EXAMPLES))
+
+
+AUDIO_FIXTURES = frozenset({"espeak", "vsink"})
+"""Fixtures that bring up the real speech engine or the virtual sound card: their tests are the `audio` tier."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses an audio fixture, directly or through another fixture, as `audio`;
+    leave the slow soak out unless -m names it."""
+    for item in items:
+        # fixturenames is the whole closure: fixtures that depend on espeak or vsink bring them in too.
+        if AUDIO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.audio)
+    # A tier chosen with -m (e.g. "not audio") replaces addopts' -m 'not slow' and would pull the soak in.
+    if "slow" not in (config.option.markexpr or ""):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def missing(what: str) -> None:

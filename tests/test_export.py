@@ -1,4 +1,4 @@
-"""`voiceguide export` with the real engine: files that match the plan, sound right, and never half-exist."""
+"""`voiceguide export`: files that match the plan and sound right (real engine), and never half-exist (stand-in)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from click.testing import CliRunner
 
 from voiceguide.cli import cli
 
-pytestmark = pytest.mark.usefixtures("espeak")
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 
 
@@ -27,7 +26,8 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory, clip_cache_dir: Path) -> dict:
+def exported(tmp_path_factory: pytest.TempPathFactory, clip_cache_dir: Path, espeak: None) -> dict:
+    """The short routine spoken by the real engine, exported to every format (the tests below read these files)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
         folder = tmp_path_factory.mktemp("export")
@@ -159,7 +159,8 @@ def test_speech_is_clearly_louder_than_the_tones(exported: dict, audio: np.ndarr
     assert 20 * np.log10(np.median(speech) / max(tones)) >= 6
 
 
-def test_an_existing_file_is_kept_unless_force_is_given(tmp_path: Path) -> None:
+# Files and folders: the stand-in engine, since the speech is not the point here.
+def test_an_existing_file_is_kept_unless_force_is_given(tmp_path: Path, standin: None) -> None:
     dest = tmp_path / "keep.wav"
     dest.write_bytes(b"precious")
     result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(dest)])
@@ -167,18 +168,20 @@ def test_an_existing_file_is_kept_unless_force_is_given(tmp_path: Path) -> None:
     assert dest.read_bytes() == b"precious"
 
 
-def test_a_missing_destination_folder_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_missing_destination_folder_is_a_clear_error(tmp_path: Path, standin: None) -> None:
     result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "no" / "x.wav")])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: the folder {tmp_path / 'no'} does not exist"
 
 
-def test_an_unknown_suffix_lists_the_supported_ones(tmp_path: Path) -> None:
+def test_an_unknown_suffix_lists_the_supported_ones(tmp_path: Path, standin: None) -> None:
     result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "x.aiff")])
     assert result.exit_code == 1 and "use .m4b, .m4a, .mp3, .opus, .ogg, .flac or .wav" in result.output
 
 
-def test_without_o_the_export_goes_to_audio_routine_dot_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_o_the_export_goes_to_audio_routine_dot_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+) -> None:
     monkeypatch.chdir(tmp_path)
     output = run("export", SHORT, "--format", "flac")
     assert (tmp_path / "audio" / "short.flac").is_file()
@@ -186,7 +189,7 @@ def test_without_o_the_export_goes_to_audio_routine_dot_format(tmp_path: Path, m
 
 
 def test_an_interrupted_export_leaves_nothing_at_the_destination(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
 ) -> None:
     import voiceguide.export.writer as export_module
 
@@ -205,7 +208,9 @@ def test_an_interrupted_export_leaves_nothing_at_the_destination(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_interrupted_export_never_damages_an_existing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_export_never_damages_an_existing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+) -> None:
     import voiceguide.export.writer as export_module
 
     dest = tmp_path / "x.wav"

@@ -1,7 +1,7 @@
 """Resume points and the status line: pure functions, exact answers."""
 
 from voiceguide.live.display import Status, plain_line, status_at, status_line, wrapped
-from voiceguide.live.state import HOLD_BACKUP, SavedSession, resume_point, where
+from voiceguide.live.state import SavedSession, resume_point, where
 from voiceguide.pacing import Pacing, Verbosity
 from voiceguide.routine import parse_routine
 from voiceguide.timeline import Phase, schedule
@@ -32,7 +32,7 @@ def test_stopping_in_a_release_resumes_at_the_start_of_that_press_cycle() -> Non
 
 def test_stopping_in_a_hold_backs_up_a_few_seconds() -> None:
     hold = next(s for s in TIMELINE.spans if s.phase is Phase.HOLD)
-    assert resume_point(TIMELINE, saved_at(hold.start + 30 * RATE)) == hold.start + 30 * RATE - HOLD_BACKUP * RATE
+    assert resume_point(TIMELINE, saved_at(hold.start + 30 * RATE)) == hold.start + 25 * RATE  # 5 s back
     assert resume_point(TIMELINE, saved_at(hold.start + 2 * RATE)) == hold.start
 
 

@@ -1,24 +1,55 @@
+"""The tones, checked against values worked out by hand and against pyloudnorm, not against the code's own formulas."""
+
 import numpy as np
+import pyloudnorm
 import pytest
 
-from voiceguide.audio.loudness import TARGET_LUFS, loudness
 from voiceguide.audio.tones import tone
-from voiceguide.timeline import TONE_SECONDS
+from voiceguide.pacing import Pacing, Verbosity
+from voiceguide.routine import parse_routine
+from voiceguide.timeline import Kind, schedule
 
 RATE = 22050
+# Samples in each tone: 0.25, 0.35, 1.2, 3 and 4 seconds, worked out by hand (5512.5 and 7717.5 round down).
+LENGTHS = {
+    22050: {"press": 5512, "release": 7717, "switch": 26460, "start": 66150, "end": 88200, "done": 33075},
+    48000: {"press": 12000, "release": 16800, "switch": 57600, "start": 144000, "end": 192000, "done": 72000},
+}
+NAMES = list(LENGTHS[RATE])
+SPEECH_LUFS = -16.0
+"""Where speech is levelled (the README's figure); tones belong 10 dB under it."""
 
 
-def dominant_hz(audio: np.ndarray) -> float:
+def dominant_hz(audio: np.ndarray, rate: int) -> float:
     spectrum = np.abs(np.fft.rfft(audio * np.hanning(audio.size)))
-    return float(np.argmax(spectrum) * RATE / audio.size)
+    return float(np.argmax(spectrum) * rate / audio.size)
 
 
-@pytest.mark.parametrize("name", list(TONE_SECONDS))
-def test_each_tone_is_exactly_its_planned_length(name: str) -> None:
-    assert tone(name, RATE).size == round(TONE_SECONDS[name] * RATE)
+def lufs(audio: np.ndarray, rate: int) -> float:
+    """pyloudnorm's integrated loudness; a tone shorter than its 400 ms block is measured played 8 times over."""
+    if audio.size < 0.4 * rate:
+        audio = np.tile(audio, 8)
+    return pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64))
 
 
-@pytest.mark.parametrize("name", list(TONE_SECONDS))
+@pytest.mark.parametrize("rate", list(LENGTHS))
+@pytest.mark.parametrize("name", NAMES)
+def test_each_tone_is_exactly_its_length_in_samples(name: str, rate: int) -> None:
+    assert tone(name, rate).size == LENGTHS[rate][name]
+
+
+def test_each_tone_fills_its_event_in_a_scheduled_session_exactly() -> None:
+    routine = parse_routine(
+        b'title = "T"\n[[steps]]\npoint = "SP4"\ntechnique = "cycles"\nminutes = 0.1\nsides = "both"\n',
+        name="t",
+        source="t.toml",
+    )
+    timeline = schedule(routine, Pacing(verbosity=Verbosity.MINIMAL), lambda text: RATE, RATE)
+    tones = {e.tone: e.duration for e in timeline.events if e.kind is Kind.TONE}
+    assert tones == {name: tone(name, RATE).size for name in NAMES}
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_tones_start_and_end_at_silence_and_never_jump(name: str) -> None:
     audio = tone(name, RATE)
     assert abs(audio[0]) < 1e-4 and abs(audio[-1]) < 1e-4
@@ -28,22 +59,23 @@ def test_tones_start_and_end_at_silence_and_never_jump(name: str) -> None:
 
 
 def test_press_and_release_tones_are_at_least_a_fifth_apart() -> None:
-    press, release = dominant_hz(tone("press", RATE)), dominant_hz(tone("release", RATE))
+    press, release = dominant_hz(tone("press", RATE), RATE), dominant_hz(tone("release", RATE), RATE)
     assert press / release >= 1.5
 
 
-@pytest.mark.parametrize("name", list(TONE_SECONDS))
-def test_tones_sit_at_least_6_db_under_speech(name: str) -> None:
-    assert loudness(tone(name, RATE), RATE) <= TARGET_LUFS - 6
+@pytest.mark.parametrize("rate", list(LENGTHS))
+@pytest.mark.parametrize("name", NAMES)
+def test_tones_sit_10_db_under_speech_by_pyloudnorm(name: str, rate: int) -> None:
+    assert lufs(tone(name, rate), rate) == pytest.approx(SPEECH_LUFS - 10, abs=0.1)
 
 
-def test_tones_follow_the_sample_rate_they_are_asked_for() -> None:
-    assert tone("press", 48000).size == round(TONE_SECONDS["press"] * 48000)
-    assert abs(dominant_hz(tone("press", RATE)) - 880) < 10
+@pytest.mark.parametrize("rate", list(LENGTHS))
+def test_the_press_tone_keeps_its_pitch_at_any_sample_rate(rate: int) -> None:
+    assert abs(dominant_hz(tone("press", rate), rate) - 880) < 10
 
 
 def test_the_done_chime_falls_a_fifth_where_the_switch_chime_rises() -> None:
     done, switch = tone("done", RATE), tone("switch", RATE)
-    head, tail = dominant_hz(done[: round(0.17 * RATE)]), dominant_hz(done[round(0.4 * RATE) :])
+    head, tail = dominant_hz(done[: round(0.17 * RATE)], RATE), dominant_hz(done[round(0.4 * RATE) :], RATE)
     assert abs(head / tail - 1.5) < 0.05
-    assert dominant_hz(switch[round(0.4 * RATE) :]) > dominant_hz(switch[: round(0.17 * RATE)])
+    assert dominant_hz(switch[round(0.4 * RATE) :], RATE) > dominant_hz(switch[: round(0.17 * RATE)], RATE)

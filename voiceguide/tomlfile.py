@@ -16,6 +16,8 @@ _KEY_RE: Final = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 _HEADER_RE: Final = re.compile(rf"^\s*(\[\[?)\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*\]\]?\s*(#.*)?$")
 _INLINE_KEY_RE: Final = re.compile(rf"[{{,]\s*({_KEY_PART})\s*=")
 _PART_RE: Final = re.compile(_KEY_PART)
+_STRING_RE: Final = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
+_KEY_NEXT_RE: Final = re.compile(r"\s*[=.]")
 
 
 def _parts(dotted: str) -> list[str]:
@@ -24,8 +26,10 @@ def _parts(dotted: str) -> list[str]:
 
 
 def _strip_strings(line: str) -> str:
-    """The line with single-line strings blanked, so brackets and quotes inside them are not read as syntax."""
-    return re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', '""', line)
+    """The line with single-line string values blanked, so brackets and quotes inside them are not read as
+    syntax; quoted keys (a string followed by ``=`` or ``.``) stay."""
+    # Strings are matched left to right, each whole, so a key's closing quote never starts another string.
+    return _STRING_RE.sub(lambda m: m.group(0) if _KEY_NEXT_RE.match(line, m.end()) else '""', line)
 
 
 class LineIndex:

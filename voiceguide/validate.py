@@ -6,10 +6,10 @@ from enum import StrEnum
 from typing import Any, Final
 
 from .errors import PacingError, RoutineError
+from .model import Routine, Sides, Step, Technique, plain_text
 from .pacing import CYCLE_SECONDS, STEP_MINUTES, parse_layer
 from .parsers import Range
 from .points import PointCodeError, parse_point
-from .routine import Routine, Sides, Step, Technique, plain_text
 from .tomlfile import LineIndex
 
 MAX_STEPS: Final = 100

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import VoiceguideError
-from . import cli
+from .group import cli
 from .options import pacing_options, split_flags
 
 
