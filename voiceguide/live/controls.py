@@ -13,6 +13,7 @@ import numpy as np
 from .. import cues
 from ..audio.types import Audio
 from ..timeline import StepSpan, Timeline
+from .keys import HELP
 from .mixer import Player
 
 RESTART_WINDOW: Final = 3.0
@@ -29,6 +30,7 @@ ANSWERS: Final[dict[str, str]] = {
     "loudest": "That is as loud as it goes.",
     "softest": "That is as soft as it goes.",
     "preparing": "One moment.",
+    "help": "Space pauses. N, next point. P, back. R, where the point is. Plus and minus, volume. Q stops.",
 }
 """The spoken answer to each control. Short, and synthesized ahead so it comes at once."""
 REPEAT_GAP: Final = 0.4
@@ -81,6 +83,8 @@ class Controls:
                 key = "loudest" if command == "louder" else "softest"
                 return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (ANSWERS[key],)))
             return self._say(player, Reply(f"Volume {db:+.0f} dB", (ANSWERS[command],)))
+        if command == "help":
+            return self._say(player, Reply(HELP, (ANSWERS["help"],)))
         if timeline is None:
             return self._say(player, Reply("Still preparing the session…", (ANSWERS["preparing"],)))
         step = _current_step(timeline, player.position)

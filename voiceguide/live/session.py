@@ -172,6 +172,9 @@ class LiveSession:
                     command = source.get(timeout=0.2)
                 except queue.Empty:
                     command = None
+                if command == "quit":
+                    self._stop_reason = "quit"  # the stop's fade-out is its answer
+                    continue
                 if command is not None:
                     reply = self.controls.handle(command, player, self.timeline)
                     if reply is not None:
