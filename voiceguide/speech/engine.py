@@ -19,6 +19,8 @@ class VoiceInfo:
     id: str
     name: str
     language: str
+    engine: str = ""
+    """The engine that speaks it (e.g. ``piper``); empty for the default engine."""
 
 
 class SpeechEngine(Protocol):
