@@ -96,11 +96,12 @@ def _load(files: VoiceFiles) -> _Loaded:
         options = ort.SessionOptions()
         options.intra_op_num_threads = INTRA_OP_THREADS
         options.inter_op_num_threads = 1
+        options.log_severity_level = 4  # its errors reach the user as our one-line SpeechError, not a log line
         options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         try:
             session = ort.InferenceSession(str(files.model), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf, Fail, ...)
-            detail = str(exc).split(" : ")[-1].strip()[:120]
+            detail = str(exc).split("failed:")[-1].strip()[:100]
             raise SpeechError(f"Piper voice model {files.model} is truncated or not a voice model ({detail})") from None
         inputs = {i.name for i in session.get_inputs()}
         if not {"input", "input_lengths", "scales"} <= inputs:
@@ -117,6 +118,10 @@ def _load(files: VoiceFiles) -> _Loaded:
         loaded = _Loaded(voice, files, int(config["audio"]["sample_rate"]), speakers)
         _loaded[key] = loaded
         return loaded
+
+
+def _same(files: VoiceFiles) -> tuple[Path, Path]:
+    return files.model.resolve(), files.config.resolve()
 
 
 class PiperEngine:
@@ -138,7 +143,7 @@ class PiperEngine:
     def _voice_for(self, voice: str | None) -> _Loaded:
         if self._loaded is None:
             raise SpeechError("the Piper engine was closed")
-        if voice is not None and resolve(voice).model.resolve() != self.files.model.resolve():
+        if voice is not None and _same(resolve(voice)) != _same(self.files):
             raise SpeechError(f"this Piper engine speaks with {self.files.id}, not {voice!r}")
         return self._loaded
 
@@ -163,7 +168,7 @@ class PiperEngine:
         return list_voices()
 
     def close(self) -> None:
-        """Forget this engine's voice; the process keeps the loaded model for the next engine."""
+        """Forget this engine's voice; the process keeps the loaded model for the next engine (see unload)."""
         self._loaded = None
 
 
@@ -186,13 +191,20 @@ def speak(loaded: _Loaded, text: str, scale: float) -> Audio:
         raise
     except Exception as exc:  # onnxruntime's errors: a config whose ids the model does not know
         files = loaded.files
-        detail = str(exc).split(" : ")[-1].strip()[:120]
+        detail = "it uses phoneme ids the model lacks" if "Gather" in str(exc) else str(exc).strip()[:100]
         raise SpeechError(
             f"Piper voice model {files.model} does not match its config {files.config} ({detail})"
         ) from None
     if not parts:
         raise SpeechError(f"nothing to say in {text[:60]!r}")
     return np.concatenate(parts)
+
+
+def unload(keep: VoiceFiles | None = None) -> None:
+    """Drop the loaded voices (but ``keep``'s), about 100 MiB each; the next engine loads its voice again."""
+    with _load_lock:
+        for key in [k for k, v in _loaded.items() if keep is None or _same(v.files) != _same(keep)]:
+            del _loaded[key]
 
 
 def loaded_voice(voice: str | None) -> _Loaded:

@@ -53,7 +53,8 @@ def piper_available() -> bool:
 
 
 def _is_path(voice: str) -> bool:
-    return voice.lower().endswith(".onnx") or os.sep in voice or "/" in voice
+    # Only by the suffix: espeak-ng's voice ids contain slashes (gmw/en-GB-scotland).
+    return voice.lower().endswith(".onnx")
 
 
 def is_piper_voice(voice: str | None) -> bool:
@@ -143,7 +144,7 @@ def engine_name(voice: str | None) -> str:
     except metadata.PackageNotFoundError:
         raise SpeechError(f"the neural engine (piper-tts) is not installed; {INSTALL_HINT}") from None
     model, config = file_digest(files.model), file_digest(files.config)
-    return f"{versions}/{SYNTHESIS_VERSION}/{files.id}@{model[:16]}.{config[:8]}"
+    return f"{versions}/{SYNTHESIS_VERSION}/{model[:16]}.{config[:8]}"
 
 
 def _info(files: VoiceFiles) -> VoiceInfo:
