@@ -5,6 +5,7 @@
     python scripts/piper_measure.py wpm        # words per minute the engine gives at --rate 90..240
     python scripts/piper_measure.py wer        # pocketsphinx word error rate with Piper's noise on and off
     python scripts/piper_measure.py threads    # onnxruntime threads x concurrent callers: time to speak them all
+    python scripts/piper_measure.py store      # a cold ClipStore (2 workers) making every clip
 
 Words are whitespace-separated; a clip's length is measured after finish_clip's trim, as sessions use it.
 """
@@ -122,16 +123,41 @@ def _threads_child(intra: int, callers: int, spin: str) -> None:
     )
 
 
+def store() -> None:
+    """A cold ClipStore (2 workers, no cache) making every clip of the evening: the synthesis of a cold export."""
+    from voiceguide.speech.clips import ClipStore
+    from voiceguide.speech.piper_engine import PiperEngine
+    from voiceguide.speech.piper_voices import engine_name
+
+    texts = evening_texts()
+    start = time.perf_counter()
+    clips = ClipStore(PiperEngine, engine_name(None), 22050, voice=None, rate=150, cache=None)
+    clips.prefetch(texts)
+    first = clips.get(texts[0])
+    first_at = time.perf_counter()
+    speech = first.size + sum(clips.get(t).size for t in texts[1:])
+    done = time.perf_counter()
+    clips.close()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        f"ClipStore (2 workers): first clip {first_at - start:.2f} s after start (load included), "
+        f"all {done - start:.1f} s for {speech / 22050:.0f} s of finished speech, "
+        f"cpu {usage.ru_utime + usage.ru_stime:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MiB",
+        flush=True,
+    )
+
+
 def threads(rounds: int) -> None:
     for _ in range(rounds):
-        for intra, callers, spin in ((1, 1, "0"), (2, 1, "0"), (2, 1, "1"), (1, 2, "0"), (2, 2, "0")):
+        # intra_op 0 with spinning is onnxruntime's default (the peer's); then ours and the alternatives.
+        for intra, callers, spin in ((0, 1, "1"), (1, 1, "0"), (2, 1, "0"), (1, 2, "0"), (2, 2, "0")):
             cmd = [sys.executable, __file__, "threads-child", str(intra), str(callers), spin]
             subprocess.run(cmd, check=True, cwd=ROOT)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["rate", "wpm", "wer", "threads", "threads-child"])
+    parser.add_argument("what", choices=["rate", "wpm", "wer", "threads", "threads-child", "store"])
     parser.add_argument("args", nargs="*")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
@@ -140,7 +166,7 @@ def main() -> None:
     elif args.what == "threads":
         threads(args.rounds)
     else:
-        {"rate": rate, "wpm": wpm, "wer": wer}[args.what]()
+        {"rate": rate, "wpm": wpm, "wer": wer, "store": store}[args.what]()
 
 
 if __name__ == "__main__":

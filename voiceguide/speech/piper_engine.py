@@ -4,7 +4,7 @@ Every clip is a pure function of (text, voice files, rate, volume, engine name):
 sources are switched off (``noise_scale = noise_w = 0``). With them on, onnxruntime's RandomNormalLike
 kernels draw from a generator seeded once per session that advances with every run, so the same
 text came out different in every process (and depended on what was said before). Switched off, the
-word error rate of pocketsphinx on the evening's first 20 cues was 0.31 against 0.32 with the
+word error rate of pocketsphinx on the evening's first 20 cues was 0.31 against 0.32-0.33 with the
 default noise (scripts/piper_measure.py wer): no loss of intelligibility.
 """
 
