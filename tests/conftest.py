@@ -30,6 +30,7 @@ def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cac
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
     monkeypatch.setenv("VOICEGUIDE_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("VOICEGUIDE_VOICES_DIR", str(tmp_path / "voices"))
     monkeypatch.delenv("VOICEGUIDE_ENGINE", raising=False)
 
 
