@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Set up voiceguide on Debian/Ubuntu: system packages, a virtual environment in .venv, the package.
 # Idempotent: a second run installs nothing new and takes a few seconds.
-#   scripts/setup.sh          what `voiceguide play` and `export` need
-#   scripts/setup.sh --test   also what the tests need (PulseAudio virtual sound card, ffmpeg, test libraries)
+#   scripts/setup.sh            what `voiceguide play` and `export` need
+#   scripts/setup.sh --neural   also the natural (Piper neural) voice: voiceguide[neural]
+#   scripts/setup.sh --test     also what the tests need (PulseAudio virtual sound card, ffmpeg, test libraries,
+#                               and the neural voice, so the tests run it for real)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0
-[ "${1:-}" = "--test" ] && want_tests=1
+want_neural=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_tests=1; want_neural=1 ;;
+    --neural) want_neural=1 ;;
+    *) echo "usage: scripts/setup.sh [--neural] [--test]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1)
 if [ "$want_tests" = 1 ]; then
@@ -36,8 +45,11 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
+extras=()
+[ "$want_tests" = 1 ] && extras+=(test)
+[ "$want_neural" = 1 ] && extras+=(neural)
 extra=""
-[ "$want_tests" = 1 ] && extra="[test]"
+[ "${#extras[@]}" -gt 0 ] && extra="[$(IFS=,; echo "${extras[*]}")]"
 stamp=".venv/.installed$extra"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extra"

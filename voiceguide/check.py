@@ -43,6 +43,28 @@ def _speech() -> list[Check]:
     return checks
 
 
+def _neural() -> list[Check]:
+    """The neural engine: installed or not (not needed to play), its voices, a one-second test synthesis."""
+    from .errors import SpeechError
+    from .speech.piper_voices import INSTALL_HINT, list_voices, piper_available
+
+    if not piper_available():
+        return [Check("neural voice (Piper)", False, "not installed (optional)", INSTALL_HINT, needed_for_play=False)]
+    voices = [v.id for v in list_voices()]
+    checks = [Check("neural voice (Piper)", bool(voices), ", ".join(voices) or "no voices found", INSTALL_HINT, False)]
+    if voices:
+        try:
+            from .speech.piper_engine import PiperEngine
+
+            engine = PiperEngine(None)
+            clip = engine.synthesize("Ready.", voice=None, rate=150, volume=1.0)
+            engine.close()
+            checks.append(Check("neural synthesis", True, f"spoke one word: {clip.size / 22050:.2f} s", "", False))
+        except SpeechError as exc:
+            checks.append(Check("neural synthesis", False, str(exc), INSTALL_HINT, needed_for_play=False))
+    return checks
+
+
 def _audio() -> list[Check]:
     try:
         import sounddevice as sd
@@ -129,6 +151,7 @@ def run_checks() -> list[Check]:
     return [
         _python(),
         *_speech(),
+        *_neural(),
         *_audio(),
         _writable("clip cache", cache_dir, True),
         _writable("config folder", lambda: config_path().parent, False),

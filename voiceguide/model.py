@@ -80,6 +80,8 @@ class Routine:
     """Where it was loaded from (a path or ``built-in``)."""
     pacing: dict[str, Any] = field(default_factory=dict)
     """The file's own ``[pacing]`` table, parsed by pacing.parse_layer."""
+    pronounce: dict[str, str] = field(default_factory=dict)
+    """The file's own ``[pronounce]`` table: word or name -> how the voice should say it."""
     digest: str = ""
     """SHA-256 of the file's bytes: tells a resumed session whether the routine changed."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,20 +23,24 @@ if TYPE_CHECKING:
     from .speech.clips import ClipStore
 
 
-def open_store(pacing: Pacing, *, cache: bool = True) -> ClipStore:
-    """A clip store for the pacing's engine, voice and rate (the engine starts only when a clip is missing)."""
+def open_store(pacing: Pacing, *, cache: bool = True, pronounce: Mapping[str, str] | None = None) -> ClipStore:
+    """A clip store for the pacing's engine, voice and rate (the engine starts only when a clip is missing);
+    ``pronounce``: a routine's own respellings, laid over the built-in table."""
     from .speech.cache import ClipCache
     from .speech.clips import ClipStore
+    from .speech.pronounce import merged
     from .speech.registry import SESSION_RATE, choose
 
     spec = choose(pacing.engine, pacing.voice)
+    voice = spec.canonical(pacing.voice)
     return ClipStore(
-        lambda: spec.start(pacing.voice),
-        spec.identity(pacing.voice),
+        lambda: spec.start(voice),
+        spec.identity(voice),
         SESSION_RATE,
-        voice=pacing.voice,
+        voice=voice,
         rate=pacing.rate,
         cache=ClipCache() if cache else None,
+        pronounce=merged(pronounce or {}),
     )
 
 
@@ -166,7 +170,7 @@ def bed_track(source: BedSource, pacing: Pacing, timeline: Timeline, store: Clip
 @contextmanager
 def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterator[Prepared]:
     """Synthesize, schedule and (unless ``measure`` is False) measure a session; closes the store after."""
-    store = open_store(pacing)
+    store = open_store(pacing, pronounce=routine.pronounce)
     try:
         source = open_bed_source(routine, pacing, store) if measure else None  # a bad file fails before synthesis
         timeline = build_timeline(routine, pacing, store)

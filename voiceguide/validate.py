@@ -14,7 +14,7 @@ from .tomlfile import LineIndex
 
 MAX_STEPS: Final = 100
 MAX_TEXT: Final = 2000
-TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing"}
+TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing", "pronounce"}
 STEP_KEYS: Final = {
     "point",
     "name",
@@ -79,6 +79,7 @@ class Validator:
                 f"has {len(raw_steps)} steps; at most {MAX_STEPS} are allowed",
             )
         steps = tuple(self.step(raw, i) for i, raw in enumerate(raw_steps))
+        pronounce = self.pronounce(doc.get("pronounce", {}))
         return Routine(
             name=name,
             title=title,
@@ -88,7 +89,24 @@ class Validator:
             closing=closing,
             source=self.source,
             pacing=pacing,
+            pronounce=pronounce,
         )
+
+    def pronounce(self, table: Any) -> dict[str, str]:
+        """The ``[pronounce]`` table: word or name -> respelling, both short plain text."""
+        if not isinstance(table, dict):
+            raise self.fail(
+                self.lines.key("", 0, "pronounce"),
+                "pronounce",
+                'must be a table: [pronounce] then "Word" = "respelling"',
+            )
+        out: dict[str, str] = {}
+        for word in table:
+            where = f"pronounce.{word}"
+            if not word.strip() or len(word) > 100:
+                raise self.fail(self.lines.key("pronounce", 0, word), where, "must be a word or a short name")
+            out[word.strip()] = self.text(table, word, "pronounce", 0, where, required=True, limit=200)
+        return out
 
     def text(
         self,

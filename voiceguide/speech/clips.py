@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Final
 
@@ -12,6 +12,7 @@ from ..audio.types import Audio, check_clip
 from .cache import ClipCache, clip_key
 from .engine import SpeechEngine
 from .finish import PROCESSING, finish_clip
+from .pronounce import respell
 
 MEMORY_BUDGET: Final = 6 * 1024 * 1024
 """Bytes of clips kept in memory; older ones are read back from the disk cache when needed again,
@@ -31,7 +32,10 @@ class ClipStore:
         rate: int,
         volume: float = 1.0,
         cache: ClipCache | None = None,
+        pronounce: Mapping[str, str] | None = None,
     ) -> None:
+        self.pronounce = dict(pronounce or {})
+        """Respellings applied to the text sent to the engine (never to captions or chapters)."""
         self._factory = engine_factory
         self._engine: SpeechEngine | None = None
         self._engine_lock = threading.Lock()
@@ -56,9 +60,13 @@ class ClipStore:
                 self._engine = self._factory()
             return self._engine
 
+    def spoken(self, text: str) -> str:
+        """The text as the engine gets it: respelled where the pronunciation table says."""
+        return respell(text, self.pronounce) if self.pronounce else text
+
     def key(self, text: str) -> str:
-        """Cache key of ``text`` with this store's voice, rate and volume."""
-        return clip_key(text, self.voice, self.rate, self.volume, f"{self.engine_name}/{PROCESSING}")
+        """Cache key of ``text`` as spoken (so a changed respelling is synthesized anew), voice, rate and volume."""
+        return clip_key(self.spoken(text), self.voice, self.rate, self.volume, f"{self.engine_name}/{PROCESSING}")
 
     def _load(self, text: str) -> Audio:
         key = self.key(text)
@@ -69,7 +77,7 @@ class ClipStore:
                     self._on_disk.add(text)
                 return cached
         engine = self.engine()
-        raw = engine.synthesize(text, voice=self.voice, rate=self.rate, volume=self.volume)
+        raw = engine.synthesize(self.spoken(text), voice=self.voice, rate=self.rate, volume=self.volume)
         clip = finish_clip(check_clip(raw, engine.sample_rate, self.sample_rate, text), self.sample_rate)
         stored = self.cache is not None and self.cache.put(key, self.sample_rate, clip)
         with self._lock:

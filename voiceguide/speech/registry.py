@@ -33,6 +33,10 @@ class EngineSpec:
     """Whether a voice id or path belongs to this engine (picks the engine from ``--voice``)."""
     listed: bool = True
     """Shown by ``voiceguide voices``."""
+    voices: Callable[[], list[VoiceInfo]] | None = None
+    """The voices, without starting the engine where it can (else the started engine is asked)."""
+    canonical: Callable[[str | None], str | None] = lambda voice: voice
+    """The one id of a voice that has several names (so they share cached clips)."""
 
 
 def _espeak_identity(voice: str | None) -> str:
@@ -47,6 +51,36 @@ def _espeak_start(voice: str | None) -> SpeechEngine:
     return Pyttsx3Engine()
 
 
+def _piper_identity(voice: str | None) -> str:
+    from .piper_voices import engine_name
+
+    return engine_name(voice)
+
+
+def _piper_start(voice: str | None) -> SpeechEngine:
+    from .piper_engine import PiperEngine
+
+    return PiperEngine(voice)
+
+
+def _piper_owns(voice: str) -> bool:
+    from .piper_voices import is_piper_voice
+
+    return is_piper_voice(voice)
+
+
+def _piper_voices() -> list[VoiceInfo]:
+    from .piper_voices import list_voices
+
+    return list_voices()
+
+
+def _piper_canonical(voice: str | None) -> str | None:
+    from .piper_voices import resolve
+
+    return resolve(voice).id
+
+
 def _standin_start(voice: str | None) -> SpeechEngine:
     from .standin import StandinEngine
 
@@ -57,6 +91,15 @@ ENGINES: Final[dict[str, EngineSpec]] = {
     spec.name: spec
     for spec in (
         EngineSpec("espeak", "espeak-ng through pyttsx3: small, fast, robotic", _espeak_identity, _espeak_start),
+        EngineSpec(
+            "piper",
+            "Piper neural speech: natural, offline (voiceguide[neural])",
+            _piper_identity,
+            _piper_start,
+            owns=_piper_owns,
+            voices=_piper_voices,
+            canonical=_piper_canonical,
+        ),
         EngineSpec("standin", "tone bursts for tests", lambda voice: "standin-1", _standin_start, listed=False),
     )
 }
@@ -68,11 +111,14 @@ def list_voices(language: str | None = None) -> list[VoiceInfo]:
     for spec in ENGINES.values():
         if not spec.listed:
             continue
-        engine = spec.start(None)
-        try:
-            voices = engine.voices()
-        finally:
-            engine.close()
+        if spec.voices is not None:
+            voices = spec.voices()
+        else:
+            engine = spec.start(None)
+            try:
+                voices = engine.voices()
+            finally:
+                engine.close()
         found += [replace(v, engine=spec.name) for v in sorted(voices, key=lambda v: (v.language, v.id))]
     if language:
         found = [v for v in found if v.language.lower().startswith(language.lower())]
