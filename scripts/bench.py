@@ -9,6 +9,7 @@ and the hand-made peer pipeline (espeak-ng + sox) on the same plan. Prints one t
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -23,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VOICEGUIDE = [sys.executable, "-m", "voiceguide"]
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, stdout) of one command."""
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS MiB, stdout, CPU seconds of it and the children it waited for) of one command."""
     # Output goes to files, not pipes: a full pipe would stall the child while we wait for it.
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
@@ -37,7 +38,12 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{text}{err.read()}")
-    return wall, usage.ru_maxrss / 1024, text
+    return wall, usage.ru_maxrss / 1024, text, usage.ru_utime + usage.ru_stime
+
+
+def digest(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").digest()
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -58,22 +64,27 @@ def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, flo
     plan = work / "plan.json"
     plan.write_text(run([*VOICEGUIDE, "show", routine, "--json"], env_with(warm_cache))[2])
     peer = ROOT / "scripts" / "peer_espeak_sox.py"
-    results: dict[str, list[tuple[float, float]]] = {"warm": [], "cold": [], "peer": []}
+    results: dict[str, list[tuple[float, float, float]]] = {"warm": [], "cold": [], "peer": []}
+    identical: list[bool] = []
     for n in range(runs):
         cold_cache = work / f"cold-{n}"
-        results["cold"].append(
-            run([*VOICEGUIDE, "export", routine, "-o", str(work / "cold.wav"), "--force"], env_with(cold_cache))[:2]
-        )
-        results["warm"].append(
-            run([*VOICEGUIDE, "export", routine, "-o", str(work / "warm.wav"), "--force"], env_with(warm_cache))[:2]
-        )
+        cold = run([*VOICEGUIDE, "export", routine, "-o", str(work / "cold.wav"), "--force"], env_with(cold_cache))
+        results["cold"].append((cold[0], cold[1], cold[3]))
+        warm = run([*VOICEGUIDE, "export", routine, "-o", str(work / "warm.wav"), "--force"], env_with(warm_cache))
+        results["warm"].append((warm[0], warm[1], warm[3]))
         if peer.exists() and shutil.which("espeak-ng") and shutil.which("sox"):
-            results["peer"].append(run([sys.executable, str(peer), str(plan), "-o", str(work / "peer.wav")])[:2])
+            done = run([sys.executable, str(peer), str(plan), "-o", str(work / "peer.wav")])
+            results["peer"].append((done[0], done[1], done[3]))
         shutil.rmtree(cold_cache, ignore_errors=True)
-    out = {}
+        # Reproducible clips: every cold export is the very file the warm cache gives.
+        # (Hashed in chunks: 128 MB read whole would raise this process's RSS, and a child's peak RSS
+        # counts the parent's pages it was forked with.)
+        identical.append(digest(work / "cold.wav") == digest(work / "warm.wav"))
+    out = {"cold export byte-identical to warm (1 = yes)": stats([float(same) for same in identical])}
     for name, values in results.items():
         if values:
             out[f"export {name} (s)"] = stats([v[0] for v in values])
+            out[f"export {name} CPU (s)"] = stats([v[2] for v in values])
             out[f"export {name} peak RSS (MiB)"] = stats([v[1] for v in values])
     return out
 
@@ -86,7 +97,7 @@ def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dic
         for scale in scales:
             # The same work at every length: clips cached, the loudness gain measured anew.
             shutil.rmtree(cache / "gains", ignore_errors=True)
-            wall, rss, text = run(
+            wall, rss, text, _ = run(
                 [*VOICEGUIDE, "export", routine, "-o", str(work / f"long.{fmt}"), "--force", "--scale", str(scale)],
                 env_with(cache),
             )

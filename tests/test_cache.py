@@ -56,6 +56,19 @@ def test_a_store_resynthesizes_a_corrupt_entry_and_repairs_it(tmp_path: Path) ->
     assert third.synthesized == 0
 
 
+def test_a_cached_clip_is_measured_from_its_header_and_a_corrupt_body_is_made_again(tmp_path: Path) -> None:
+    ClipStore(StandinEngine, "standin-1", 22050, voice=None, rate=150, cache=ClipCache(tmp_path)).get("Press now.")
+    path = next(tmp_path.rglob("*.clip"))
+    data = bytearray(path.read_bytes())
+    data[40] ^= 0xFF  # the samples, not the header
+    path.write_bytes(bytes(data))
+    store = ClipStore(StandinEngine, "standin-1", 22050, voice=None, rate=150, cache=ClipCache(tmp_path))
+    length = store.measure("Press now.")
+    assert store.synthesized == 0  # the header was enough
+    assert store.get("Press now.").size == length
+    assert store.synthesized == 1
+
+
 def _writer(folder: str, seed: int) -> None:
     cache = ClipCache(Path(folder))
     for i in range(200):

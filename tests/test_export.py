@@ -168,6 +168,20 @@ def test_an_existing_file_is_kept_unless_force_is_given(tmp_path: Path, standin:
     assert dest.read_bytes() == b"precious"
 
 
+def test_force_replaces_the_file_and_the_old_one_is_deleted_after(tmp_path: Path, standin: None) -> None:
+    import time
+
+    dest = tmp_path / "again.wav"
+    dest.write_bytes(b"old" * 100_000)
+    old_inode = dest.stat().st_ino
+    run("export", SHORT, "-o", str(dest), "--force")
+    assert dest.read_bytes()[:4] == b"RIFF" and dest.stat().st_ino != old_inode
+    deadline = time.monotonic() + 10
+    while any(tmp_path.glob(".*voiceguide-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [p.name for p in tmp_path.iterdir()] == ["again.wav"]
+
+
 def test_a_missing_destination_folder_is_a_clear_error(tmp_path: Path, standin: None) -> None:
     result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "no" / "x.wav")])
     assert result.exit_code == 1

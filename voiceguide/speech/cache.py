@@ -50,6 +50,22 @@ class ClipCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.clip"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry for ``key`` exists (it may still turn out corrupt when read)."""
+        return self._path(key).exists()
+
+    def length(self, key: str, rate: int) -> int | None:
+        """The sample count in the entry's header, without reading or checking its samples (None if absent)."""
+        try:
+            with self._path(key).open("rb") as f:
+                head = f.read(_HEADER.size)
+        except OSError:
+            return None
+        if len(head) < _HEADER.size:
+            return None
+        magic, clip_rate, count = _HEADER.unpack(head)
+        return count if magic == MAGIC and clip_rate == rate and count > 0 else None
+
     def get(self, key: str, rate: int) -> Audio | None:
         """The clip for ``key``, or None if it is missing, truncated or corrupt."""
         path = self._path(key)

@@ -48,8 +48,8 @@ class ClipStore:
         self._on_disk: set[str] = set()
         self._lengths: dict[str, int] = {}
         self._pending: dict[str, Future[Audio]] = {}
-        # Two workers: while one finishes a clip (numpy), the other has the engine synthesize the next.
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="voiceguide-tts")
+        # Four workers: the engine (a SynthesisPool) speaks two clips at once while others finish clips (numpy).
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="voiceguide-tts")
         self._lock = threading.Lock()
         self.synthesized = 0
 
@@ -101,11 +101,17 @@ class ClipStore:
                 self._bytes -= self._clips.pop(old).nbytes
 
     def prefetch(self, texts: Iterable[str]) -> None:
-        """Start loading or synthesizing these texts in the background, in order."""
+        """Start synthesizing these texts in the background, in order, unless the disk cache has them.
+
+        Cached clips are read when asked for (0.5 ms each): read ahead, they would all sit in memory at once.
+        """
         with self._lock:
             for text in texts:
-                if text not in self._clips and text not in self._pending:
-                    self._pending[text] = self._pool.submit(self._load, text)
+                if text in self._clips or text in self._pending:
+                    continue
+                if self.cache is not None and self.cache.has(self.key(text)):
+                    continue
+                self._pending[text] = self._pool.submit(self._load, text)
 
     def get(self, text: str) -> Audio:
         """The finished clip for ``text`` (waits for it if it is being made)."""
@@ -122,10 +128,21 @@ class ClipStore:
         return clip
 
     def measure(self, text: str) -> int:
-        """Length of the clip for ``text`` in samples."""
+        """Length of the clip for ``text`` in samples (from the cache entry's header when there is one).
+
+        Trusting the header is safe: an entry found corrupt later is made again, and a clip made again is
+        the same clip (engines are deterministic: speech/engine.py), so the timeline stays right.
+        """
         with self._lock:
             if text in self._lengths:
                 return self._lengths[text]
+            pending = text in self._pending
+        if self.cache is not None and not pending:
+            length = self.cache.length(self.key(text), self.sample_rate)
+            if length is not None:
+                with self._lock:
+                    self._lengths[text] = length
+                return length
         return int(self.get(text).size)
 
     def close(self) -> None:

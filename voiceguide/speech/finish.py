@@ -18,7 +18,7 @@ CLIP_CEILING: Final = 10 ** (-5 / 20)
 session's loudness below its clips', so it is lifted by 2 to 3 dB), which stops at -1 dBFS."""
 
 
-PROCESSING: Final = f"finish-v4/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{TARGET_LUFS}"
+PROCESSING: Final = f"finish-v5/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{TARGET_LUFS}"
 """Version and settings of finish_clip: part of the cache key, so a change re-synthesizes."""
 
 

@@ -4,6 +4,7 @@ belongs to, else the platform default. Engines are imported only when one is sta
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
@@ -39,16 +40,36 @@ class EngineSpec:
     """The one id of a voice that has several names (so they share cached clips)."""
 
 
+# On Linux, espeak-ng speaks each clip in a fresh process (speech/pool.py): libespeak-ng carries state from
+# one utterance to the next, so clips from one long-lived engine were never the same twice, and a pool of
+# two uses both cores. Elsewhere there is no fork, and pyttsx3 drives the platform's own engine in-process.
+_POOLED = sys.platform.startswith("linux")
+
+
 def _espeak_identity(voice: str | None) -> str:
+    if _POOLED:
+        from .pool import pool_engine_name
+
+        return pool_engine_name()
     from .pyttsx3_engine import engine_name
 
     return engine_name()
 
 
 def _espeak_start(voice: str | None) -> SpeechEngine:
+    if _POOLED:
+        from .pool import SynthesisPool
+
+        return SynthesisPool()
     from .pyttsx3_engine import Pyttsx3Engine
 
     return Pyttsx3Engine()
+
+
+def _espeak_voices() -> list[VoiceInfo]:
+    from .pyttsx3_engine import Pyttsx3Engine
+
+    return Pyttsx3Engine().voices()  # listing needs no fresh process
 
 
 def _piper_identity(voice: str | None) -> str:
@@ -90,7 +111,13 @@ def _standin_start(voice: str | None) -> SpeechEngine:
 ENGINES: Final[dict[str, EngineSpec]] = {
     spec.name: spec
     for spec in (
-        EngineSpec("espeak", "espeak-ng through pyttsx3: small, fast, robotic", _espeak_identity, _espeak_start),
+        EngineSpec(
+            "espeak",
+            "espeak-ng through pyttsx3: small, fast, robotic",
+            _espeak_identity,
+            _espeak_start,
+            voices=_espeak_voices,
+        ),
         EngineSpec(
             "piper",
             "Piper neural speech: natural, offline (voiceguide[neural])",
