@@ -84,3 +84,23 @@ def test_the_keys_line_breaks_between_keys_never_inside_a_word() -> None:
         lines = wrapped(HELP, width).splitlines()
         assert all(len(line) <= width for line in lines)
         assert " · ".join(lines) == HELP
+
+
+def test_resume_with_a_preset_or_flags_applies_them_over_the_saved_pacing(standin: None) -> None:
+    from pathlib import Path
+
+    from voiceguide.live import state
+    from voiceguide.live.start import open_session
+    from voiceguide.pacing import Verbosity, pacing_texts
+    from voiceguide.routine import load_routine, routine_ref
+
+    tiny = str(Path(__file__).parent / "routines" / "tiny.toml")
+    routine = load_routine(tiny)
+    saved_pacing = pacing_texts(Pacing(rate=140, gap=3))
+    state.save(SavedSession(routine_ref(tiny), routine.digest, saved_pacing, 0, "left", 10, 500, 22050, 0.0))
+    session, notes = open_session(None, resume=True, device=None, flags={}, preset="brisk")
+    session.store.close()
+    assert (session.pacing.rate, session.pacing.verbosity, session.pacing.gap) == (180, Verbosity.BRIEF, 5.0)
+    session, _ = open_session(None, resume=True, device=None, flags={"rate": "150"}, preset=None)
+    session.store.close()
+    assert (session.pacing.rate, session.pacing.gap) == (150, 3.0) and notes == []
