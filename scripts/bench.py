@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: voiceguide's export (cold and warm cache), memory against session length, start-up,
-and the hand-made peer pipeline (espeak-ng + sox) on the same plan. Prints one table; --json writes it too.
+the hand-made peer pipelines (espeak-ng + sox, piper + sox) on the same plan, the neural voice cold and warm,
+a sound bed's cost in export and play, and intelligibility (scripts/wer.py). Prints one table; --json writes it too.
 
     .venv/bin/python scripts/bench.py                 # full run on the evening routine
     .venv/bin/python scripts/bench.py --runs 1 --routine tests/routines/short.toml --quick
@@ -89,6 +90,45 @@ def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, flo
     return out
 
 
+def bench_neural(routine: str, runs: int, work: Path, voice: str = "joe") -> dict[str, dict[str, float]]:
+    """Alternating cold, warm and Piper-peer exports with the neural voice (the peer renders the same plan)."""
+    warm_cache = work / "neural-warm-cache"
+    export = [*VOICEGUIDE, "export", routine, "--voice", voice, "--force", "-o"]
+    run([*export, str(work / "neural-prime.wav")], env_with(warm_cache))
+    plan = work / "neural-plan.json"
+    plan.write_text(run([*VOICEGUIDE, "show", routine, "--voice", voice, "--json"], env_with(warm_cache))[2])
+    peer = ROOT / "scripts" / "peer_piper_sox.py"
+    results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": [], "peer": []}
+    for n in range(runs):
+        cold_cache = work / f"neural-cold-{n}"
+        for name, cmd, env in (
+            ("cold", [*export, str(work / "neural-cold.wav")], env_with(cold_cache)),
+            ("warm", [*export, str(work / "neural-warm.wav")], env_with(warm_cache)),
+            ("peer", [sys.executable, str(peer), str(plan), "-o", str(work / "neural-peer.wav")], None),
+        ):
+            done = run(cmd, env)
+            results[name].append((done[0], done[1], done[3]))
+        shutil.rmtree(cold_cache, ignore_errors=True)
+    out = {}
+    for name, values in results.items():
+        out[f"neural export {name} (s)"] = stats([v[0] for v in values])
+        out[f"neural export {name} CPU (s)"] = stats([v[2] for v in values])
+        out[f"neural export {name} peak RSS (MiB)"] = stats([v[1] for v in values])
+    return out
+
+
+def bench_bed_export(routine: str, runs: int, work: Path, bed: str = "brown") -> dict[str, dict[str, float]]:
+    """Alternating warm exports with and without a generated bed (clips cached, so the bed's cost shows)."""
+    cache = work / "warm-cache"
+    export = [*VOICEGUIDE, "export", routine, "--force", "-o"]
+    run([*export, str(work / "bed-prime.wav"), "--bed", bed], env_with(cache))
+    with_bed, without = [], []
+    for _ in range(runs):
+        with_bed.append(run([*export, str(work / "bed.wav"), "--bed", bed], env_with(cache))[0])
+        without.append(run([*export, str(work / "nobed.wav")], env_with(cache))[0])
+    return {f"export warm --bed {bed} (s)": stats(with_bed), "export warm, no bed (s)": stats(without)}
+
+
 def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dict[str, float]]:
     """Peak RSS and time of a warm export at several session lengths, as FLAC and as M4B: flat means streaming."""
     cache = work / "warm-cache"
@@ -150,11 +190,11 @@ def first_sound(routine: str, cache: Path, work: Path) -> float:
     return heard[0] - start if heard else float("nan")
 
 
-def play_cpu(routine: str, cache: Path, work: Path, seconds: float) -> float:
+def play_cpu(routine: str, cache: Path, work: Path, seconds: float, extra: tuple[str, ...] = ()) -> float:
     """Share of one core that `voiceguide play` uses while it plays (after its first 5 s)."""
     env = env_with(cache) | {"VOICEGUIDE_STATE_DIR": str(work / "state")}
     proc = subprocess.Popen(
-        [*VOICEGUIDE, "play", routine, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*VOICEGUIDE, "play", routine, "--quiet", *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     tick = os.sysconf("SC_CLK_TCK")
 
@@ -183,6 +223,9 @@ def bench_play(routine: str, runs: int, work: Path, cpu_seconds: float) -> dict[
         "play first sound, warm cache (s)": stats(warm_times),
         "play first sound, cold cache (s)": stats(cold_times),
         f"play CPU over {cpu_seconds:g} s (% of a core)": stats([play_cpu(routine, warm, work, cpu_seconds)]),
+        f"play CPU over {cpu_seconds:g} s, --bed brown (% of a core)": stats(
+            [play_cpu(routine, warm, work, cpu_seconds, ("--bed", "brown"))]
+        ),
     }
 
 
@@ -225,6 +268,19 @@ def bench_soak(routine: str, work: Path, minutes: float) -> dict[str, dict[str, 
     }
 
 
+def bench_wer(routine: str, work: Path, voices: list[tuple[str, tuple[str, ...]]]) -> dict[str, dict[str, float]]:
+    """Word error rate of pocketsphinx on the first spoken cues of an export with each voice (scripts/wer.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import wer
+
+    out = {}
+    for name, extra in voices:
+        cache = work / ("neural-warm-cache" if extra else "warm-cache")
+        rate = wer.measure(routine, extra, env_with(cache), work / f"wer-{name}.wav")
+        out[f"word error rate, {name}, first {wer.CUES} cues"] = stats([rate])
+    return out
+
+
 def bench_startup(runs: int) -> dict[str, dict[str, float]]:
     values = [run([sys.executable, "-m", "voiceguide", "--help"])[0] for _ in range(runs * 3)]
     return {"voiceguide --help (s)": stats(values)}
@@ -240,12 +296,17 @@ def main() -> None:
         "--soak", type=float, default=0, metavar="MIN", help="also play MIN minutes of a 2-hour session"
     )
     parser.add_argument("--no-play", action="store_true", help="skip the live-play measurements (no PulseAudio)")
+    parser.add_argument("--no-neural", action="store_true", help="skip the neural-voice rows (no piper voice)")
+    parser.add_argument("--no-wer", action="store_true", help="skip the word error rates (scripts/wer.py)")
     args = parser.parse_args()
 
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as tmp:
         work = Path(tmp)
         results |= bench_export(args.routine, args.runs, work)
+        results |= bench_bed_export(args.routine, args.runs, work)
+        if not args.no_neural:
+            results |= bench_neural(args.routine, args.runs, work)
         if not args.quick:
             results |= bench_length(args.routine, work, [1.0, 2.6])
         results |= bench_startup(args.runs)
@@ -255,20 +316,26 @@ def main() -> None:
             results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
         if args.soak or not args.no_play:
             subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
+        if not args.no_wer:
+            results |= bench_wer(args.routine, work, [("espeak-ng", ()), ("joe", ("--voice", "joe"))])
 
     width = max(len(k) for k in results)
     print(f"{'measure':<{width}}  {'median':>9}  {'min':>9}  {'max':>9}  runs")
     for name, s in results.items():
         print(f"{name:<{width}}  {s['median']:>9.3f}  {s['min']:>9.3f}  {s['max']:>9.3f}  {s['runs']}")
     ratios = {}
-    if "export peer (s)" in results:
-        peer = results["export peer (s)"]["median"]
-        ratios = {
-            "peer / warm export": peer / results["export warm (s)"]["median"],
-            "peer / cold export": peer / results["export cold (s)"]["median"],
-        }
-        for name, value in ratios.items():
-            print(f"{name:<{width}}  {value:>9.2f}x")
+
+    def ratio(name: str, top: str, bottom: str) -> None:
+        if top in results and bottom in results:
+            ratios[name] = results[top]["median"] / results[bottom]["median"]
+
+    ratio("peer / warm export", "export peer (s)", "export warm (s)")
+    ratio("peer / cold export", "export peer (s)", "export cold (s)")
+    ratio("piper peer / cold neural export", "neural export peer (s)", "neural export cold (s)")
+    ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
+    ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
+    for name, value in ratios.items():
+        print(f"{name:<{width}}  {value:>9.2f}x")
     if args.json_path:
         Path(args.json_path).write_text(
             json.dumps({"results": results, "ratios": ratios, "routine": args.routine, "when": time.time()}, indent=1)

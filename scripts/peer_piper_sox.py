@@ -25,7 +25,14 @@ from pathlib import Path
 
 RATE = 22050
 NULL = ["-r", str(RATE), "-c", "1", "-n", "-r", str(RATE), "-c", "1"]  # -n at our rate: no resampling
-TONES = {"press": "sine 880", "release": "sine 440", "switch": "sine 659.25", "start": "sine 220", "end": "sine 196"}
+TONES = {
+    "press": "sine 880",
+    "release": "sine 440",
+    "switch": "sine 659.25",
+    "done": "sine 783.99",
+    "start": "sine 220",
+    "end": "sine 196",
+}
 
 
 def frames(path: Path) -> int:
