@@ -23,6 +23,7 @@ from .parsers import (
     codes_or_techniques,
     name,
     per_point,
+    switch,
     whole_minutes,
 )
 from .points import Point
@@ -135,6 +136,13 @@ class Pacing:
         Range(6, 60, "dB under the voice", low_open=False),
         "dB the bed sits under the voice between cues.",
         "DB",
+    )
+    listen: bool = knob(
+        False,
+        switch,
+        "Also take spoken commands (offline, live only): pause, continue, next point, go back, repeat, louder, "
+        "softer, stop.",
+        default_text="off",
     )
     voice: str | None = knob(
         None,

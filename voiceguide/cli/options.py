@@ -8,12 +8,15 @@ from typing import Any
 import click
 
 from ..pacing import KNOBS, PRESETS, default_text
+from ..parsers import switch
 
 
 def _option(key: str) -> Callable[[Any], Any]:
     spec = KNOBS[key]
     flag = "--" + key.replace("_", "-")
     help_text = f"{spec.help} [default: {default_text(key)}]"
+    if spec.parse is switch:
+        return click.option(f"{flag}/--no-{key.replace('_', '-')}", key, default=None, help=help_text)
     if spec.choices:
         return click.option(flag, key, type=click.Choice(spec.choices), help=help_text)
     return click.option(flag, key, metavar=spec.metavar or "VALUE", help=help_text)

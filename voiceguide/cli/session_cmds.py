@@ -155,11 +155,16 @@ def export_cmd(
 @click.option("--device", metavar="NAME_OR_INDEX", help="Output device (default: the system's).")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted session where it stopped.")
 @click.option("--quiet", is_flag=True, help="Show nothing while playing.")
-def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **kwargs: Any) -> None:
+@click.option("--mic", metavar="NAME_OR_INDEX", help="Input device for --listen (default: the system's).")
+def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic: str | None, **kwargs: Any) -> None:
     """Play a session live on the speakers, hands-free.
 
     Keys while playing: space pause/resume, n next point, p previous point,
     r repeat the location, + and - volume, q quit (the position is saved), ? help.
+
+    With --listen, say: "pause", "continue" (or "resume"), "next point" (or "skip ahead"),
+    "go back" (or "previous point"), "repeat" (or "say again"), "louder" (or "volume up"),
+    "softer" (or "quieter", "volume down"), "stop" (or "stop session", "end session").
 
     \b
     Example:
@@ -173,7 +178,9 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, **k
     from .screen import Screen
 
     flags, preset = split_flags(kwargs)
-    session, notes = open_session(routine, resume=resume, device=device, flags=flags, preset=preset)
+    if mic is not None:
+        flags["listen"] = True  # naming a microphone means listening on it
+    session, notes = open_session(routine, resume=resume, device=device, flags=flags, preset=preset, mic=mic)
     for note in notes:
         click.echo(note, err=True)
     screen = Screen(quiet)

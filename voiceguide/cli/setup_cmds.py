@@ -146,14 +146,27 @@ def say(text: str, voice: str | None, rate: str, output: str | None, force: bool
 
 
 @cli.command()
-def check() -> None:
+@click.option(
+    "--mic",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[NAME_OR_INDEX]",
+    help="Instead: listen for 10 s, show the input level and every spoken command heard.",
+)
+def check(mic: str | None) -> None:
     """Check the speech engine, audio output, folders and formats; print the fix for anything missing.
 
     \b
     Example:
       voiceguide check
+      voiceguide check --mic        # try the spoken commands before closing your eyes
     """
     from ..check import run_checks
+
+    if mic is not None:
+        _check_mic(mic or None)
+        return
 
     results = run_checks()
     for item in results:
@@ -164,6 +177,24 @@ def check() -> None:
     if any(not r.ok and r.needed_for_play for r in results):
         click.echo("Something `voiceguide play` needs is missing (see above).", err=True)
         sys.exit(1)
+
+
+def _check_mic(mic: str | None) -> None:
+    from ..live.display import bar
+    from ..live.listen import calibrate
+
+    click.echo("Say a command (pause, continue, next point, go back, repeat, louder, softer, stop) …")
+    tty = sys.stdout.isatty()
+
+    def level(db: float) -> None:
+        if tty:
+            click.echo(f"\r\x1b[2Kinput {db:6.1f} dBFS {bar((db + 70) / 70, 30)}", nl=False)
+
+    def heard(word: str) -> None:
+        click.echo(("\r\x1b[2K" if tty else "") + f"heard: {word}")
+
+    words = calibrate(10.0, level, heard, mic)
+    click.echo(("\r\x1b[2K" if tty else "") + (f"{len(words)} command(s) heard." if words else "No command heard."))
 
 
 @cli.command()

@@ -141,7 +141,9 @@ def ending(outcome: Outcome) -> str:
 
 
 def _bed(outcome: Outcome) -> str:
-    return f" The sound bed stopped: {outcome.bed_failure}." if outcome.bed_failure else ""
+    bed = f" The sound bed stopped: {outcome.bed_failure}." if outcome.bed_failure else ""
+    listen = f" Spoken commands: {outcome.listen_lost}." if outcome.listen_lost else ""
+    return bed + listen
 
 
 def _times(n: int) -> str:

@@ -4,6 +4,7 @@ fades; no I/O), and open_output connects it to a sounddevice callback stream."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
@@ -13,7 +14,7 @@ import numpy as np
 from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
-from ..timeline import Timeline
+from ..timeline import Kind, Timeline
 
 if TYPE_CHECKING:
     from ..audio.bed import BedTrack
@@ -54,6 +55,7 @@ class Player:
         self.final = final
         self.gain = gain
         self.position = start
+        self._speech_spans = _speech_spans(timeline)
         self._source: Iterator[Audio] = self._render(start)
         self._level = 0.0 if start else 1.0  # a resumed session fades in
         self._slope = 1.0 / max(1, round(FADE * rate))
@@ -72,6 +74,11 @@ class Player:
         self._stopping = False
         self.stopped = threading.Event()
         self.finished = threading.Event()
+        self.output_latency = 0.0
+        """Seconds from a block leaving fill() to it being heard (set once the stream is open)."""
+        self.heard_speaking: deque[tuple[float, float]] = deque(maxlen=256)
+        """(from, to) ``time.monotonic()`` spans when the program's own voice was coming out: a microphone
+        must not take it for a command."""
         self.calls = 0
         """Blocks handed to the device so far: a count that stops moving means the device is gone."""
         self.underruns = 0
@@ -123,6 +130,7 @@ class Player:
             self.timeline, self.gain, self.final = timeline, gain, True
             if self.bed is not None:
                 self.bed.retime(timeline)
+            self._speech_spans = _speech_spans(timeline)
             self._source = self._render(self.position)
 
     # The audio side.
@@ -186,11 +194,33 @@ class Player:
                 self.finished.set()
             if idle is not None:
                 out += idle * np.float32(self.gain)
+            self._note_speech(n, held)
             volume = np.linspace(self._applied_volume, self.volume, n, dtype=np.float32)
             self._applied_volume = self.volume
             out *= volume
             np.clip(out, -1.0, 1.0, out=out)
             return out
+
+    def _note_speech(self, n: int, held: bool) -> None:
+        # Whether this block carries the voice (a timeline cue or an interjection), as wall-clock time.
+        speaking = self._speaking is not None or (not held and self._speech_in(self.position - n, self.position))
+        if not speaking:
+            return
+        start = time.monotonic() + self.output_latency
+        end = start + n / self.rate
+        if self.heard_speaking and start - self.heard_speaking[-1][1] < 0.05:
+            self.heard_speaking[-1] = (self.heard_speaking[-1][0], end)
+        else:
+            self.heard_speaking.append((start, end))
+
+    def _speech_in(self, start: int, end: int) -> bool:
+        starts, ends = self._speech_spans
+        i = int(np.searchsorted(starts, end))  # cues that begin before the block ends
+        return bool(i and np.max(ends[:i], initial=0) > start)
+
+    def speaking_between(self, t0: float, t1: float) -> bool:
+        """Whether the program's voice was heard at any moment between two ``time.monotonic()`` times."""
+        return any(a < t1 and t0 < b for a, b in list(self.heard_speaking))
 
     def _between_blocks(self, out: Audio) -> None:
         # The timeline is silent here: do what was waiting for the fade-out.
@@ -209,3 +239,9 @@ class Player:
             take = min(out.size, self._speaking.size)
             out[:take] = self._speaking[:take]
             self._speaking = self._speaking[take:] if take < self._speaking.size else None
+
+
+def _speech_spans(timeline: Timeline) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the timeline's spoken cues, sorted by start."""
+    speech = [e for e in timeline.events if e.kind is Kind.SPEECH]
+    return np.array([e.start for e in speech], dtype=np.int64), np.array([e.end for e in speech], dtype=np.int64)

@@ -61,6 +61,7 @@ class LiveSession:
         device: str | int | None = None,
         resume: state.SavedSession | None = None,
         store: ClipStore | None = None,
+        mic: str | None = None,
     ) -> None:
         self.routine, self.routine_ref, self.pacing, self.device = routine, routine_ref, pacing, device
         self.resume = resume
@@ -73,6 +74,9 @@ class LiveSession:
         self._stop_reason: str | None = None
         self._gain, self._peak = DEFAULT_GAIN, 0.0
         self.controls = Controls(self.store.get, routine.steps)
+        self.mic = mic
+        self.listen_lost: str | None = None
+        """Why and when listening stopped early, for the end line."""
         # A bad bed file is one clear line before anything plays.
         self._bed_source = open_bed_source(routine, pacing, self.store)
         self.bed: BedTrack | None = None
@@ -157,6 +161,12 @@ class LiveSession:
         """Play until the end, `q`, Ctrl-C, SIGTERM, SIGHUP or a device failure; save the position unless finished."""
         player = self._start_player()
         stream = open_output(player, self.device)
+        player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
+        voice = None
+        if self.pacing.listen:
+            from .voice import VoiceCommands  # pocketsphinx only for sessions that listen
+
+            voice = VoiceCommands.start(self.mic, player, on_message)
         handlers = self._install_signals()
         reason = "finished"
         try:
@@ -167,11 +177,13 @@ class LiveSession:
                 if self._stop_reason:
                     reason = self._stop_reason
                     break
-                source = keys if keys is not None else self.commands
-                try:
-                    command = source.get(timeout=0.2)
-                except queue.Empty:
-                    command = None
+                command = voice.take() if voice is not None else None
+                if command is None:
+                    source = keys if keys is not None else self.commands
+                    try:  # a short wait while listening, so a spoken command is not kept waiting
+                        command = source.get(timeout=0.05 if voice is not None else 0.2)
+                    except queue.Empty:
+                        command = None
                 if command == "quit":
                     self._stop_reason = "quit"  # the stop's fade-out is its answer
                     continue
@@ -193,6 +205,8 @@ class LiveSession:
             self._finish("error" if reason == "finished" else reason, player)
             raise
         finally:
+            if voice is not None:
+                self.listen_lost = voice.stop()
             self._restore_signals(handlers)
             player.stop()
             player.stopped.wait(0.3)
@@ -214,7 +228,14 @@ class LiveSession:
             raise AudioDeviceError(f"the audio device stopped responding{hint}")
         bed_failure = self.bed.failure if self.bed is not None else None
         return state.Outcome(
-            reason == "finished", reason, player.position, saved, self.timeline, player.underruns, bed_failure
+            reason == "finished",
+            reason,
+            player.position,
+            saved,
+            self.timeline,
+            player.underruns,
+            bed_failure,
+            self.listen_lost,
         )
 
     def _save(self, position: int) -> state.SavedSession:

@@ -16,7 +16,13 @@ from .session import LiveSession, check_resume
 
 
 def open_session(
-    routine: str | None, *, resume: bool, device: str | None, flags: Mapping[str, Any], preset: str | None
+    routine: str | None,
+    *,
+    resume: bool,
+    device: str | None,
+    flags: Mapping[str, Any],
+    preset: str | None,
+    mic: str | None = None,
 ) -> tuple[LiveSession, list[str]]:
     """The session to play and the notes (warnings, resume notes) to show before it starts.
 
@@ -28,7 +34,7 @@ def open_session(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            session = _session(routine, resume, device, flags, preset, notes)
+            session = _session(routine, resume, device, flags, preset, notes, mic)
     finally:
         audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
     return session, [f"warning: {item.message}" for item in caught] + notes
@@ -41,13 +47,14 @@ def _session(
     flags: Mapping[str, Any],
     preset: str | None,
     notes: list[str],
+    mic: str | None,
 ) -> LiveSession:
     if not resume:
         if routine is None:
             raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
         loaded = load_routine(routine)
         pacing, _ = effective_pacing(loaded, flags, preset)
-        return LiveSession(loaded, routine_ref(routine), pacing, device=device)
+        return LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic)
     saved = state.load()
     if routine is not None and routine_ref(routine) != saved.routine:
         raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
@@ -61,4 +68,4 @@ def _session(
         ("flag", parse_layer(flags, prefix="--")),
     ]
     pacing, _ = resolve(layers)
-    return LiveSession(loaded, saved.routine, pacing, device=device, resume=saved)
+    return LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic)

