@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PacingError, RoutineError
+from .locks import locked, why
 from .pacing import Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
 from .paths import atomic_write, config_path
 from .routine import Routine
@@ -108,13 +109,17 @@ def _quote(text: str) -> str:
 def save(values: Mapping[str, Any], path: Path | None = None) -> Path:
     """Merge parsed values into the saved defaults and write them atomically."""
     path = path or config_path()
-    merged = dict(load_saved(path))
-    for key, value in values.items():
-        merged[key] = value.over(merged[key]) if isinstance(value, PerPoint) and key in merged else value
-    text = "# voiceguide saved defaults (written by `voiceguide pace set`)\n" + "".join(
-        f"{key} = {_quote(value)}\n" for key, value in to_texts(merged).items()
-    )
-    return atomic_write(path, text)
+    try:
+        with locked(path):  # two `pace set` at once: both count
+            merged = dict(load_saved(path))
+            for key, value in values.items():
+                merged[key] = value.over(merged[key]) if isinstance(value, PerPoint) and key in merged else value
+            text = "# voiceguide saved defaults (written by `voiceguide pace set`)\n" + "".join(
+                f"{key} = {_quote(value)}\n" for key, value in to_texts(merged).items()
+            )
+            return atomic_write(path, text)
+    except OSError as exc:
+        raise RoutineError(str(path), None, None, f"cannot save the defaults: {why(exc, path)}") from None
 
 
 def reset(path: Path | None = None) -> bool:
@@ -124,4 +129,6 @@ def reset(path: Path | None = None) -> bool:
         path.unlink()
     except FileNotFoundError:
         return False
+    except OSError as exc:
+        raise RoutineError(str(path), None, None, f"cannot remove the defaults: {exc.strerror or exc}") from None
     return True

@@ -15,6 +15,7 @@ from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
 from ..timeline import Kind, Timeline
+from .watchdog import CallbackWatch
 
 if TYPE_CHECKING:
     from ..audio.bed import BedTrack
@@ -82,6 +83,9 @@ class Player:
         self.calls = 0
         """Blocks handed to the device so far: a count that stops moving means the device is gone."""
         self.underruns = 0
+        self.samples = 0
+        """Samples handed out by fill, at the player's rate (the playback figures compare it with the wall clock)."""
+        self.watch = CallbackWatch()
 
     # Controls (any thread).
     def toggle_pause(self) -> bool:
@@ -174,6 +178,7 @@ class Player:
         """The next ``n`` output samples (called from the audio callback)."""
         with self._lock:
             self.calls += 1
+            self.samples += n
             if self.stopped.is_set():
                 return np.zeros(n, dtype=np.float32)
             held = self._held()

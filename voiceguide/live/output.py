@@ -7,14 +7,21 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from ..audio.types import Audio
 from ..errors import AudioDeviceError
 from .mixer import Player
+
+OUTPUT_LATENCY: Final = 0.3
+"""Seconds of audio queued at the device. PortAudio's "low" (0.09 s) underran when the test suite running
+beside a session held the callbacks up for 0.2-0.28 s; 0.4 s never did, but made every control and spoken
+command answer that much later (a spoken command must take effect within 0.7 s of its end). 0.3 s covers
+the stalls measured and keeps the answer under 0.7 s."""
 
 
 def warm_up_audio() -> threading.Thread:
@@ -90,15 +97,36 @@ def open_output(player: Player, device: str | int | None) -> Any:
 
 def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, block: int) -> Any:
     def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        player.watch.tick(frames, time.outputBufferDacTime, time.currentTime)
         if status.output_underflow:
             player.underruns += 1
         outdata[:, 0] = fill(frames)
+        player.watch.filled()
 
     stream = sd.OutputStream(
-        samplerate=rate, blocksize=block, device=device, channels=1, dtype="float32", callback=callback, latency="low"
+        samplerate=rate,
+        blocksize=block,
+        device=device,
+        channels=1,
+        dtype="float32",
+        callback=callback,
+        latency=OUTPUT_LATENCY,
     )
+    player.watch.rate = rate
     stream.start()
     return stream
+
+
+def close_output(stream: Any, *, drain: bool = True) -> None:
+    """Stop and close a stream; with drain, first let what is queued at the device play out (the stop's
+    fade, the end bell's tail: PortAudio's stop drops it, which cut the last 0.14 s of the bell)."""
+    try:
+        if drain:
+            time.sleep(float(stream.latency))
+        stream.stop()
+        stream.close()
+    except Exception:  # a stream whose device vanished may fail to close; nothing to save there
+        pass
 
 
 class Resampled:

@@ -6,6 +6,7 @@ import queue
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -13,7 +14,9 @@ import numpy as np
 
 from .. import cues
 from ..errors import AudioDeviceError
+from ..locks import why
 from ..pacing import Pacing, pacing_texts
+from ..paths import state_dir
 from ..routine import Routine
 from ..session import (
     bed_track,
@@ -31,16 +34,14 @@ from . import state
 from .controls import Controls
 from .display import Status, status_at
 from .mixer import Player
-from .output import open_output
+from .output import close_output, open_output
+from .watchdog import write_stats
 
 if TYPE_CHECKING:
     from ..audio.bed import BedTrack
 
 DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""
-STALL_SECONDS: Final = 5.0
-"""No audio callback for this long while playing means the device is gone (long enough that a
-busy machine stalling the sound server for a moment does not end the session)."""
 
 
 def preroll(rate: int) -> Timeline:
@@ -170,7 +171,6 @@ class LiveSession:
         handlers = self._install_signals()
         reason = "finished"
         try:
-            last_calls, last_change = -1, time.monotonic()
             while not player.finished.is_set():
                 if self._failure is not None:
                     raise self._failure
@@ -193,9 +193,7 @@ class LiveSession:
                         on_message(reply.message)
                     continue
                 on_status(self.status(player))
-                if player.calls != last_calls:
-                    last_calls, last_change = player.calls, time.monotonic()
-                elif time.monotonic() - last_change > STALL_SECONDS:
+                if player.watch.check(stream) is not None:  # the device is gone, not merely late
                     reason = "device"
                     break
         except KeyboardInterrupt:
@@ -210,11 +208,8 @@ class LiveSession:
             self._restore_signals(handlers)
             player.stop()
             player.stopped.wait(0.3)
-            try:
-                stream.stop()
-                stream.close()
-            except Exception:  # a stream whose device vanished may fail to close; nothing to save there
-                pass
+            close_output(stream, drain=reason != "device")
+        write_stats(player, reason)
         return self._finish(reason, player)
 
     def _finish(self, reason: str, player: Player) -> state.Outcome:
@@ -238,7 +233,7 @@ class LiveSession:
             self.listen_lost,
         )
 
-    def _save(self, position: int) -> state.SavedSession:
+    def _save(self, position: int) -> state.SavedSession | None:
         assert self.timeline is not None
         step, side, offset = state.where(self.timeline, position)
         saved = state.SavedSession(
@@ -252,7 +247,12 @@ class LiveSession:
             sample_rate=self.timeline.sample_rate,
             saved_at=time.time(),
         )
-        state.save(saved)
+        try:
+            state.save(saved)
+        except OSError as exc:  # a read-only or full state folder: say so, and end the session cleanly
+            folder = state_dir()
+            warnings.warn(f"could not save the position in {folder}: {why(exc, folder)}", stacklevel=2)
+            return None
         return saved
 
     def _install_signals(self) -> dict[int, Any]:
@@ -288,12 +288,10 @@ def check_resume(saved: state.SavedSession, routine: Routine) -> str | None:
 def say_aloud(clip: np.ndarray, rate: int, device: str | int | None = None) -> None:
     """Play one clip on the speakers and return when it has been heard."""
     event = Event(0, clip.size, Kind.SPEECH, text="say", cue="say")
-    tail = round(0.3 * rate)  # let the device drain before the stream closes
-    timeline = Timeline(rate, clip.size + tail, (event,), (), ())
+    timeline = Timeline(rate, clip.size, (event,), (), ())
     player = Player(lambda _text: clip, rate, timeline)
     stream = open_output(player, device)
     try:
         player.finished.wait(clip.size / rate + 5)
     finally:
-        stream.stop()
-        stream.close()
+        close_output(stream)
