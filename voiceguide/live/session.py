@@ -207,7 +207,7 @@ class LiveSession:
                 self.listen_lost = voice.stop()
             self._restore_signals(handlers)
             player.stop()
-            player.stopped.wait(0.3)
+            player.stopped.wait(1.0)  # the fade-out is 0.12 s of audio; a busy machine may take longer to make it
             close_output(stream, drain=reason != "device")
         write_stats(player, reason)
         return self._finish(reason, player)
