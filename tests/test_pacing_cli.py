@@ -190,3 +190,13 @@ def test_a_saved_only_that_fits_no_point_of_a_routine_warns_and_plays_it_whole(s
 def test_pace_show_prints_the_value_in_effect_for_press_and_release() -> None:
     out = invoke("pace", "show")
     assert "press      the step's, else 5" in out and "release    the step's, else 3" in out
+
+
+def test_wait_before_a_technique_in_a_routine_file_is_fitted_without_a_traceback(standin, tmp_path: Path) -> None:
+    routine = tmp_path / "wb.toml"
+    routine.write_text(
+        'title = "T"\n[pacing]\nwait_before = "hold"\n[[steps]]\npoint = "LR3"\ntechnique = "hold"\n'
+        'minutes = 1\nsides = "together"\n'
+    )
+    plan = json.loads(invoke("show", str(routine), "--json"))
+    assert len(plan["waits"]) == 1

@@ -261,7 +261,7 @@ class Picky(real):
         print("opened at", samplerate, flush=True)
         super().__init__(*args, samplerate=samplerate, **kwargs)
 sd.OutputStream = Picky
-from voiceguide.live.session import say_aloud
+from voiceguide.live.output import say_aloud
 from voiceguide.audio.tones import tone
 say_aloud(np.tile(tone("press", 22050), 8), 22050)
 """

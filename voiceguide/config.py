@@ -10,6 +10,7 @@ from .errors import PacingError, RoutineError
 from .locks import locked, why
 from .pacing import Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
 from .paths import atomic_write, config_path
+from .points import Point
 from .routine import Routine
 from .tomlfile import MAX_FILE_BYTES, read_toml
 
@@ -74,6 +75,7 @@ def _fit(routine: Routine, source: str, values: Mapping[str, Any]) -> Mapping[st
         if key not in values:
             continue
         points = values[key] if key in _POINT_KEYS else [p for p, _ in values[key].points]
+        points = [p for p in points if isinstance(p, Point)]  # wait_before may also name techniques
         foreign = [p for p in points if p not in have]
         flag = f"--{key.replace('_', '-')}" if source == "flag" else f"{source} {key}"
         if source == "saved":

@@ -193,7 +193,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
             screen.end_line()  # an error line must not be glued to the status line
             raise
         finally:
-            session.store.close()
+            session.close()
     screen.say(ending(outcome))
     if outcome.finished:
         return

@@ -140,7 +140,7 @@ def say(text: str, voice: str | None, rate: str, output: str | None, force: bool
         result = export_phrase(text, clip, store.sample_rate, Path(output), None, force=force)
         click.echo(f"Wrote {result.path} ({result.seconds:.1f} s)")
         return
-    from ..live.session import say_aloud
+    from ..live.output import say_aloud
 
     say_aloud(clip, store.sample_rate, device)
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..audio.types import Audio
 from ..errors import AudioDeviceError
+from ..timeline import Event, Kind, Timeline
 from .mixer import Player
 
 OUTPUT_LATENCY: Final = 0.3
@@ -181,3 +182,15 @@ def _explain(message: str, device: str | int | None) -> str:
         f"no audio output device ({message}){names}. Check that sound works (`voiceguide check`), "
         "or save the session to a file instead: voiceguide export ROUTINE"
     )
+
+
+def say_aloud(clip: np.ndarray, rate: int, device: str | int | None = None) -> None:
+    """Play one clip on the speakers and return when it has been heard."""
+    event = Event(0, clip.size, Kind.SPEECH, text="say", cue="say")
+    timeline = Timeline(rate, clip.size, (event,), (), ())
+    player = Player(lambda _text: clip, rate, timeline)
+    stream = open_output(player, device)
+    try:
+        player.finished.wait(clip.size / rate + 5)
+    finally:
+        close_output(stream)

@@ -10,8 +10,6 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-
 from .. import cues
 from ..errors import AudioDeviceError
 from ..locks import why
@@ -76,6 +74,8 @@ class LiveSession:
         self._gain, self._peak = DEFAULT_GAIN, 0.0
         self.controls = Controls(self.store.get, routine.steps)
         self.mic = mic
+        self.lock: Any = None
+        """The one-session-at-a-time lock, released by close()."""
         self.listen_lost: str | None = None
         """Why and when listening stopped early, for the end line."""
         # A bad bed file is one clear line before anything plays.
@@ -124,6 +124,13 @@ class LiveSession:
         player.interject(self.store.get(cues.RESUMING))
         self.player = player
         return player
+
+    def close(self) -> None:
+        """Release what the session holds: the clip store (and its engine) and the play lock."""
+        self.store.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def _bed_for(self, timeline: Timeline) -> BedTrack | None:
         # The bed at its level under this timeline's voice; a bed already playing keeps its own clock.
@@ -273,25 +280,3 @@ class LiveSession:
     def _restore_signals(handlers: dict[int, Any]) -> None:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
-
-
-def check_resume(saved: state.SavedSession, routine: Routine) -> str | None:
-    """A warning if the routine changed since the session was saved (None if unchanged)."""
-    if saved.routine_hash != routine.digest:
-        return (
-            f"note: {saved.routine} has changed since this session was saved; "
-            "resuming at the same point number, which may now be a different point"
-        )
-    return None
-
-
-def say_aloud(clip: np.ndarray, rate: int, device: str | int | None = None) -> None:
-    """Play one clip on the speakers and return when it has been heard."""
-    event = Event(0, clip.size, Kind.SPEECH, text="say", cue="say")
-    timeline = Timeline(rate, clip.size, (event,), (), ())
-    player = Player(lambda _text: clip, rate, timeline)
-    stream = open_output(player, device)
-    try:
-        player.finished.wait(clip.size / rate + 5)
-    finally:
-        close_output(stream)

@@ -8,11 +8,14 @@ from typing import Any
 
 from ..config import effective_pacing
 from ..errors import SessionError
+from ..locks import PlayLock
 from ..pacing import parse_layer, preset_layer, resolve
+from ..paths import state_dir
 from ..routine import load_routine, routine_ref
 from . import state
 from .output import warm_up_audio
-from .session import LiveSession, check_resume
+from .session import LiveSession
+from .state import check_resume
 
 
 def open_session(
@@ -31,10 +34,17 @@ def open_session(
     """
     audio = warm_up_audio()
     notes: list[str] = []
+    lock = None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            lock = PlayLock.acquire(state_dir())  # before the saved session is read: one session at a time
             session = _session(routine, resume, device, flags, preset, notes, mic)
+            session.lock = lock
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     finally:
         audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
     return session, [f"warning: {item.message}" for item in caught] + notes
