@@ -70,6 +70,10 @@ class ClipCache:
             return None
         return np.frombuffer(body, dtype="<f4").copy()
 
+    def has(self, key: str) -> bool:
+        """Whether a clip is stored under ``key`` (not read: a damaged one is found out when it is)."""
+        return self._path(key).is_file()
+
     def gain(self, key: str) -> float | None:
         """A session gain remembered under ``key`` (see session.session_gain), or None."""
         try:
