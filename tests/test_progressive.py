@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -192,9 +193,12 @@ def test_a_warm_cache_plays_as_before_and_never_starts_the_engine(tmp_path: Path
     warm.close()
 
 
-@pytest.mark.parametrize("engine_speed", [0.0, 0.05])
-def test_a_cold_live_session_ends_on_the_whole_plan_at_its_measured_gain(tmp_path: Path, engine_speed: float) -> None:
+@pytest.mark.parametrize(("engine_speed", "bed"), [(0.0, "none"), (0.05, "none"), (0.05, "brown")])
+def test_a_cold_live_session_ends_on_the_whole_plan_at_its_measured_gain(
+    tmp_path: Path, engine_speed: float, bed: str
+) -> None:
     routine, pacing = tiny()
+    pacing = replace(pacing, bed=bed)
     store = slow_store(tmp_path, pacing, load=0.0, per_clip=engine_speed, done={})
     live = LiveSession(routine, "tiny", pacing, store=store)
     player = live._start_player()
@@ -202,9 +206,12 @@ def test_a_cold_live_session_ends_on_the_whole_plan_at_its_measured_gain(tmp_pat
     while not live._ready.is_set() and time.monotonic() < end:  # a sound card faster than time
         player.fill(BLOCK)
         time.sleep(0.002)
+    assert live._failure is None
     assert live.progressive is not None and live.progressive.handed[-1] == live.timeline
     assert live.timeline == build_timeline(routine, pacing, store, live=True)
     assert player.timeline == live.timeline and player.final and player.gain == live._gain
+    if bed != "none":
+        assert live.bed is not None and live.bed.timeline == live.timeline
     store.close()
 
 
