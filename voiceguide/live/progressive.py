@@ -30,6 +30,8 @@ AHEAD: Final = 3
 needed sooner (the length sentence) is never behind a long queue."""
 POLL: Final = 0.02
 """Seconds between looks at the clips being made (a new part reaches the player this much late at most)."""
+FIRST_BLOCK: Final = 0.5
+"""Seconds the engine waits at most for the sound card to ask for the first block (the bell) before it starts."""
 SILENCE: Final = 0.15
 """Seconds of quiet ahead of the playhead that a change of the session gain waits for (no step in a sound)."""
 
@@ -70,6 +72,10 @@ class Progressive:
         exactly the export's), else the figure the clips made so far and guessed lengths give.
         """
         placeholder = session_minutes(estimate(self.routine, self.pacing, self.rate, live=True))
+        # Let the bell start first: starting an engine (a neural voice: 1 s of both cores) delays the stream.
+        end = time.monotonic() + FIRST_BLOCK
+        while self.player.calls == 0 and time.monotonic() < end:
+            time.sleep(POLL / 4)
         while True:
             if self.player.stopped.is_set():
                 raise _Stopped
