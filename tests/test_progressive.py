@@ -21,7 +21,7 @@ from voiceguide.errors import PacingError
 from voiceguide.live.controls import ANSWERS
 from voiceguide.live.mixer import BLOCK, Player
 from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
-from voiceguide.live.progressive import Progressive, cold
+from voiceguide.live.progressive import Progressive, cold, when_silent
 from voiceguide.live.session import LiveSession, preroll
 from voiceguide.pacing import Pacing
 from voiceguide.routine import load_routine, parse_routine
@@ -208,10 +208,28 @@ def test_a_cold_live_session_ends_on_the_whole_plan_at_its_measured_gain(
         time.sleep(0.002)
     assert live._failure is None
     assert live.progressive is not None and live.progressive.handed[-1] == live.timeline
+    assert not live.progressive.exact  # tiny says its length first: the figure comes from guesses (they agree)
     assert live.timeline == build_timeline(routine, pacing, store, live=True)
     assert player.timeline == live.timeline and player.final and player.gain == live._gain
     if bed != "none":
         assert live.bed is not None and live.bed.timeline == live.timeline
+    store.close()
+
+
+def test_the_measured_gain_comes_in_where_nothing_sounds_not_in_the_middle_of_the_bell(tmp_path: Path) -> None:
+    routine, pacing = tiny()
+    store = slow_store(tmp_path, pacing, load=0.0, per_clip=0.0, done={})
+    whole = build_timeline(routine, pacing, store, live=True)
+    player = Player(store.get, RATE, whole)
+    done = threading.Event()
+    waiting = threading.Thread(target=when_silent, args=(player, whole, done.set))
+    waiting.start()
+    time.sleep(0.2)
+    assert not done.is_set()  # the bell is sounding at sample 0
+    while player.position < whole.events[0].end + RATE // 20:
+        player.fill(BLOCK)
+    waiting.join(2)
+    assert done.is_set()
     store.close()
 
 

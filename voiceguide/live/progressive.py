@@ -154,10 +154,11 @@ class Progressive:
 
 
 def when_silent(player: Player, timeline: Timeline, act: Callable[[], None], timeout: float = 60.0) -> None:
-    """Call ``act`` once the playhead is where nothing sounds for SILENCE seconds (or after ``timeout``)."""
+    """Call ``act`` once the playhead is where nothing sounds for SILENCE seconds, or the player is paused (it
+    fades out, and back in from where ``act`` left it), or after ``timeout``."""
     quiet = round(SILENCE * timeline.sample_rate)
     end = time.monotonic() + timeout
-    while time.monotonic() < end and not player.stopped.is_set():
+    while time.monotonic() < end and not player.stopped.is_set() and not player.paused:
         at = player.position
         if not any(e.start < at + quiet and e.end > at for e in timeline.events):
             break
