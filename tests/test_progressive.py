@@ -74,6 +74,8 @@ class Listener:
     def __init__(self, player: Player, seconds: float) -> None:
         self.player, self.seconds = player, seconds
         self.blocks: list[tuple[float, int, int, np.ndarray]] = []  # (time, position before, after, samples)
+        self.longest = 0.0
+        """Seconds of the slowest fill: a callback that waited for a clip would take as long as making it."""
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> Listener:
@@ -88,9 +90,10 @@ class Listener:
         count = round(self.seconds * RATE / BLOCK)
         for n in range(count):
             time.sleep(max(0.0, self.start + n * BLOCK / RATE - time.monotonic()))
-            before = self.player.position
+            before, began = self.player.position, time.monotonic()
             out = self.player.fill(BLOCK)
             self.blocks.append((time.monotonic(), before, self.player.position, out))
+            self.longest = max(self.longest, time.monotonic() - began)
 
     def when(self, sample: int) -> float:
         """Seconds after the start when the playhead passed ``sample``."""
@@ -129,6 +132,7 @@ def test_the_first_cue_is_made_within_2_5_s_and_plays_on_time_while_later_clips_
     # The cue is heard where the plan puts it (after the bell), not held back, while clips are still being made.
     assert listener.when(first.start) < first.start / RATE + 0.15
     assert player.starved == 0
+    assert listener.longest < 0.05  # the audio callback never waits for the engine (a clip takes 0.5 s here)
     assert sum(1 for t in done.values() if t > begin + first.start / RATE) >= 2
     store.close()
 
@@ -147,6 +151,7 @@ def test_a_slow_clip_makes_the_player_hold_in_silence_only_until_it_is_made(tmp_
     assert held and all(before == whole.events[2].start for _, before in held)  # at "Press tone." only
     assert done["Press tone."] - listener.start > held[0][0] - listener.start  # it was missing when the hold began
     assert held[-1][0] - done["Press tone."] < BLOCK / RATE + 0.1  # and it ended as soon as the clip was made
+    assert listener.longest < 0.05  # holding is silence handed out at once, not a callback waiting for the engine
     # What was played is the plan itself, sample for sample, with silence only where a clip was missing.
     played = listener.timeline_audio()
     plan = np.concatenate(list(render(whole, store.get)))
