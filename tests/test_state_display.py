@@ -99,8 +99,8 @@ def test_resume_with_a_preset_or_flags_applies_them_over_the_saved_pacing(standi
     saved_pacing = pacing_texts(Pacing(rate=140, gap=3))
     state.save(SavedSession(routine_ref(tiny), routine.digest, saved_pacing, 0, "left", 10, 500, 22050, 0.0))
     session, notes = open_session(None, resume=True, device=None, flags={}, preset="brisk")
-    session.store.close()
+    session.close()
     assert (session.pacing.rate, session.pacing.verbosity, session.pacing.gap) == (180, Verbosity.BRIEF, 5.0)
     session, _ = open_session(None, resume=True, device=None, flags={"rate": "150"}, preset=None)
-    session.store.close()
+    session.close()
     assert (session.pacing.rate, session.pacing.gap) == (150, 3.0) and notes == []

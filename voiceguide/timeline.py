@@ -16,7 +16,7 @@ from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
 from .routine import Routine, Sides, Step, Technique
 from .stillness import announce_marks, hold_cues
 
-__all__ = ["TONE_SECONDS", "Event", "Kind", "Phase", "Span", "StepSpan", "Timeline", "estimate", "schedule"]
+__all__ = ["TONE_SECONDS", "Event", "Kind", "Phase", "Span", "StepSpan", "Timeline", "estimate", "schedule", "settled"]
 
 LEAD_IN: Final = 1.0
 """Seconds between "Ready." and the first press of a side."""
@@ -44,12 +44,31 @@ def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
     return [s for s in routine.steps if pacing.includes(s.point)]
 
 
-def schedule(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = False) -> Timeline:
+def schedule(
+    routine: Routine,
+    pacing: Pacing,
+    measure: Measure,
+    sample_rate: int,
+    *,
+    live: bool = False,
+    minutes: int | None = None,
+) -> Timeline:
     """Lay out the whole session. Pure: the same inputs give the same timeline.
 
     ``live``: for the live player, which holds at each of ``Timeline.waits`` until the listener is ready;
     otherwise (exports, show) each wait is a fixed WAIT_SECONDS gap. Only the wait cues' words and gaps differ.
+    ``minutes``: the length the opening says, when it is fixed already (a live session that began before all
+    its clips were made); by default the figure is settled so that it is the session's own.
     """
+    if minutes is not None:
+        return _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run()
+    return settled(routine, pacing, measure, sample_rate, live=live)[0]
+
+
+def settled(
+    routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = False
+) -> tuple[Timeline, int]:
+    """The session as `schedule` lays it out, and the length in minutes its opening says."""
     guess = session_minutes(estimate(routine, pacing, sample_rate, live=live))
     return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), guess)
 
@@ -60,10 +79,10 @@ def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050, *, live
     def measure(text: str) -> int:
         return estimate_samples(text, pacing.rate, sample_rate)
 
-    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), 0)
+    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), 0)[0]
 
 
-def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
+def _settled(run: Callable[[int], Timeline], minutes: int) -> tuple[Timeline, int]:
     # The opening says the session's length, which its own words change a little: lay it out again until
     # the figure said is the figure it makes (once or twice; at a half-minute edge it may stay one off).
     timeline = run(minutes)
@@ -72,7 +91,7 @@ def _settled(run: Callable[[int], Timeline], minutes: int) -> Timeline:
             break
         minutes = session_minutes(timeline)
         timeline = run(minutes)
-    return timeline
+    return timeline, minutes
 
 
 def _tones_used(steps: list[Step]) -> list[str]:

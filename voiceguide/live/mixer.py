@@ -86,6 +86,8 @@ class Player:
         self.samples = 0
         """Samples handed out by fill, at the player's rate (the playback figures compare it with the wall clock)."""
         self.watch = CallbackWatch()
+        self.starved = 0
+        """Samples of output spent holding at the end of a timeline that was not final (waiting for the plan)."""
 
     # Controls (any thread).
     def toggle_pause(self) -> bool:
@@ -128,10 +130,15 @@ class Player:
             self._stopping = True
             self._slope = max(self._slope, 1.0 / max(1, round(STOP_FADE * self.rate)))
 
-    def set_timeline(self, timeline: Timeline, gain: float) -> None:
-        """Swap in the full timeline (it begins like the pre-roll), continuing at the current sample."""
+    def set_timeline(self, timeline: Timeline, gain: float, *, final: bool = True) -> None:
+        """Swap in a timeline that begins like the current one (the full plan after the pre-roll, or a longer
+        part of it), continuing at the current sample; ``final``: nothing will follow it."""
         with self._lock:
-            self.timeline, self.gain, self.final = timeline, gain, True
+            busy = self.paused or self._stopping or self._seek is not None or self._speaking is not None
+            if self._starving() and not (busy or self._interjections):
+                # It held only for the plan, at a silent sample (see live/progressive.py): go on at full level.
+                self._level = 1.0
+            self.timeline, self.gain, self.final = timeline, gain, final
             if self.bed is not None:
                 self.bed.retime(timeline)
             self._speech_spans = _speech_spans(timeline)
@@ -141,8 +148,12 @@ class Player:
     def _render(self, start: int) -> Iterator[Audio]:
         return render(self.timeline, self.speech, start=start, block=self.block, gain=self.gain, bed=self.bed)
 
+    def _starving(self) -> bool:
+        # At the end of a timeline that is not the whole session yet.
+        return not self.final and self.position >= self.timeline.length
+
     def _held(self) -> bool:
-        waiting = not self.final and self.position >= self.timeline.length
+        waiting = self._starving()
         return (
             self.paused
             or self._stopping
@@ -182,6 +193,7 @@ class Player:
             if self.stopped.is_set():
                 return np.zeros(n, dtype=np.float32)
             held = self._held()
+            self.starved += n if self._starving() and not self.paused else 0
             target = 0.0 if held else 1.0
             # The bed goes on quietly while the timeline holds (a paused session is not a dead one).
             idle = self.bed.idle(n, held and not self._stopping, self.position) if self.bed is not None else None

@@ -8,6 +8,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from .. import cues
@@ -33,6 +34,7 @@ from .controls import Controls
 from .display import Status, status_at
 from .mixer import Player
 from .output import close_output, open_output
+from .progressive import Progressive, cold, when_silent
 from .watchdog import write_stats
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ class LiveSession:
         self.commands: queue.Queue[str] = queue.Queue()
         self.player: Player | None = None
         self.timeline: Timeline | None = None
+        self.progressive: Progressive | None = None
+        """What fed the player a cold session part by part (None when every clip was at hand)."""
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._stop_reason: str | None = None
@@ -85,14 +89,25 @@ class LiveSession:
     # Preparation.
     def _prepare(self) -> None:
         try:
-            timeline = build_timeline(self.routine, self.pacing, self.store, live=True)
+            # A cold cache: play each part of the session as soon as its clips are made (live/progressive.py).
+            feed = self.player is not None and cold(self.routine, self.pacing, self.store)
+            if feed:
+                assert self.player is not None
+                self.progressive = Progressive(self.routine, self.pacing, self.store, self.player)
+                timeline = self.progressive.run()
+            else:
+                timeline = build_timeline(self.routine, self.pacing, self.store, live=True)
             bed = self._bed_for(timeline)
             gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
             peak = max(session_peak(timeline, self.store.get), bed.peak if bed is not None else 0.0) * gain
             self.timeline = timeline
             if self.player is not None:
-                self.player.set_timeline(timeline, gain)
+                hand = partial(self.player.set_timeline, timeline, gain)
+                if feed:  # the gain changes from its guess: where nothing sounds, not in the middle of a word
+                    when_silent(self.player, timeline, hand)
+                else:
+                    hand()
                 self.player.set_headroom(peak)
             self._gain, self._peak = gain, peak
         except BaseException as exc:  # reported by the main thread

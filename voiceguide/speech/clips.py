@@ -127,6 +127,24 @@ class ClipStore:
             self._pending.pop(text, None)
         return clip
 
+    def at_hand(self, text: str) -> bool:
+        """Whether the clip for ``text`` is in memory or in the disk cache (so no engine is needed for it)."""
+        with self._lock:
+            if text in self._lengths:
+                return True
+        return self.cache is not None and self.cache.has(self.key(text))
+
+    def ready_length(self, text: str) -> int | None:
+        """Length of the clip for ``text`` if it is made already, else None (never waits, never synthesizes;
+        a synthesis that failed raises its error here)."""
+        with self._lock:
+            if text in self._lengths:
+                return self._lengths[text]
+            future = self._pending.get(text)
+        if future is None or not future.done():
+            return None
+        return int(self.get(text).size)
+
     def measure(self, text: str) -> int:
         """Length of the clip for ``text`` in samples (from the cache entry's header when there is one).
 
