@@ -143,6 +143,12 @@ def vmic(vsink: dict[str, str]) -> str:
     """The virtual microphone: what `paplay -d vmic` plays is the default input."""
     if shutil.which("paplay") is None:
         missing("paplay (pulseaudio-utils)")
+    import sys
+
+    sd = sys.modules.get("sounddevice")
+    if sd is not None:  # loaded earlier in this run, before the virtual card: its device list is stale
+        sd._terminate()
+        sd._initialize()
     return "vmic"
 
 
@@ -177,7 +183,7 @@ def test_the_listener_ignores_a_command_while_the_program_speaks(sphinx: None, v
         assert listener.commands.empty()
 
 
-def test_an_unknown_microphone_is_one_clear_line(vsink: dict[str, str]) -> None:
+def test_an_unknown_microphone_is_one_clear_line(vmic: str) -> None:
     from voiceguide.errors import AudioDeviceError
     from voiceguide.live.listen import Listener
 
