@@ -144,6 +144,12 @@ def vsink(tmp_path_factory: pytest.TempPathFactory):
     env = {k: v.strip("'") for k, v in env.items()}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    import sys
+
+    sd = sys.modules.get("sounddevice")
+    if sd is not None:  # loaded earlier in this run, before the virtual card: its device list is stale
+        sd._terminate()
+        sd._initialize()
     yield env
     subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(folder)], capture_output=True)
     for key, value in saved.items():

@@ -143,12 +143,6 @@ def vmic(vsink: dict[str, str]) -> str:
     """The virtual microphone: what `paplay -d vmic` plays is the default input."""
     if shutil.which("paplay") is None:
         missing("paplay (pulseaudio-utils)")
-    import sys
-
-    sd = sys.modules.get("sounddevice")
-    if sd is not None:  # loaded earlier in this run, before the virtual card: its device list is stale
-        sd._terminate()
-        sd._initialize()
     return "vmic"
 
 
