@@ -22,7 +22,17 @@ FRAME = 220  # 10 ms
 def record(path: Path, *play: str, stop_after: float | None = None) -> np.ndarray:
     """Play while recording the sink's monitor; with stop_after, SIGTERM that long after the first sound."""
     recorder = subprocess.Popen(
-        ["parec", "-d", "vsink.monitor", "--format=float32le", f"--rate={RATE}", "--channels=1", "--raw", str(path)]
+        [
+            "parec",
+            "-d",
+            "vsink.monitor",
+            "--format=float32le",
+            f"--rate={RATE}",
+            "--channels=1",
+            "--latency-msec=20",  # hand over what was heard promptly: the end of the recording is what is judged
+            "--raw",
+            str(path),
+        ]
     )
     time.sleep(0.5)
     proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "play", *play], stdout=subprocess.PIPE, text=True)
@@ -33,7 +43,7 @@ def record(path: Path, *play: str, stop_after: float | None = None) -> np.ndarra
         time.sleep(stop_after)
         proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=90)
-    time.sleep(0.5)
+    time.sleep(1.5)  # a busy machine may be late delivering the recording's last blocks
     recorder.terminate()
     recorder.wait(5)
     assert proc.returncode == 0

@@ -123,7 +123,7 @@ def close_output(stream: Any, *, drain: bool = True) -> None:
     fade, the end bell's tail: PortAudio's stop drops it, which cut the last 0.14 s of the bell)."""
     try:
         if drain:
-            time.sleep(float(stream.latency) + 0.1)  # and a block or two that PortAudio does not count
+            time.sleep(float(stream.latency) + 0.3)  # and what a busy sound server has not played yet
         stream.stop()
         stream.close()
     except Exception:  # a stream whose device vanished may fail to close; nothing to save there
