@@ -127,7 +127,7 @@ def ending(outcome: Outcome) -> str:
     rate = outcome.timeline.sample_rate if outcome.timeline else 22050
     if outcome.finished:
         dropouts = f" (the audio device dropped out {_times(outcome.underruns)})" if outcome.underruns else ""
-        return f"Session complete ({clock(outcome.position / rate)}){dropouts}.{_bed(outcome)}"
+        return f"Session complete ({clock(outcome.position / rate)}){dropouts}.{_notes(outcome)}"
     where = ""
     if outcome.saved is not None and outcome.timeline is not None:
         step = outcome.saved.step
@@ -137,10 +137,10 @@ def ending(outcome: Outcome) -> str:
             where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
         where += f", {clock(outcome.position / rate)} into the session"
     dropouts = f" The audio device dropped out {_times(outcome.underruns)}." if outcome.underruns else ""
-    return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}{_bed(outcome)}"
+    return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}{_notes(outcome)}"
 
 
-def _bed(outcome: Outcome) -> str:
+def _notes(outcome: Outcome) -> str:
     bed = f" The sound bed stopped: {outcome.bed_failure}." if outcome.bed_failure else ""
     listen = f" Spoken commands: {outcome.listen_lost}." if outcome.listen_lost else ""
     return bed + listen
