@@ -61,6 +61,11 @@ def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: 
 
 def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = None) -> float:
     """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips (and bed)."""
+    return _gain_and_peak(timeline, speech, bed)[0]
+
+
+def _gain_and_peak(timeline: Timeline, speech: ClipFor, bed: BedTrack | None) -> tuple[float, float]:
+    # The peak comes from the same pass over the clips, so a first export need not read them again for it.
     from .audio.loudness import HOP_SECONDS, TARGET_LUFS, gain_to, gated, session_energy
     from .audio.render import event_audio
 
@@ -73,11 +78,12 @@ def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = Non
     )
     hop = round(HOP_SECONDS * timeline.sample_rate)
     if bed is None:
-        return gain_to(TARGET_LUFS, gated(energy, hop), peak)
+        return gain_to(TARGET_LUFS, gated(energy, hop), peak), peak
     from .audio.bed import gain_with_bed
 
     tones = [event_audio(e, speech, timeline.sample_rate) for e in sounds.values() if e.kind is Kind.TONE]
-    return gain_with_bed(bed, energy, hop, peak, max((float(np.max(np.abs(t))) for t in tones), default=0.0))
+    loudest_tone = max((float(np.max(np.abs(t))) for t in tones), default=0.0)
+    return gain_with_bed(bed, energy, hop, peak, loudest_tone), peak
 
 
 def session_peak(timeline: Timeline, speech: ClipFor) -> float:
@@ -88,6 +94,18 @@ def session_peak(timeline: Timeline, speech: ClipFor) -> float:
     return max(
         (float(np.max(np.abs(event_audio(e, speech, timeline.sample_rate)))) for e in sounds.values()), default=0.0
     )
+
+
+def remembered_peak(timeline: Timeline, store: ClipStore) -> float:
+    """session_peak, remembered beside the gain: a warm export then reads each clip once, as it renders it
+    (reading them all first cost ~45 ms and ~15 MiB of peak memory)."""
+    key = hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest()
+    peak = remembered_gain(key, store)
+    if peak is None:
+        peak = session_peak(timeline, store.get)
+        if store.cache is not None:
+            store.cache.put_gain(key, peak)
+    return peak
 
 
 def plan_key(routine: Routine, pacing: Pacing, store: ClipStore) -> str:
@@ -117,9 +135,10 @@ def session_gain(
         key = hashlib.sha256(f"{key}/bed/{bed.key}".encode()).hexdigest()
     gain = remembered_gain(key, store)
     if gain is None:
-        gain = measure_gain(timeline, store.get, bed)
+        gain, peak = _gain_and_peak(timeline, store.get, bed)
         if store.cache is not None:
             store.cache.put_gain(key, gain)
+            store.cache.put_gain(hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest(), peak)
     if store.cache is not None:
         store.cache.put_gain(plan_key(routine, pacing, store), gain)
     return gain

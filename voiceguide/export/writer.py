@@ -13,7 +13,7 @@ from typing import Final
 
 from ..audio.render import render
 from ..errors import ExportError
-from ..session import Prepared, session_peak
+from ..session import Prepared, remembered_peak, session_peak
 from ..timeline import Timeline
 from .chapters import captions, cue_sheet, session_tags, write_tags
 from .formats import format_gain, gain_db
@@ -123,7 +123,13 @@ def writable_folder(dest: Path, force: bool, *also: Path) -> Path:
 
 def export_gain(session: Prepared, fmt: str) -> float:
     """The gain the session is rendered at for ``fmt``: its loudness gain, less for lossy codecs' headroom."""
-    return format_gain(session.gain, session_peak(session.timeline, session.store.get), fmt)
+    store = session.store
+    peak = (
+        remembered_peak(session.timeline, store)
+        if getattr(store, "cache", None) is not None
+        else session_peak(session.timeline, store.get)
+    )
+    return format_gain(session.gain, peak, fmt)
 
 
 def encode(

@@ -48,6 +48,7 @@ class ClipStore:
         self._on_disk: set[str] = set()
         self._lengths: dict[str, int] = {}
         self._pending: dict[str, Future[Audio]] = {}
+        self._keys: dict[str, str] = {}
         # Four workers: the engine (a SynthesisPool) speaks two clips at once while others finish clips (numpy).
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="voiceguide-tts")
         self._lock = threading.Lock()
@@ -66,7 +67,15 @@ class ClipStore:
 
     def key(self, text: str) -> str:
         """Cache key of ``text`` as spoken (so a changed respelling is synthesized anew), voice, rate and volume."""
-        return clip_key(self.spoken(text), self.voice, self.rate, self.volume, f"{self.engine_name}/{PROCESSING}")
+        # Remembered: respelling runs the whole pronunciation table over the text (~0.1 ms), and a
+        # session asks for each text's key several times.
+        key = self._keys.get(text)
+        if key is None:
+            spoken = self.spoken(text)
+            key = self._keys[text] = clip_key(
+                spoken, self.voice, self.rate, self.volume, f"{self.engine_name}/{PROCESSING}"
+            )
+        return key
 
     def _load(self, text: str) -> Audio:
         key = self.key(text)
