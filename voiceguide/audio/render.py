@@ -36,9 +36,13 @@ def render(
     block: int = BLOCK,
     gain: float = 1.0,
     bed: BedTrack | None = None,
+    reuse: bool = False,
 ) -> Iterator[Audio]:
     """Yield the session from sample ``start`` in blocks of ``block`` samples (the last may be shorter),
     with the sound bed under it if there is one.
+
+    ``reuse``: every block is the same buffer, overwritten by the next (for a consumer that is done
+    with a block before it asks for the next, like the exporter): no allocation per block.
 
     Only the events sounding in the current block are touched, so memory stays flat
     however long the session is.
@@ -50,9 +54,14 @@ def render(
     index = bisect.bisect_left([e.start for e in events], start - longest)
     active: list[tuple[Event, Audio]] = []
     pos = start
+    buffer = np.empty(block, dtype=np.float32) if reuse else None
     while pos < timeline.length:
         n = min(block, timeline.length - pos)
-        out = np.zeros(n, dtype=np.float32)
+        if buffer is None:
+            out = np.zeros(n, dtype=np.float32)
+        else:
+            out = buffer[:n]
+            out.fill(0.0)
         end = pos + n
         while index < len(events) and events[index].start < end:
             event = events[index]

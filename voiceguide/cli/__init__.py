@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
+from ..tuning import tune_process
 
-# numpy's OpenBLAS starts a thread per core at import, and they spin for ~50 ms of CPU that a command
-# never uses back (voiceguide does no matrix work; a 1-D dot product needs no thread). Set before
-# numpy loads; a user's own setting wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+tune_process()  # before numpy loads and before any thread starts
 
 import click  # noqa: E402
 
-from . import session_cmds, setup_cmds  # importing them adds their commands to `cli`
-from .group import cli
+from . import session_cmds, setup_cmds  # noqa: E402 - importing them adds their commands to `cli`
+from .group import cli  # noqa: E402
 
 
 def _warn(message: Warning | str, *args: object, **kwargs: object) -> None:

@@ -69,6 +69,10 @@ class SndfileSink:
             str(path), "w", samplerate=rate, channels=1, format=major, subtype=subtype, **options
         )
         self._silence = np.zeros(WRITE_MAX, dtype=np.int16 if self._pcm else np.float32)
+        # Scratch for the 16-bit conversion, reused for every block: fresh temporaries each time
+        # cost page faults and left a long export's heap fragmented (its peak memory grew with length).
+        self._scaled = np.empty(WRITE_MAX, dtype=np.float32)
+        self._pcm16 = np.empty(WRITE_MAX, dtype=np.int16)
 
     def write(self, block: Audio) -> None:
         """Encode the next samples."""
@@ -79,7 +83,11 @@ class SndfileSink:
             if not piece.any():  # most of a session is quiet: skip the conversion
                 self._file.write(self._silence[: piece.size])
             elif self._pcm:  # rounded here, so WAV and FLAC hold the very same samples
-                self._file.write(np.round(piece * 32767).astype(np.int16))
+                scaled, pcm = self._scaled[: piece.size], self._pcm16[: piece.size]
+                np.multiply(piece, np.float32(32767), out=scaled)
+                np.rint(scaled, out=scaled)  # what np.round does: halves to even
+                np.copyto(pcm, scaled, casting="unsafe")
+                self._file.write(pcm)
             else:
                 self._file.write(piece)
 

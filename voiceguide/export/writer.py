@@ -141,7 +141,7 @@ def encode(
     index, sink = next(sinks)
     pos = 0
     try:
-        for block in render(timeline, session.store.get, block=EXPORT_BLOCK, gain=gain, bed=session.bed):
+        for block in render(timeline, session.store.get, block=EXPORT_BLOCK, gain=gain, bed=session.bed, reuse=True):
             at = 0
             while at < block.size:
                 take = min(block.size - at, cuts[index + 1] - pos)
