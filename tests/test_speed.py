@@ -1,0 +1,125 @@
+"""What keeps exports fast and small: nothing loaded a warm export does not use, nothing read twice,
+buffers reused, the remembered figures equal to the measured ones (docs/speed.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHORT = str(ROOT / "tests" / "routines" / "short.toml")
+
+# Exports SHORT in this process (argv[1]: the file), then prints which heavy modules and libraries it loaded.
+EXPORT_SCRIPT = """
+import json, sys
+from voiceguide.cli import cli
+cli(["export", sys.argv[2], "-o", sys.argv[1], "--force"], prog_name="voiceguide", standalone_mode=False)
+maps = open("/proc/self/maps").read()
+heavy = ["pyttsx3", "av", "pocketsphinx", "sounddevice", "piper", "onnxruntime", "mutagen"]
+print(json.dumps({"modules": [m for m in heavy if m in sys.modules], "espeak": "libespeak" in maps}))
+"""
+
+
+def _loaded_by_export(dest: Path, cache: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", EXPORT_SCRIPT, str(dest), SHORT],
+        env=os.environ | {"VOICEGUIDE_CACHE_DIR": str(cache)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.usefixtures("espeak")
+def test_a_warm_wav_export_loads_no_speech_engine_and_no_heavy_library(tmp_path: Path) -> None:
+    cold = _loaded_by_export(tmp_path / "cold.wav", tmp_path / "cache")  # fills the cache; the probe sees espeak
+    warm = _loaded_by_export(tmp_path / "warm.wav", tmp_path / "cache")
+    assert cold["espeak"] is True
+    assert warm == {"modules": [], "espeak": False}
+    assert (tmp_path / "cold.wav").read_bytes() == (tmp_path / "warm.wav").read_bytes()
+
+
+@pytest.mark.usefixtures("espeak")
+def test_espeak_ng_s_version_is_remembered_and_asked_again_when_its_library_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voiceguide.speech import pool
+
+    memo = tmp_path / "espeak-ng.json"
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path))
+    real = pool.espeak_version()
+    known = json.loads(memo.read_text())
+    assert known["version"] == real and Path(known["library"]).is_file()
+    memo.write_text(json.dumps(known | {"version": "9.99"}))
+    assert pool.espeak_version() == "9.99"  # read from the memo: the library was not asked
+    memo.write_text(json.dumps(known | {"version": "9.99", "stamp": [1, 2, 3, 4]}))
+    assert pool.espeak_version() == real  # a different file: asked again
+    memo.write_text("{not json")
+    assert pool.espeak_version() == real
+
+
+def test_the_remembered_session_peak_is_the_measured_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+) -> None:
+    from voiceguide.config import effective_pacing
+    from voiceguide.routine import load_routine
+    from voiceguide.session import prepare, remembered_peak, session_peak
+
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    routine = load_routine(SHORT)
+    pacing, _ = effective_pacing(routine, {}, None)
+    with prepare(routine, pacing) as first:  # measures the gain, and the peak with it
+        measured = session_peak(first.timeline, first.store.get)
+        assert remembered_peak(first.timeline, first.store) == measured
+    reads: list[str] = []
+    with prepare(routine, pacing) as again:
+        monkeypatch.setattr(again.store, "get", lambda text: reads.append(text))
+        assert remembered_peak(again.timeline, again.store) == measured
+    assert reads == []  # remembered: no clip was read for it
+
+
+def test_render_reusing_one_buffer_yields_the_very_blocks_it_yields_fresh(short_session) -> None:
+    from voiceguide.audio.render import render
+
+    _, _, store, timeline = short_session
+    fresh = [block.copy() for block in render(timeline, store.get, block=5000, gain=0.8)]
+    reused = [block.copy() for block in render(timeline, store.get, block=5000, gain=0.8, reuse=True)]
+    assert len(fresh) == len(reused) > 2
+    assert all(np.array_equal(a, b) for a, b in zip(fresh, reused, strict=True))
+
+
+def test_a_clip_entry_whose_header_claims_hours_of_samples_reads_as_missing(tmp_path: Path) -> None:
+    from voiceguide.speech.cache import MAGIC, ClipCache
+
+    cache = ClipCache(tmp_path)
+    key = "ef" * 32
+    cache.put(key, 22050, np.full(300, 0.25, dtype=np.float32))
+    path = next(tmp_path.rglob("*.clip"))
+    data = bytearray(path.read_bytes())
+    data[:16] = struct.pack("<8sII", MAGIC, 22050, 0xFFFFFFFF)
+    path.write_bytes(bytes(data))
+    assert cache.get(key, 22050) is None
+
+
+def test_the_command_line_keeps_openblas_to_one_thread_unless_the_user_chose() -> None:
+    code = "import voiceguide.cli, os; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    theirs = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env | {"OPENBLAS_NUM_THREADS": "3"},
+        check=True,
+    )
+    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("1", "3")
