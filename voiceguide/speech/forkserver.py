@@ -1,18 +1,18 @@
-"""The fork server behind SynthesisPool: one fresh pyttsx3 + espeak-ng engine per clip, several at once.
+"""The fork server behind SynthesisPool: one fresh espeak-ng engine per clip, several at once.
 
 Why a fresh engine: espeak-ng carries synthesis state from one utterance to the next (in wavegen.c
 the pitch-flutter index is a function-local static that is never reset, and the AGC, phase and
 modulation counters are file statics), so the n-th clip a process speaks depends on the n-1 before
-it. This process imports pyttsx3 (which loads libespeak-ng) but never initializes espeak-ng; each
-child forked from it does, speaks exactly one clip and exits, so it starts from the very state a
-fresh ``espeak-ng`` command starts from (oneclip.py). Children are forked ahead (``workers`` spares, each with
-its engine started) so a request finds one ready.
+it. This process starts espeak-ng through pyttsx3's binding (oneclip.start_engine) but never speaks;
+each child forked from it speaks exactly one clip and exits, so it starts from the very state a
+fresh ``espeak-ng`` command has when it starts speaking. Children are forked ahead (``workers`` spares)
+so a request finds one ready.
 
 Runs as ``python -I -S forkserver.py WORKERS SYSPATH_JSON IDLE_SECONDS``: stdlib and pyttsx3 only, no numpy, so
 it starts in a few tens of milliseconds and forks cheaply. Protocol on stdin/stdout:
   request: one JSON line {"id", "text", "voice", "rate", "volume"}
   reply:   one JSON line {"id", "ok", "bytes", "error", "retry", "voices"}, then ``bytes`` bytes of
-           16-bit mono PCM at 22050 Hz (the child checks and drops the WAV header pyttsx3 writes).
+           16-bit mono PCM at 22050 Hz.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ import contextlib
 import json
 import os
 import selectors
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -171,18 +169,16 @@ def main() -> None:
     # finds oneclip without its package (an editable install's import hook is a .pth file, which -S skips).
     sys.path[:0] = json.loads(sys.argv[2])
     sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-    import pyttsx3.drivers.espeak  # noqa: F401 - loaded once here, shared by every child
-    from oneclip import serve_one
+    from oneclip import serve_one, start_engine
 
-    folder = tempfile.mkdtemp(prefix="voiceguide-tts-")
-    server = Server(workers, folder, serve_one)
+    start_engine()  # once, before any fork: every child inherits an engine that has spoken nothing
+    server = Server(workers, "", serve_one)
     try:
         server.run(idle_seconds)
     except BrokenPipeError:
         pass  # the pool went away
     finally:
         server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
