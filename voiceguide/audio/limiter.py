@@ -52,9 +52,15 @@ def limit(audio: Audio, ceiling: float, rate: int, window: float = LIMIT_WINDOW)
 def limit_gain(audio: Audio, ceiling: float, w: int) -> np.ndarray:
     """The limiter's gain for every sample of ``audio`` (window ``w`` samples)."""
     need = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(np.abs(audio), np.float32(1e-9)))
-    padded = np.pad(need, (w, w), constant_values=1.0)
+    # Padded by hand: np.pad's ~15 us of Python per call was a quarter of a clip's finishing (a limit
+    # call works stretch by stretch); the values are the very ones np.pad gives.
+    padded = np.ones(need.size + 2 * w, dtype=need.dtype)
+    padded[w : w + need.size] = need
     # The minimum over 2w+1 samples, then a w-sample average: the smoothed gain is at most
     # the needed gain at every peak, and it never jumps.
     low = running_min(padded, 2 * w + 1)
-    csum = np.concatenate(([0.0], np.cumsum(np.pad(low, (w // 2, w - w // 2 - 1), mode="edge"), dtype=np.float64)))
+    edged = np.concatenate(
+        (np.full(w // 2, low[0], dtype=low.dtype), low, np.full(w - w // 2 - 1, low[-1], dtype=low.dtype))
+    )
+    csum = np.concatenate(([0.0], np.cumsum(edged, dtype=np.float64)))
     return (csum[w:] - csum[:-w]) / w
