@@ -53,19 +53,19 @@ def test_a_warm_wav_export_loads_no_speech_engine_and_no_heavy_library(tmp_path:
 def test_espeak_ng_s_version_is_remembered_and_asked_again_when_its_library_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voiceguide.speech import pool
+    from voiceguide.speech import identity
 
     memo = tmp_path / "espeak-ng.json"
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path))
-    real = pool.espeak_version()
+    real = identity.espeak_version()
     known = json.loads(memo.read_text())
     assert known["version"] == real and Path(known["library"]).is_file()
     memo.write_text(json.dumps(known | {"version": "9.99"}))
-    assert pool.espeak_version() == "9.99"  # read from the memo: the library was not asked
+    assert identity.espeak_version() == "9.99"  # read from the memo: the library was not asked
     memo.write_text(json.dumps(known | {"version": "9.99", "stamp": [1, 2, 3, 4]}))
-    assert pool.espeak_version() == real  # a different file: asked again
+    assert identity.espeak_version() == real  # a different file: asked again
     memo.write_text("{not json")
-    assert pool.espeak_version() == real
+    assert identity.espeak_version() == real
 
 
 def test_the_remembered_session_peak_is_the_measured_one(

@@ -69,17 +69,20 @@ def render(
             if event.end > pos:
                 active.append((event, event_audio(event, speech, rate)))
         still = []
+        sounding = bed is not None
         for event, audio in active:
             lo, hi = max(pos, event.start), min(end, event.start + audio.size)
             if hi > lo:
                 out[lo - pos : hi - pos] += audio[lo - event.start : hi - event.start]
+                sounding = True
             if event.start + audio.size > end:
                 still.append((event, audio))
         active = still
         if bed is not None:
             out += bed.block(pos, n)
-        if gain != 1.0:
-            out *= np.float32(gain)
-        np.clip(out, -1.0, 1.0, out=out)
+        if sounding:  # most blocks of a session are silence: nothing to scale or clip
+            if gain != 1.0:
+                out *= np.float32(gain)
+            np.clip(out, -1.0, 1.0, out=out)
         yield out
         pos = end

@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ..audio.types import Audio, check_clip
 from .cache import ClipCache, clip_key
 from .engine import SpeechEngine
 from .finish import PROCESSING, finish_clip
 from .pronounce import respell
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 MEMORY_BUDGET: Final = 6 * 1024 * 1024
 """Bytes of clips kept in memory; older ones are read back from the disk cache when needed again,
@@ -49,10 +51,7 @@ class ClipStore:
         self._lengths: dict[str, int] = {}
         self._pending: dict[str, Future[Audio]] = {}
         self._keys: dict[str, str] = {}
-        # Two workers, each waiting for a clip from the engine and then finishing it (numpy): the machine's
-        # two cores are busy either way (a cold export took the same time with four, alternating runs),
-        # and fewer clips in flight keep its peak memory ~6 MiB lower.
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="voiceguide-tts")
+        self._pool: ThreadPoolExecutor | None = None  # started when a clip must be made (never, warm)
         self._lock = threading.Lock()
         self.synthesized = 0
 
@@ -122,7 +121,18 @@ class ClipStore:
                     continue
                 if self.cache is not None and self.cache.has(self.key(text)):
                     continue
-                self._pending[text] = self._pool.submit(self._load, text)
+                self._pending[text] = self._workers().submit(self._load, text)
+
+    def _workers(self) -> ThreadPoolExecutor:
+        # Called with the lock held.
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # Two workers, each waiting for a clip from the engine and then finishing it (numpy): the
+            # machine's two cores are busy either way (a cold export took the same time with four,
+            # alternating runs), and fewer clips in flight keep its peak memory ~6 MiB lower.
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="voiceguide-tts")
+        return self._pool
 
     def get(self, text: str) -> Audio:
         """The finished clip for ``text`` (waits for it if it is being made)."""
@@ -176,7 +186,10 @@ class ClipStore:
 
     def close(self) -> None:
         """Stop background synthesis and release the engine (if one was started)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         with self._engine_lock:
             if self._engine is not None:
                 self._engine.close()

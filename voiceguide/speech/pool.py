@@ -24,98 +24,12 @@ import numpy as np
 from ..audio.types import Audio
 from ..errors import SpeechError
 from .engine import VoiceInfo
+from .identity import pool_engine_name
 
 ESPEAK_RATE: Final = 22050
 ATTEMPTS: Final = 5
 IDLE_SECONDS: Final = 10.0
 """The fork server and its ready engines (~15 MiB) go away after this long without work."""
-FRESH: Final = "fresh-per-clip"
-"""Marks clips made this way in the engine name (and so in every cache key): they differ from the
-clips a long-lived engine made, which depended on what it had spoken before."""
-
-
-def pool_engine_name() -> str:
-    """Engine identity of the pool's clips, for cache keys; starts nothing (espeak_version: loads nothing, warm).
-
-    Like pyttsx3_engine.engine_name, but pyttsx3's version comes from its dist-info folder's name:
-    importlib.metadata costs ~40 ms and 3 MiB, on every warm run.
-    """
-    import importlib.util
-    import os
-
-    spec = importlib.util.find_spec("pyttsx3")
-    if spec is None or spec.origin is None:
-        raise SpeechError("pyttsx3 is not installed; run: pip install pyttsx3")
-    site = Path(spec.origin).parent.parent
-    versions = [
-        e.name[8:-10] for e in os.scandir(site) if e.name.startswith("pyttsx3-") and e.name.endswith(".dist-info")
-    ]
-    if len(versions) != 1:  # an unusual install: ask the slow way
-        from importlib import metadata
-
-        versions = [metadata.version("pyttsx3")]
-    espeak = espeak_version()
-    return f"pyttsx3-{versions[0]}+espeak-ng-{espeak}+{FRESH}"
-
-
-def espeak_version() -> str:
-    """libespeak-ng's version, as the fork server's children will load it.
-
-    Asked of the library once, then remembered (cache folder, ``espeak-ng.json``) with the loaded file's
-    path, size and time and the loader's cache: a warm export then never loads the library
-    (~10 ms and ~5 MiB), and an upgraded or newly installed library is asked again.
-    """
-    import json
-
-    from ..paths import atomic_write, cache_dir
-
-    memo = cache_dir() / "espeak-ng.json"
-    try:
-        known = json.loads(memo.read_text())
-        if known["stamp"] == _stamp(known["library"]):
-            return str(known["version"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    try:
-        from pyttsx3.drivers import _espeak  # the very library the fork server's children load
-    except (ImportError, OSError, RuntimeError) as exc:
-        raise SpeechError(
-            f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
-        ) from None
-    info = _espeak.Info()
-    version = (info.decode() if isinstance(info, bytes) else str(info)).split()[0]
-    library = _loaded_library("libespeak")
-    if library is not None:
-        try:
-            atomic_write(memo, json.dumps({"library": library, "stamp": _stamp(library), "version": version}))
-        except OSError:
-            pass  # only a speed-up
-    return version
-
-
-def _stamp(library: str) -> list[int]:
-    """What changes when the library file is replaced, or another one installed (the loader's cache)."""
-    import os
-
-    lib = os.stat(library)
-    try:
-        loader = os.stat("/etc/ld.so.cache").st_mtime_ns
-    except OSError:
-        loader = 0
-    return [lib.st_size, lib.st_mtime_ns, lib.st_ino, loader]
-
-
-def _loaded_library(name: str) -> str | None:
-    """Path of the shared library ``name`` mapped into this process (Linux), or None."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            for line in maps:
-                path = line.rstrip("\n").split(maxsplit=5)[-1]
-                if path.startswith("/") and name in path.rsplit("/", 1)[-1]:
-                    return path
-    except OSError:
-        pass
-    return None
 
 
 @dataclass

@@ -48,7 +48,7 @@ _POOLED = sys.platform.startswith("linux")
 
 def _espeak_identity(voice: str | None) -> str:
     if _POOLED:
-        from .pool import pool_engine_name
+        from .identity import pool_engine_name
 
         return pool_engine_name()
     from .pyttsx3_engine import engine_name
