@@ -123,3 +123,27 @@ def test_the_command_line_keeps_openblas_to_one_thread_unless_the_user_chose() -
         check=True,
     )
     assert (ours.stdout.strip(), theirs.stdout.strip()) == ("1", "3")
+
+
+def test_tones_kept_in_the_clip_cache_are_the_drawn_ones_and_are_not_drawn_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+) -> None:
+    from voiceguide.audio import tones
+    from voiceguide.config import effective_pacing
+    from voiceguide.routine import load_routine
+    from voiceguide.session import prepare
+
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    routine = load_routine(SHORT)
+    pacing, _ = effective_pacing(routine, {}, None)
+    drawn = {name: tones.draw_tone(name, 22050) for name in tones.TONE_SECONDS}
+    monkeypatch.setattr(tones, "_MADE", {})
+    with prepare(routine, pacing):  # draws them and stores them
+        pass
+    monkeypatch.setattr(tones, "_MADE", {})
+    monkeypatch.setattr(tones, "draw_tone", lambda name, rate: pytest.fail(f"{name} drawn again"))
+    with prepare(routine, pacing) as session:
+        used = {e.tone for e in session.timeline.events if e.tone}
+        assert used and all(np.array_equal(tones.tone(name, 22050), drawn[name]) for name in used)
+    with pytest.raises(ValueError):
+        tones.keep_tone("press", 22050, np.zeros(10, dtype=np.float32))

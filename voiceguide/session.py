@@ -59,6 +59,23 @@ def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: 
     return schedule(routine, pacing, store.measure, store.sample_rate, live=live)
 
 
+def load_tones(timeline: Timeline, store: ClipStore) -> None:
+    """The session's tones from the clip cache, stored there the first time: drawing and levelling them
+    anew cost ~20 ms of every run. Keyed by a digest of the code that draws them (audio/tones.py)."""
+    if store.cache is None:
+        return
+    from .audio.tones import keep_tone, tone, tone_code
+
+    rate = timeline.sample_rate
+    for name in sorted({e.tone for e in timeline.events if e.kind is Kind.TONE and e.tone}):
+        key = hashlib.sha256(f"tone/{name}/{rate}/{tone_code()}".encode()).hexdigest()
+        kept = store.cache.get(key, rate)
+        if kept is not None:
+            keep_tone(name, rate, kept)
+        else:
+            store.cache.put(key, rate, tone(name, rate))
+
+
 def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = None) -> float:
     """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips (and bed)."""
     return _gain_and_peak(timeline, speech, bed)[0]
@@ -193,6 +210,7 @@ def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterat
     try:
         source = open_bed_source(routine, pacing, store) if measure else None  # a bad file fails before synthesis
         timeline = build_timeline(routine, pacing, store)
+        load_tones(timeline, store)
         gain, bed = 1.0, None
         if source is not None:
             bed = bed_track(source, pacing, timeline, store)

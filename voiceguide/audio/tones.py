@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Final
 
 import numpy as np
@@ -60,9 +60,19 @@ def _draw(name: str, rate: int) -> np.ndarray:
     return wave * _envelope(n, rate)
 
 
-@lru_cache(maxsize=32)
+_MADE: dict[tuple[str, int], Audio] = {}
+
+
 def tone(name: str, rate: int) -> Audio:
-    """The named tone at ``rate``, exactly TONE_SECONDS[name] long, at TONE_LUFS."""
+    """The named tone at ``rate``, exactly TONE_SECONDS[name] long, at TONE_LUFS (made once per process)."""
+    audio = _MADE.get((name, rate))
+    if audio is None:
+        audio = _MADE[(name, rate)] = draw_tone(name, rate)
+    return audio
+
+
+def draw_tone(name: str, rate: int) -> Audio:
+    """The named tone, computed (tone() keeps it; the bells take ~15 ms each)."""
     if name not in TONE_SECONDS:
         raise KeyError(f"unknown tone {name!r}")
     wave = _draw(name, rate)
@@ -71,3 +81,29 @@ def tone(name: str, rate: int) -> Audio:
     audio = wave.astype(np.float32)
     audio.setflags(write=False)
     return audio
+
+
+def keep_tone(name: str, rate: int, audio: Audio) -> None:
+    """Hand tone() a tone made earlier (session.py keeps them in the clip cache, keyed by tone_code())."""
+    if name not in TONE_SECONDS or audio.size != round(TONE_SECONDS[name] * rate):
+        raise ValueError(f"not the {name!r} tone at {rate} Hz")
+    audio.setflags(write=False)
+    _MADE[(name, rate)] = audio
+
+
+@cache
+def tone_code() -> str:
+    """A digest of the code that draws and levels the tones: a kept tone is valid only for the same code."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("tones.py", "loudness.py", "../timeline.py"):
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:  # no source beside the bytecode: never reuse a kept tone
+            import os
+
+            digest.update(os.urandom(16))
+    return digest.hexdigest()
