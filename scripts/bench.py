@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 VOICEGUIDE = [sys.executable, "-m", "voiceguide"]
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float, str, float]:
     """(wall seconds, peak RSS MiB, stdout, CPU seconds of it and the children it waited for) of one command."""
     # Output goes to files, not pipes: a full pipe would stall the child while we wait for it.
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)
