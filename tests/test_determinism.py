@@ -210,3 +210,20 @@ def test_the_fork_server_stops_when_idle_and_the_next_clip_starts_it_again(monke
         assert pool._server is None
         assert np.array_equal(pool.synthesize(TEXTS[1], voice=None, rate=150, volume=1.0), first)
         assert pool.servers_started == 2
+
+
+def test_a_pool_clip_in_another_voice_and_volume_is_the_clip_the_espeak_ng_command_makes(tmp_path: Path) -> None:
+    from voiceguide.speech.pool import SynthesisPool
+
+    # The fork server starts espeak-ng with its default voice; a request for another voice, named by
+    # id or by name, must still give the clip a fresh `espeak-ng -v` gives.
+    with SynthesisPool(workers=2) as pool:
+        by_id = pool.submit(TEXTS[2], voice="gmw/en-us", rate=180, volume=0.5)
+        by_name = pool.submit(TEXTS[2], voice="English (America)", rate=180, volume=0.5)
+        clips = [by_id.result(), by_name.result()]
+    path = tmp_path / "us.wav"
+    command = ["espeak-ng", "-v", "gmw/en-us", "-s", "180", "-a", "50", "-w", str(path), TEXTS[2]]
+    subprocess.run(command, check=True, capture_output=True)
+    with wave.open(str(path)) as wav:
+        expected = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    assert all(np.array_equal(clip, expected) for clip in clips)
