@@ -147,3 +147,45 @@ def test_tones_kept_in_the_clip_cache_are_the_drawn_ones_and_are_not_drawn_again
         assert used and all(np.array_equal(tones.tone(name, 22050), drawn[name]) for name in used)
     with pytest.raises(ValueError):
         tones.keep_tone("press", 22050, np.zeros(10, dtype=np.float32))
+
+
+def test_an_engine_that_takes_requests_ahead_is_asked_in_order_and_never_far_ahead(tmp_path: Path) -> None:
+    import threading
+    import time
+    from concurrent.futures import Future
+
+    from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.clips import AHEAD, ClipStore
+    from voiceguide.speech.standin import StandinEngine
+
+    asked: list[str] = []
+    release = threading.Event()
+
+    class Ahead(StandinEngine):
+        """The stand-in, taking requests like the speech pool: answered later, on another thread."""
+
+        def submit(self, text: str, *, voice: str | None, rate: int, volume: float) -> Future:
+            asked.append(text)
+            future: Future = Future()
+
+            def answer() -> None:
+                release.wait(10)
+                future.set_result(self.synthesize(text, voice=voice, rate=rate, volume=volume))
+
+            threading.Thread(target=answer, daemon=True).start()
+            return future
+
+    texts = [f"Point number {n}." for n in range(12)]
+    store = ClipStore(Ahead, "ahead-test", 22050, voice=None, rate=150, cache=ClipCache(tmp_path))
+    try:
+        store.prefetch(texts)
+        deadline = time.monotonic() + 5
+        while len(asked) < 2 + AHEAD and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert asked == texts[: 2 + AHEAD]  # two being waited for, AHEAD more asked, in order
+        release.set()
+        clips = [store.get(text) for text in texts]
+    finally:
+        store.close()
+    assert asked == texts  # each asked once
+    assert all(np.array_equal(clip, store.get(text)) for clip, text in zip(clips, texts, strict=True))

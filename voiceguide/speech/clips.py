@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
 from ..audio.types import Audio, check_clip
+from ..errors import SpeechError
 from .cache import ClipCache, clip_key
 from .engine import SpeechEngine
 from .finish import PROCESSING, finish_clip
@@ -16,6 +17,9 @@ from .pronounce import respell
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
+AHEAD: Final = 4
+"""Clips asked of an engine that takes requests ahead (the speech pool) beyond the ones being finished:
+its processes keep speaking while the threads finish clips, and at most this many raw clips wait."""
 MEMORY_BUDGET: Final = 6 * 1024 * 1024
 """Bytes of clips kept in memory; older ones are read back from the disk cache when needed again,
 so a long session does not hold all its speech at once."""
@@ -51,6 +55,10 @@ class ClipStore:
         self._lengths: dict[str, int] = {}
         self._pending: dict[str, Future[Audio]] = {}
         self._keys: dict[str, str] = {}
+        self._order: dict[str, int] = {}  # prefetched texts to make, in the order asked
+        self._queue: list[str] = []
+        self._asked: dict[str, Future[Audio]] = {}  # engine requests made ahead (SynthesisPool.submit)
+        self._next_ask = 0  # index in _queue of the next text to ask the engine for
         self._pool: ThreadPoolExecutor | None = None  # started when a clip must be made (never, warm)
         self._lock = threading.Lock()
         self.synthesized = 0
@@ -87,7 +95,11 @@ class ClipStore:
                     self._on_disk.add(text)
                 return cached
         engine = self.engine()
-        raw = engine.synthesize(self.spoken(text), voice=self.voice, rate=self.rate, volume=self.volume)
+        request = self._ask_ahead(engine, text)
+        if request is not None:
+            raw = request.result()
+        else:  # engines that speak one clip per call, and texts asked for without a prefetch
+            raw = engine.synthesize(self.spoken(text), voice=self.voice, rate=self.rate, volume=self.volume)
         clip = finish_clip(check_clip(raw, engine.sample_rate, self.sample_rate, text), self.sample_rate)
         stored = self.cache is not None and self.cache.put(key, self.sample_rate, clip)
         with self._lock:
@@ -95,6 +107,28 @@ class ClipStore:
             if stored:
                 self._on_disk.add(text)
         return clip
+
+    def _ask_ahead(self, engine: SpeechEngine, text: str) -> Future[Audio] | None:
+        """The engine's request for ``text``, after asking for the prefetched texts up to AHEAD past it, in
+        order (None if the engine cannot take requests ahead, or ``text`` was not prefetched)."""
+        submit = getattr(engine, "submit", None)
+        with self._lock:
+            at = self._order.get(text)
+            if submit is None or at is None:
+                return None
+            while self._next_ask < min(at + 1 + AHEAD, len(self._queue)):
+                later = self._queue[self._next_ask]
+                self._next_ask += 1
+                if later != text and later not in self._pending:
+                    continue  # cancelled, or made another way
+                try:
+                    self._asked[later] = submit(
+                        self.spoken(later), voice=self.voice, rate=self.rate, volume=self.volume
+                    )
+                except SpeechError:
+                    if later == text:
+                        raise  # another text's problem is raised by its own worker
+            return self._asked.pop(text, None)
 
     def _keep(self, text: str, clip: Audio) -> None:
         # Called with the lock held: remember the clip, dropping the least recently used ones
@@ -121,6 +155,8 @@ class ClipStore:
                     continue
                 if self.cache is not None and self.cache.has(self.key(text)):
                     continue
+                self._order[text] = len(self._queue)
+                self._queue.append(text)
                 self._pending[text] = self._workers().submit(self._load, text)
 
     def _workers(self) -> ThreadPoolExecutor:
