@@ -1,4 +1,4 @@
-"""A live session keeps large buffers out of glibc's heaps, so its memory cannot creep up (live/heap.py)."""
+"""A live session keeps large buffers out of glibc's heaps, so its memory cannot creep up (voiceguide/tuning.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.live.heap import steady_heap
+from voiceguide.tuning import steady_heap
 
 GLIBC = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
 
@@ -20,7 +20,7 @@ GLIBC = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
 PROBE = """
 import ctypes, sys
 import numpy as np
-from voiceguide.live.heap import steady_heap
+from voiceguide.tuning import steady_heap
 
 class MallInfo2(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]

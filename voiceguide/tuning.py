@@ -1,16 +1,36 @@
-"""Process-wide settings the command line makes before numpy loads or any thread starts.
+"""Process-wide settings made before numpy loads or any thread starts (every command), and one more a live
+session makes (a fixed mmap threshold).
 
-Each was measured (scripts/bench.py, docs/speed.md): they cost nothing voiceguide uses and save CPU
-time and peak memory on every command.
+Each was measured (scripts/bench.py, docs/speed.md, scripts/mem_probe.py, docs/reliability.md): they cost
+nothing voiceguide uses and save CPU time and memory.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import sys
+from typing import Final
 
-M_ARENA_MAX = -8
-"""glibc's mallopt parameter for the number of malloc arenas."""
+M_ARENA_MAX: Final = -8
+"""glibc's mallopt parameter for the number of malloc arenas (malloc.h)."""
+M_MMAP_THRESHOLD: Final = -3
+"""glibc's mallopt parameter for the mmap threshold (malloc.h)."""
+MMAP_THRESHOLD: Final = 32 * 1024
+"""Bytes from which a block is its own mapping in a live session: every spoken clip (0.4 s and longer), no
+audio block."""
+
+
+def _mallopt(parameter: int, value: int) -> bool:
+    """glibc's mallopt; False where it does not apply (another system or C library)."""
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return False
+    import ctypes
+
+    try:
+        return bool(ctypes.CDLL(None).mallopt(parameter, value))
+    except (OSError, AttributeError):
+        return False
 
 
 def tune_process() -> None:
@@ -21,10 +41,26 @@ def tune_process() -> None:
     # glibc gives each thread that allocates its own arena (up to 8 per core); the clip store's
     # synthesis threads each left one holding freed clip buffers, ~7 MiB of a cold export's peak.
     # Those threads mostly wait for the speech processes, so sharing one arena costs no time.
-    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
-        import ctypes
+    if "MALLOC_ARENA_MAX" not in os.environ:
+        _mallopt(M_ARENA_MAX, 1)
 
-        try:
-            ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
-        except (OSError, AttributeError):  # not glibc (musl has no mallopt arenas)
-            pass
+
+def steady_heap() -> bool:
+    """Fix glibc's mmap threshold for the rest of the process, so a long live session's memory stays flat;
+    True if applied.
+
+    The cost is a map and an unmap per buffer of 32 KiB or more: a few per clip read, none per audio block.
+    (An export does not call it: there a block is 32 KiB or more, and a fixed threshold doubled its CPU time.)
+
+    Why: glibc serves blocks over its mmap threshold (128 KiB at start) as mappings of their own, returned on free,
+    but every time such a block is freed it raises the threshold to that block's size (up to 32 MiB). After that,
+    spoken clips (up to 1.3 MiB; the clip store keeps 6 MiB of them and reads evicted ones back from the disk cache)
+    come from the per-thread heaps instead: the ones read at start by the preparing thread are freed into its heap,
+    the ones read back later by the audio callback's thread fill another heap, and neither heap gives the memory
+    back. The 48-minute evening grew 7 MiB that way, in steps where new clips were read back (points 2, 3 and 4).
+    A fixed threshold (setting it also turns the raising off) of 32 KiB, under the shortest clip ("Ready.", 35 KiB),
+    keeps every clip a mapping of its own, so the resident size follows what the session holds; audio blocks
+    (4-9 KiB) stay in the heaps and are reused there. At glibc's 128 KiB the short clips still crept into the heaps
+    (+1.9 MiB over two hours in scripts/mem_probe.py; -0.1 MiB at 32 KiB).
+    """
+    return _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)

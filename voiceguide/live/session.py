@@ -29,10 +29,10 @@ from ..session import (
 )
 from ..speech.clips import ClipStore
 from ..timeline import TONE_SECONDS, Event, Kind, Timeline
+from ..tuning import steady_heap
 from . import state
 from .controls import Controls
 from .display import Status, status_at
-from .heap import steady_heap
 from .mixer import Player
 from .output import close_output, open_output
 from .progressive import Progressive, cold, when_silent
@@ -183,7 +183,7 @@ class LiveSession:
         keys: queue.Queue[str] | None = None,
     ) -> state.Outcome:
         """Play until the end, `q`, Ctrl-C, SIGTERM, SIGHUP or a device failure; save the position unless finished."""
-        steady_heap()  # before any clip is read: a long session's memory must not grow (live/heap.py says why)
+        steady_heap()  # before any clip is read: a long session's memory must not grow (tuning.py says why)
         player = self._start_player()
         stream = open_output(player, self.device)
         player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
