@@ -113,6 +113,8 @@ class Listener:
                 dtype="float32",
                 callback=callback,
                 finished_callback=finished,
+                # PortAudio's default input latency is its "high" one; every millisecond here delays a command.
+                latency="low",
             )
             self._stream.start()
             self._latency = float(self._stream.latency)

@@ -25,6 +25,8 @@ MIN_QUIET_BEFORE: Final = 0.6
 MIN_FIT: Final = -6.5
 """Lowest mean acoustic log score per frame of the command's words (relative to the best-scoring sound in each
 frame): below it the audio is a tone, a knock or noise that merely fits the grammar best."""
+MIN_FIT_OVER_DECOY: Final = -3.5
+"""A command a decoy word won over is still taken when the command alone fits at least this well (second pass)."""
 COMFORT_NOISE: Final = 10.0
 """RMS (int16) of a fixed faint hiss added before decoding (-70 dBFS). The acoustic model was trained on recordings
 that always have some: on digital silence around the words (a virtual microphone, a noise-gated headset) the
@@ -79,6 +81,8 @@ def decoder(decoy_weight: float | None = None) -> Any:
     # A decoy that is pronounced like a command word ("paws") would hide that command.
     decoys = [w for w in DECOYS if w not in command_words() and dec.lookup_word(w) and dec.lookup_word(w) not in ours]
     dec.add_jsgf_string("commands", jsgf(decoys, DECOY_WEIGHT if decoy_weight is None else decoy_weight))
+    # The second pass: the commands alone, for short commands that a short decoy ("tell" for "stop") beat.
+    dec.add_jsgf_string("only", jsgf([]))
     dec.activate_search("commands")
     return dec
 
@@ -101,11 +105,13 @@ class Recognizer:
         vad: VadSettings | None = None,
         min_quiet_before: float = MIN_QUIET_BEFORE,
         min_fit: float = MIN_FIT,
+        min_fit_over_decoy: float = MIN_FIT_OVER_DECOY,
         decoy_weight: float | None = None,
     ) -> None:
         self.gate = gate
         self.segmenter = Segmenter(vad)
         self.min_quiet_before, self.min_fit = min_quiet_before, min_fit
+        self.min_fit_over_decoy = min_fit_over_decoy
         self._decoder = decoder(decoy_weight)
         self._words = command_words()
         self._hiss = np.random.default_rng(0).normal(0.0, COMFORT_NOISE, round(RATE * 4.0))
@@ -136,8 +142,14 @@ class Recognizer:
             return Decision(None, None, "gated", *where)
         began = time.process_time()
         phrase, fit = self._decode(segment.audio)
-        cpu = time.process_time() - began
         command = COMMAND_OF.get(phrase or "")
+        if command is None and phrase:
+            # A decoy won: a command that fits very well on its own was still said (single syllables such as
+            # "stop" and "pause" lose to short decoys), anything else was not.
+            alone, alone_fit = self._decode(segment.audio, "only")
+            if alone_fit >= self.min_fit_over_decoy:
+                phrase, fit, command = alone, alone_fit, COMMAND_OF.get(alone or "")
+        cpu = time.process_time() - began
         if command is None:
             return Decision(None, phrase, "decoy" if phrase else "unclear", *where, fit, cpu)
         if fit < self.min_fit:
@@ -150,8 +162,10 @@ class Recognizer:
             return Decision(None, phrase, "no-pause-before", *where, fit, cpu)
         return Decision(command, phrase, "accepted", *where, fit, cpu)
 
-    def _decode(self, audio: npt.NDArray[np.int16]) -> tuple[str | None, float]:
+    def _decode(self, audio: npt.NDArray[np.int16], search: str = "commands") -> tuple[str | None, float]:
         dec = self._decoder
+        if dec.current_search() != search:
+            dec.activate_search(search)
         dec.start_utt()
         hiss = np.resize(self._hiss, audio.size)
         dec.process_raw(np.clip(audio + hiss, -32768, 32767).astype(np.int16).tobytes(), full_utt=True)
