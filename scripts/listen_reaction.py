@@ -55,28 +55,65 @@ def _pactl(env: dict[str, str], *args: str) -> str:
 def card(folder: Path) -> dict[str, str]:
     """Start the private card and add the mix sink, its loopbacks and the calibration combine sink."""
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run(["bash", str(root / "scripts/vsink.sh"), "start", str(folder)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["bash", str(root / "scripts/vsink.sh"), "start", str(folder)], check=True, capture_output=True, text=True
+    ).stdout
     env = dict(os.environ)
     env.update({k: v.strip("'") for k, v in (kv.split("=", 1) for kv in out.strip().removeprefix("export ").split())})
     sinks = _pactl(env, "list", "short", "sinks")
     if "\tmix\t" not in sinks:
         _pactl(env, "load-module", "module-null-sink", "sink_name=mix", f"rate={RATE}", "channels=2", "norewinds=1")
         for side, master in (("L", "front-left"), ("R", "front-right")):
-            _pactl(env, "load-module", "module-remap-sink", f"sink_name=mix{side}", "master=mix", "channels=1",
-                   f"master_channel_map={master}", "channel_map=mono", "remix=no")
+            _pactl(
+                env,
+                "load-module",
+                "module-remap-sink",
+                f"sink_name=mix{side}",
+                "master=mix",
+                "channels=1",
+                f"master_channel_map={master}",
+                "channel_map=mono",
+                "remix=no",
+            )
         for source, sink in (("vmic.monitor", "mixL"), ("vsink.monitor", "mixR")):
-            _pactl(env, "load-module", "module-loopback", f"source={source}", f"sink={sink}", "latency_msec=30",
-                   "channels=1", "source_dont_move=true", "sink_dont_move=true")
-        _pactl(env, "load-module", "module-combine-sink", "sink_name=both", "slaves=vmic,vsink", f"rate={RATE}",
-               "channels=1")
+            _pactl(
+                env,
+                "load-module",
+                "module-loopback",
+                f"source={source}",
+                f"sink={sink}",
+                "latency_msec=30",
+                "channels=1",
+                "source_dont_move=true",
+                "sink_dont_move=true",
+            )
+        _pactl(
+            env,
+            "load-module",
+            "module-combine-sink",
+            "sink_name=both",
+            "slaves=vmic,vsink",
+            f"rate={RATE}",
+            "channels=1",
+        )
     return env
 
 
 def record(env: dict[str, str], path: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        ["parec", "-d", "mix.monitor", "--latency-msec=20", "--format=s16le", f"--rate={RATE}", "--channels=2",
-         "--raw", str(path)], env=env)
+        [
+            "parec",
+            "-d",
+            "mix.monitor",
+            "--latency-msec=20",
+            "--format=s16le",
+            f"--rate={RATE}",
+            "--channels=2",
+            "--raw",
+            str(path),
+        ],
+        env=env,
+    )
 
 
 def stop_recording(proc: subprocess.Popen, path: Path) -> np.ndarray:
@@ -102,8 +139,29 @@ def onsets(db: np.ndarray, threshold: float, apart: float, per_second: int = 200
 def calibrate(env: dict[str, str], folder: Path, clicks: int = 8) -> np.ndarray:
     """Milliseconds by which the output path (right) lags the microphone path (left), per click."""
     click = folder / "click.wav"
-    subprocess.run(["sox", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(click), "synth", "0.2", "sine", "1000",
-                    "vol", "0.5", "pad", "0.3", "0.3"], check=True)
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            str(RATE),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(click),
+            "synth",
+            "0.2",
+            "sine",
+            "1000",
+            "vol",
+            "0.5",
+            "pad",
+            "0.3",
+            "0.3",
+        ],
+        check=True,
+    )
     raw = folder / "calibration.raw"
     rec = record(env, raw)
     time.sleep(1.0)
@@ -132,8 +190,13 @@ def measure(env: dict[str, str], folder: Path, pairs: int) -> dict:
     raw = folder / "session.raw"
     rec = record(env, raw)
     time.sleep(0.5)
-    play = subprocess.Popen([sys.executable, "-m", "voiceguide", "play", str(routine), "--listen"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    play = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", str(routine), "--listen"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(QUIET_FROM + 1.0)
     for i in range(2 * pairs):
         began = time.monotonic()
@@ -164,16 +227,21 @@ def main(pairs: int = 8) -> dict:
         skew = calibrate(env, folder)
         result = measure(env, folder, pairs)
     finally:
-        subprocess.run(["bash", str(Path(__file__).resolve().parent / "vsink.sh"), "stop", str(folder)],
-                       capture_output=True)
+        subprocess.run(
+            ["bash", str(Path(__file__).resolve().parent / "vsink.sh"), "stop", str(folder)], capture_output=True
+        )
     result["skew_ms"] = skew
     got = [r for r in result["reaction_ms"] if r is not None]
     r = np.array(got) if got else np.array([np.nan])
-    print(f"\n(e) reaction at the output (end of the spoken command -> the answer begins on the virtual card), "
-          f"{len(got)} of {len(result['reaction_ms'])} commands answered within 2 s: median {np.median(r):.0f} ms, "
-          f"max {np.max(r):.0f} ms; all: {result['reaction_ms']}")
-    print(f"    clock alignment of the two recorded paths (click to both, output minus microphone): "
-          f"{', '.join(f'{s:+.0f}' for s in skew)} ms; {len(result['skipped'])} commands skipped (program sounding)")
+    print(
+        f"\n(e) reaction at the output (end of the spoken command -> the answer begins on the virtual card), "
+        f"{len(got)} of {len(result['reaction_ms'])} commands answered within 2 s: median {np.median(r):.0f} ms, "
+        f"max {np.max(r):.0f} ms; all: {result['reaction_ms']}"
+    )
+    print(
+        f"    clock alignment of the two recorded paths (click to both, output minus microphone): "
+        f"{', '.join(f'{s:+.0f}' for s in skew)} ms; {len(result['skipped'])} commands skipped (program sounding)"
+    )
     if result["code"] not in (0, None):
         print(result["stderr"][-2000:])
     return result

@@ -35,6 +35,8 @@ each rejection's reason and what was decoded): "tell", "help", "little" over "st
 "old", "only", "was", "go" over "pause"; "you" over "resume"; "like", "want", "long", "live", "number", "but" over
 "go back"; "the" over "repeat"; "what", "with" over "quieter"."""
 
+DECOY_RUN = True
+"""Whether the grammar offers a run of decoys (True) or a single one."""
 DECOY_WEIGHT: Final = 0.1
 """Prior weight of the decoys against 1 for the commands; lower lets more commands and more non-commands through."""
 
@@ -45,10 +47,17 @@ def jsgf(decoys: list[str], decoy_weight: float = DECOY_WEIGHT) -> str:
     lines = ["#JSGF V1.0;", "grammar voiceguide;", f"<command> = {commands};"]
     if decoys:
         lines.append(f"<decoy> = {' | '.join(decoys)};")
-        lines.append(f"public <utterance> = /1/ <command> | /{decoy_weight}/ <decoy>;")
+        # One or more decoys: a fragment of a sentence is several words, and is matched as such, not forced into
+        # the command it is least unlike.
+        lines.append(f"public <utterance> = /1/ <command> | /{decoy_weight}/ <decoy>{'+' if DECOY_RUN else ''};")
     else:
         lines.append("public <utterance> = <command>;")
     return "\n".join(lines) + "\n"
+
+
+def spoken_help() -> str:
+    """The phrases as one line for the screen (the `?` key's list while listening)."""
+    return "say: " + " · ".join(" / ".join(f'"{p}"' for p in phrases) for phrases in PHRASES.values())
 
 
 def command_words() -> set[str]:
