@@ -224,3 +224,29 @@ def test_play_listen_acts_on_spoken_next_point_and_stop_and_saves_the_position(
     assert "Stopped at point 2 of 2 (Kidney 6" in out, out
     saved = json.loads((Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json").read_text())
     assert saved["step"] == 1
+
+
+SHORT = ["pause", "resume", "go back", "repeat", "stop"]
+"""The one- and two-syllable forms, which short everyday words used to take from the grammar."""
+
+
+@pytest.mark.parametrize("voice", ["en-us", "joe"])
+def test_the_short_commands_are_heard_and_never_taken_for_another(sphinx: None, voice: str) -> None:
+    from voiceguide.live.grammar import COMMAND_OF
+    from voiceguide.live.recognizer import Recognizer
+
+    audio, spans = with_gaps([speak(p, voice, 150) for p in SHORT])
+    accepted = [d for d in feed(Recognizer(), audio) if d.command]
+    heard = {
+        p: [d.command for d in accepted if t0 - 0.3 <= d.start < t1] for p, (t0, t1) in zip(SHORT, spans, strict=True)
+    }
+    assert all(got in ([], [COMMAND_OF[p]]) for p, got in heard.items()), heard
+    assert sum(got == [COMMAND_OF[p]] for p, got in heard.items()) >= len(SHORT) - 1, heard
+
+
+def test_the_help_line_names_every_phrase_and_no_dropped_one() -> None:
+    from voiceguide.live.grammar import COMMAND_OF, spoken_help
+
+    line = spoken_help()
+    assert all(f'"{phrase}"' in line for phrase in COMMAND_OF)
+    assert "volume up" not in line  # dropped: ordinary speech set it off

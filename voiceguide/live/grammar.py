@@ -35,8 +35,6 @@ each rejection's reason and what was decoded): "tell", "help", "little" over "st
 "old", "only", "was", "go" over "pause"; "you" over "resume"; "like", "want", "long", "live", "number", "but" over
 "go back"; "the" over "repeat"; "what", "with" over "quieter"."""
 
-DECOY_RUN = True
-"""Whether the grammar offers a run of decoys (True) or a single one."""
 DECOY_WEIGHT: Final = 0.1
 """Prior weight of the decoys against 1 for the commands; lower lets more commands and more non-commands through."""
 
@@ -47,9 +45,7 @@ def jsgf(decoys: list[str], decoy_weight: float = DECOY_WEIGHT) -> str:
     lines = ["#JSGF V1.0;", "grammar voiceguide;", f"<command> = {commands};"]
     if decoys:
         lines.append(f"<decoy> = {' | '.join(decoys)};")
-        # One or more decoys: a fragment of a sentence is several words, and is matched as such, not forced into
-        # the command it is least unlike.
-        lines.append(f"public <utterance> = /1/ <command> | /{decoy_weight}/ <decoy>{'+' if DECOY_RUN else ''};")
+        lines.append(f"public <utterance> = /1/ <command> | /{decoy_weight}/ <decoy>;")
     else:
         lines.append("public <utterance> = <command>;")
     return "\n".join(lines) + "\n"
