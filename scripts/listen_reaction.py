@@ -242,7 +242,8 @@ def main(pairs: int = 8) -> dict:
         f"    clock alignment of the two recorded paths (click to both, output minus microphone): "
         f"{', '.join(f'{s:+.0f}' for s in skew)} ms; {len(result['skipped'])} commands skipped (program sounding)"
     )
-    if result["code"] not in (0, None):
+    if result["code"] not in (0, None) or None in result["reaction_ms"]:
+        print("    session said:", " | ".join(line.strip() for line in result["stdout"].splitlines()[-30:]))
         print(result["stderr"][-2000:])
     return result
 

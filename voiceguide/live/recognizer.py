@@ -115,6 +115,7 @@ class Recognizer:
         self._decoder = decoder(decoy_weight)
         self._words = command_words()
         self._hiss = np.random.default_rng(0).normal(0.0, COMFORT_NOISE, round(RATE * 4.0))
+        self._early: tuple[tuple[float, float], tuple[str | None, float, str | None, float]] | None = None
         self.cpu = 0.0
         """Seconds of CPU spent in feed() so far."""
 
@@ -131,7 +132,13 @@ class Recognizer:
     def feed(self, samples: npt.ArrayLike) -> list[Decision]:
         """Consume samples (int16, or float in [-1, 1]); decide on every utterance that ended in them."""
         began = time.process_time()
-        decisions = [self.decide(segment) for segment in self.segmenter.feed(as_int16(samples))]
+        decisions = []
+        for segment in self.segmenter.feed(as_int16(samples)):
+            if segment.final:
+                decisions.append(self.decide(segment))
+            elif self.gate is None or not self.gate(segment.start, segment.end):
+                # An early look: decode now, while the hangover runs out; the final segment reuses it.
+                self._early = ((segment.start, segment.end), self._hear(segment.audio))
         self.cpu += time.process_time() - began
         return decisions
 
@@ -140,16 +147,10 @@ class Recognizer:
         where = (segment.start, segment.end, segment.closed)
         if self.gate is not None and self.gate(segment.start, segment.end):
             return Decision(None, None, "gated", *where)
-        began = time.process_time()
-        phrase, fit = self._decode(segment.audio)
-        command = COMMAND_OF.get(phrase or "")
-        if command is None and phrase:
-            # A decoy won: a command that fits very well on its own was still said (single syllables such as
-            # "stop" and "pause" lose to short decoys), anything else was not.
-            alone, alone_fit = self._decode(segment.audio, "only")
-            if alone_fit >= self.min_fit_over_decoy:
-                phrase, fit, command = alone, alone_fit, COMMAND_OF.get(alone or "")
-        cpu = time.process_time() - began
+        early, self._early = self._early, None
+        # The voice ended where the early look saw it end: its decoding stands (only quiet came after).
+        heard = early[1] if early is not None and early[0] == (segment.start, segment.end) else None
+        phrase, fit, command, cpu = heard if heard is not None else self._hear(segment.audio)
         if command is None:
             return Decision(None, phrase, "decoy" if phrase else "unclear", *where, fit, cpu)
         if fit < self.min_fit:
@@ -161,6 +162,19 @@ class Recognizer:
         if segment.quiet_before < self.min_quiet_before and not after_program:
             return Decision(None, phrase, "no-pause-before", *where, fit, cpu)
         return Decision(command, phrase, "accepted", *where, fit, cpu)
+
+    def _hear(self, audio: npt.NDArray[np.int16]) -> tuple[str | None, float, str | None, float]:
+        """What the grammar heard, its fit, the command it is (None for a decoy) and the CPU seconds it took."""
+        began = time.process_time()
+        phrase, fit = self._decode(audio)
+        command = COMMAND_OF.get(phrase or "")
+        if command is None and phrase:
+            # A decoy won: a command that fits very well on its own was still said (single syllables such as
+            # "stop" and "pause" lose to short decoys), anything else was not.
+            alone, alone_fit = self._decode(audio, "only")
+            if alone_fit >= self.min_fit_over_decoy:
+                phrase, fit, command = alone, alone_fit, COMMAND_OF.get(alone or "")
+        return phrase, fit, command, time.process_time() - began
 
     def _decode(self, audio: npt.NDArray[np.int16], search: str = "commands") -> tuple[str | None, float]:
         dec = self._decoder
