@@ -140,7 +140,10 @@ def confusion() -> None:
                 audio, spans = stream([speak(p, voice, rate) for p in of], snr, rng)
                 rec = Recognizer()
                 for seg in (
-                    s for i in range(0, audio.size, 320) for s in rec.segmenter.feed(_int16(audio[i : i + 320]))
+                    s
+                    for i in range(0, audio.size, 320)
+                    for s in rec.segmenter.feed(_int16(audio[i : i + 320]))
+                    if s.final  # not the early looks
                 ):
                     phrase = next(
                         (p for p, (t0, t1) in zip(of, spans, strict=True) if t0 - 0.3 <= seg.start < t1), None

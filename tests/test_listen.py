@@ -130,7 +130,7 @@ def test_the_segmenter_finds_each_command_once_and_drops_long_speech(sphinx: Non
 
     sentence = speak("Rest a thumb on the point of each foot and lean in with firm steady pressure")
     audio, spans = with_gaps([speak("go back"), sentence, speak("louder")])
-    segments = Segmenter().feed(as_int16(audio))
+    segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 2
     for segment, (t0, t1) in zip(segments, [spans[0], spans[2]], strict=True):
         # espeak-ng ends a clip with some silence: the voice ends before the clip does.
@@ -250,3 +250,15 @@ def test_the_help_line_names_every_phrase_and_no_dropped_one() -> None:
     line = spoken_help()
     assert all(f'"{phrase}"' in line for phrase in COMMAND_OF)
     assert "volume up" not in line  # dropped: ordinary speech set it off
+
+
+def test_each_command_is_first_offered_early_with_the_same_voice_span(sphinx: None) -> None:
+    from voiceguide.live.recognizer import as_int16
+    from voiceguide.live.vad import Segmenter, VadSettings
+
+    audio, _ = with_gaps([speak("next point"), speak("louder")])
+    segments = Segmenter().feed(as_int16(audio))
+    early, final = [s for s in segments if not s.final], [s for s in segments if s.final]
+    assert [(s.start, s.end) for s in early] == [(s.start, s.end) for s in final] and len(final) == 2
+    hangover = VadSettings().hangover - VadSettings().early
+    assert all(abs((f.closed - e.closed) - hangover) < 0.011 for e, f in zip(early, final, strict=True))
