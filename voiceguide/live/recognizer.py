@@ -27,6 +27,9 @@ MIN_FIT: Final = -6.5
 frame): below it the audio is a tone, a knock or noise that merely fits the grammar best."""
 MIN_FIT_OVER_DECOY: Final = -3.5
 """A command a decoy word won over is still taken when the command alone fits at least this well (second pass)."""
+MAX_TONALITY: Final = 0.74
+"""Highest share of a frame's energy in its strongest frequency (3 FFT bins), median over the loud frames, for a
+voice. The session's own tones and bells (0.78-0.82) fit "pause" alone very well; voices reached 0.68."""
 COMFORT_NOISE: Final = 10.0
 """RMS (int16) of a fixed faint hiss added before decoding (-70 dBFS). The acoustic model was trained on recordings
 that always have some: on digital silence around the words (a virtual microphone, a noise-gated headset) the
@@ -44,7 +47,7 @@ class Decision:
     phrase: str | None
     """What the grammar heard (a command phrase or a decoy word), even when rejected."""
     reason: str
-    """accepted, gated, decoy, unclear, no-pause-before, poor-fit."""
+    """accepted, gated, decoy, unclear, no-pause-before, poor-fit, tone."""
     start: float
     end: float
     """Where the voice began and ended, in seconds since the stream began."""
@@ -93,6 +96,22 @@ def as_int16(samples: npt.ArrayLike) -> npt.NDArray[np.int16]:
     if data.dtype == np.int16:
         return data
     return (np.clip(data.astype(np.float32), -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+def tonality(audio: npt.NDArray[np.int16]) -> float:
+    """Share of the energy in the strongest frequency (and its two neighbour bins), median over the loud 32 ms
+    frames (10 ms apart): about 0.8 for a pure tone, a third for a voice, whose energy spreads over harmonics."""
+    x = audio.astype(np.float32) / 32768.0
+    if x.size < 512:
+        return 0.0
+    frames = np.lib.stride_tricks.sliding_window_view(x, 512)[::160] * np.hanning(512).astype(np.float32)
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    total = power.sum(axis=1)
+    peak = power.argmax(axis=1)
+    rows = np.arange(power.shape[0])
+    near = power[rows, peak] + power[rows, np.maximum(peak - 1, 0)] + power[rows, np.minimum(peak + 1, 256)]
+    loud = total > 0.05 * total.max()
+    return float(np.median(near[loud] / np.maximum(total[loud], 1e-20)))
 
 
 class Recognizer:
@@ -155,6 +174,8 @@ class Recognizer:
             return Decision(None, phrase, "decoy" if phrase else "unclear", *where, fit, cpu)
         if fit < self.min_fit:
             return Decision(None, phrase, "poor-fit", *where, fit, cpu)
+        if tonality(segment.audio) > MAX_TONALITY:
+            return Decision(None, phrase, "tone", *where, fit, cpu)
         # Quiet before a command: unless what came just before was the program itself (gated), so that a user
         # who answers the guide at once is still heard.
         previous = segment.previous
