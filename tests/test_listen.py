@@ -262,3 +262,13 @@ def test_each_command_is_first_offered_early_with_the_same_voice_span(sphinx: No
     assert [(s.start, s.end) for s in early] == [(s.start, s.end) for s in final] and len(final) == 2
     hangover = VadSettings().hangover - VadSettings().early
     assert all(abs((f.closed - e.closed) - hangover) < 0.011 for e, f in zip(early, final, strict=True))
+
+
+def test_a_tone_is_not_a_voice_but_a_spoken_command_is(sphinx: None) -> None:
+    from voiceguide.live.recognizer import MAX_TONALITY, as_int16, tonality
+
+    t = np.arange(RATE // 2) / RATE
+    bell = (np.sin(2 * np.pi * 660 * t) + 0.3 * np.sin(2 * np.pi * 1320 * t)) * np.exp(-3 * t) * 0.3
+    assert tonality(as_int16(bell)) > MAX_TONALITY
+    for word in ("pause", "stop", "repeat"):
+        assert tonality(as_int16(speak(word))) < MAX_TONALITY, word
