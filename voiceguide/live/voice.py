@@ -36,13 +36,6 @@ class VoiceCommands:
         on_message(f"Listening for spoken commands on {listener.device_name or 'the default input'}.")
         return cls(listener)
 
-    def take(self) -> str | None:
-        """A command word heard since the last call, if any."""
-        try:
-            return self.commands.get_nowait()
-        except queue.Empty:
-            return None
-
     def stop(self) -> str | None:
         """Stop listening; why and when listening stopped early, if it did."""
         self.listener.stop()
