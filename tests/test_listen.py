@@ -130,7 +130,7 @@ def test_the_segmenter_finds_each_command_once_and_drops_long_speech(sphinx: Non
 
     sentence = speak("Rest a thumb on the point of each foot and lean in with firm steady pressure")
     audio, spans = with_gaps([speak("go back"), sentence, speak("louder")])
-    segments = Segmenter().feed(as_int16(audio))
+    segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 2
     for segment, (t0, t1) in zip(segments, [spans[0], spans[2]], strict=True):
         # espeak-ng ends a clip with some silence: the voice ends before the clip does.
@@ -224,3 +224,51 @@ def test_play_listen_acts_on_spoken_next_point_and_stop_and_saves_the_position(
     assert "Stopped at point 2 of 2 (Kidney 6" in out, out
     saved = json.loads((Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json").read_text())
     assert saved["step"] == 1
+
+
+SHORT = ["pause", "resume", "go back", "repeat", "stop"]
+"""The one- and two-syllable forms, which short everyday words used to take from the grammar."""
+
+
+@pytest.mark.parametrize("voice", ["en-us", "joe"])
+def test_the_short_commands_are_heard_and_never_taken_for_another(sphinx: None, voice: str) -> None:
+    from voiceguide.live.grammar import COMMAND_OF
+    from voiceguide.live.recognizer import Recognizer
+
+    audio, spans = with_gaps([speak(p, voice, 150) for p in SHORT])
+    accepted = [d for d in feed(Recognizer(), audio) if d.command]
+    heard = {
+        p: [d.command for d in accepted if t0 - 0.3 <= d.start < t1] for p, (t0, t1) in zip(SHORT, spans, strict=True)
+    }
+    assert all(got in ([], [COMMAND_OF[p]]) for p, got in heard.items()), heard
+    assert sum(got == [COMMAND_OF[p]] for p, got in heard.items()) >= len(SHORT) - 1, heard
+
+
+def test_the_help_line_names_every_phrase_and_no_dropped_one() -> None:
+    from voiceguide.live.grammar import COMMAND_OF, spoken_help
+
+    line = spoken_help()
+    assert all(f'"{phrase}"' in line for phrase in COMMAND_OF)
+    assert "volume up" not in line  # dropped: ordinary speech set it off
+
+
+def test_each_command_is_first_offered_early_with_the_same_voice_span(sphinx: None) -> None:
+    from voiceguide.live.recognizer import as_int16
+    from voiceguide.live.vad import Segmenter, VadSettings
+
+    audio, _ = with_gaps([speak("next point"), speak("louder")])
+    segments = Segmenter().feed(as_int16(audio))
+    early, final = [s for s in segments if not s.final], [s for s in segments if s.final]
+    assert [(s.start, s.end) for s in early] == [(s.start, s.end) for s in final] and len(final) == 2
+    hangover = VadSettings().hangover - VadSettings().early
+    assert all(abs((f.closed - e.closed) - hangover) < 0.011 for e, f in zip(early, final, strict=True))
+
+
+def test_a_tone_is_not_a_voice_but_a_spoken_command_is(sphinx: None) -> None:
+    from voiceguide.live.recognizer import MAX_TONALITY, as_int16, tonality
+
+    t = np.arange(RATE // 2) / RATE
+    bell = (np.sin(2 * np.pi * 660 * t) + 0.3 * np.sin(2 * np.pi * 1320 * t)) * np.exp(-3 * t) * 0.3
+    assert tonality(as_int16(bell)) > MAX_TONALITY
+    for word in ("pause", "stop", "repeat"):
+        assert tonality(as_int16(speak(word))) < MAX_TONALITY, word

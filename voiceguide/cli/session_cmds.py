@@ -162,8 +162,8 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
     Keys while playing: space pause/resume, n next point, p previous point,
     r repeat the location, + and - volume, q quit (the position is saved), ? help.
 
-    With --listen, say: "pause", "continue" (or "resume"), "next point" (or "skip ahead"),
-    "go back" (or "previous point"), "repeat" (or "say again"), "louder" (or "volume up"),
+    With --listen, say: "pause" (or "pause please"), "continue" (or "resume"), "next point"
+    (or "skip ahead"), "go back" (or "previous point"), "repeat" (or "say again"), "louder",
     "softer" (or "quieter", "volume down"), "stop" (or "stop session", "end session").
 
     \b
@@ -172,6 +172,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
       voiceguide play --resume
     """
     from ..live.display import ending
+    from ..live.grammar import spoken_help
     from ..live.keys import HELP, KeyReader
     from ..live.output import native_stderr_hidden
     from ..live.start import open_session
@@ -186,7 +187,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
     screen = Screen(quiet)
     with KeyReader() as keys, native_stderr_hidden():
         if keys.active:
-            screen.keys(HELP)
+            screen.keys(HELP if not session.pacing.listen else f"{HELP}\n{spoken_help()}")
         try:
             outcome = session.run(screen.status, screen.message, keys.commands if keys.active else None)
         except BaseException:

@@ -15,8 +15,8 @@ from ..errors import AudioDeviceError
 from .recognizer import Decision, Recognizer
 from .vad import RATE
 
-BLOCK_SECONDS: Final = 0.02
-"""Input blocks of 20 ms: small next to the 300 ms hangover, cheap to hand over."""
+BLOCK_SECONDS: Final = 0.01
+"""Input blocks of 10 ms (the decoder's frame): each block waits this long before it is heard."""
 LOST_AFTER: Final = 2.0
 """No input block for this long while listening means the input is gone."""
 
@@ -113,6 +113,8 @@ class Listener:
                 dtype="float32",
                 callback=callback,
                 finished_callback=finished,
+                # PortAudio's default input latency is its "high" one; every millisecond here delays a command.
+                latency="low",
             )
             self._stream.start()
             self._latency = float(self._stream.latency)

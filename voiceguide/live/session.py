@@ -189,9 +189,12 @@ class LiveSession:
         player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
         voice = None
         if self.pacing.listen:
+            from .grammar import spoken_help
             from .voice import VoiceCommands  # pocketsphinx only for sessions that listen
 
-            voice = VoiceCommands.start(self.mic, player, on_message)
+            # Spoken commands go into the queue the loop waits on, so one wakes it at once (no polling delay).
+            voice = VoiceCommands.start(self.mic, player, on_message, keys if keys is not None else self.commands)
+            self.controls.voice_help = spoken_help() if voice is not None else None
         handlers = self._install_signals()
         reason = "finished"
         try:
@@ -201,13 +204,11 @@ class LiveSession:
                 if self._stop_reason:
                     reason = self._stop_reason
                     break
-                command = voice.take() if voice is not None else None
-                if command is None:
-                    source = keys if keys is not None else self.commands
-                    try:  # a short wait while listening, so a spoken command is not kept waiting
-                        command = source.get(timeout=0.05 if voice is not None else 0.2)
-                    except queue.Empty:
-                        command = None
+                source = keys if keys is not None else self.commands
+                try:
+                    command = source.get(timeout=0.2)
+                except queue.Empty:
+                    command = None
                 if command == "quit":
                     self._stop_reason = "quit"  # the stop's fade-out is its answer
                     continue

@@ -19,22 +19,22 @@ class VoiceCommands:
         self.commands = listener.commands
 
     @classmethod
-    def start(cls, mic: str | None, player: Player, on_message: Callable[[str], None]) -> VoiceCommands | None:
-        """Listen on ``mic`` (the default input when None); a missing input is one line, and keys still work."""
+    def start(
+        cls,
+        mic: str | None,
+        player: Player,
+        on_message: Callable[[str], None],
+        commands: queue.Queue[str] | None = None,
+    ) -> VoiceCommands | None:
+        """Listen on ``mic`` (the default input when None); a missing input is one line, and keys still work.
+        Command words go into ``commands`` (the session's own queue, shared with the keys) or a new queue."""
         try:
-            listener = Listener(mic, speaking=player.speaking_between).start()
+            listener = Listener(mic, speaking=player.speaking_between, commands=commands).start()
         except AudioDeviceError as exc:
             on_message(f"voice commands are off: {exc}")
             return None
         on_message(f"Listening for spoken commands on {listener.device_name or 'the default input'}.")
         return cls(listener)
-
-    def take(self) -> str | None:
-        """A command word heard since the last call, if any."""
-        try:
-            return self.commands.get_nowait()
-        except queue.Empty:
-            return None
 
     def stop(self) -> str | None:
         """Stop listening; why and when listening stopped early, if it did."""
