@@ -282,3 +282,20 @@ def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing
     player.toggle_pause()
     resumed = run(player, 40)
     assert np.max(np.abs(np.diff(resumed))) < 0.3
+
+
+def test_an_answer_begins_with_the_pause_fade_not_a_block_after_it(session) -> None:
+    _, _, store, timeline, reference = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    run(player, 60)  # into the opening speech
+    player.toggle_pause()
+    answer = np.full(3 * BLOCK, 0.25, dtype=np.float32)
+    player.interject(answer)
+    out = run(player, 4)
+    fade = np.clip(1.0 - np.arange(1, BLOCK + 1) / round(0.04 * timeline.sample_rate), 0.0, 1.0).astype(np.float32)
+    # The first block after the command: the session fading out plus the answer from its first sample.
+    expected = reference[60 * BLOCK : 61 * BLOCK] * fade + np.float32(0.25 * player.gain)
+    assert np.allclose(out[:BLOCK], expected, atol=1e-6)
+    # Then the answer alone, whole, and silence after it.
+    assert np.allclose(out[BLOCK : 3 * BLOCK], 0.25 * player.gain)
+    assert np.all(out[3 * BLOCK :] == 0)
