@@ -299,3 +299,23 @@ def test_an_answer_begins_with_the_pause_fade_not_a_block_after_it(session) -> N
     # Then the answer alone, whole, and silence after it.
     assert np.allclose(out[BLOCK : 3 * BLOCK], 0.25 * player.gain)
     assert np.all(out[3 * BLOCK :] == 0)
+
+
+def test_an_answer_over_the_fade_of_a_session_at_full_volume_stays_under_minus_1_dbfs() -> None:
+    from voiceguide.timeline import Event, Kind, Timeline
+
+    rate, loud = 22050, np.full(22050, 0.8, dtype=np.float32)
+    timeline = Timeline(rate, loud.size, (Event(0, loud.size, Kind.SPEECH, text="x"),), (), ())
+    player = Player(lambda _text: loud, rate, timeline)
+    player.set_headroom(0.8)
+    player.change_volume(up=True)  # as loud as it goes: the session's samples reach -1 dBFS
+    run(player, 3)
+    player.toggle_pause()
+    answer = np.full(2 * BLOCK, 0.8, dtype=np.float32)  # as loud as a clip can be, with a clip's edge fades
+    answer[:88] *= np.linspace(0, 1, 88, dtype=np.float32)
+    answer[-88:] *= np.linspace(1, 0, 88, dtype=np.float32)
+    player.interject(answer)
+    out = run(player, 4)
+    assert out[200] > 0.8  # the answer began with the fade
+    assert np.max(np.abs(out)) <= 10 ** (-1 / 20) + 1e-6
+    assert np.max(np.abs(np.diff(out))) < 0.05  # limited smoothly, no click
