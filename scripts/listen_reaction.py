@@ -249,4 +249,8 @@ def main(pairs: int = 8) -> dict:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 8)
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("pairs", type=int, nargs="?", default=8, help="pause/continue pairs (two measurements each)")
+    main(ap.parse_args().pairs)

@@ -86,6 +86,18 @@ def test_the_keys_line_breaks_between_keys_never_inside_a_word() -> None:
         assert " · ".join(lines) == HELP
 
 
+def test_the_spoken_commands_line_starts_its_own_line_under_the_keys_and_breaks_between_phrases() -> None:
+    from voiceguide.live.grammar import spoken_help
+    from voiceguide.live.keys import HELP
+
+    for width in (40, 80, 120):
+        lines = wrapped(f"{HELP}\n{spoken_help()}", width).splitlines()
+        assert all(len(line) <= width for line in lines)
+        said = next(i for i, line in enumerate(lines) if line.startswith("say: "))
+        assert " · ".join(lines[:said]) == HELP
+        assert " · ".join(lines[said:]) == spoken_help()
+
+
 def test_resume_with_a_preset_or_flags_applies_them_over_the_saved_pacing(standin: None) -> None:
     from pathlib import Path
 

@@ -56,7 +56,7 @@ class Screen:
         """A line above the status line."""
         if not self.quiet:
             self.end_line()
-            self._echo(text)
+            self._echo(wrapped(text, self.width()))
 
     def end_line(self) -> None:
         """Clear the status line, so what follows starts on a clean line."""

@@ -104,13 +104,15 @@ def status_line(status: Status, width: int = 80) -> str:
 
 
 def wrapped(text: str, width: int) -> str:
-    """A ``a · b · c`` line broken between its items (never inside a word) to fit ``width``."""
+    """Each ``a · b · c`` line of ``text`` broken between its items (never inside a word) to fit ``width``."""
     lines: list[str] = []
-    for item in text.split(" · "):
-        if lines and len(lines[-1]) + 3 + len(item) <= width:
-            lines[-1] += " · " + item
-        else:
-            lines.append(item)
+    for paragraph in text.split("\n"):
+        start = len(lines)
+        for item in paragraph.split(" · "):
+            if len(lines) > start and len(lines[-1]) + 3 + len(item) <= width:
+                lines[-1] += " · " + item
+            else:
+                lines.append(item)
     return "\n".join(textwrap.fill(line, width) for line in lines)
 
 
