@@ -88,10 +88,11 @@ def test_the_volume_keys_change_the_level_by_3_db_without_a_jump(session) -> Non
 
 @pytest.fixture
 def live(session):
-    routine, pacing, store, timeline, _ = session
+    routine, pacing, store, timeline, reference = session
     live = LiveSession(routine, SHORT, pacing, store=store)
     live.timeline = timeline
     player = Player(store.get, timeline.sample_rate, timeline)
+    player.set_headroom(float(np.max(np.abs(reference))))
     return live, player, timeline
 
 
@@ -284,38 +285,58 @@ def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing
     assert np.max(np.abs(np.diff(resumed))) < 0.3
 
 
-def test_an_answer_begins_with_the_pause_fade_not_a_block_after_it(session) -> None:
-    _, _, store, timeline, reference = session
-    player = Player(store.get, timeline.sample_rate, timeline)
-    run(player, 60)  # into the opening speech
-    player.toggle_pause()
-    answer = np.full(3 * BLOCK, 0.25, dtype=np.float32)
-    player.interject(answer)
-    out = run(player, 4)
-    fade = np.clip(1.0 - np.arange(1, BLOCK + 1) / round(0.04 * timeline.sample_rate), 0.0, 1.0).astype(np.float32)
-    # The first block after the command: the session fading out plus the answer from its first sample.
-    expected = reference[60 * BLOCK : 61 * BLOCK] * fade + np.float32(0.25 * player.gain)
-    assert np.allclose(out[:BLOCK], expected, atol=1e-6)
-    # Then the answer alone, whole, and silence after it.
-    assert np.allclose(out[BLOCK : 3 * BLOCK], 0.25 * player.gain)
-    assert np.all(out[3 * BLOCK :] == 0)
-
-
-def test_an_answer_over_the_fade_of_a_session_at_full_volume_stays_under_minus_1_dbfs() -> None:
+def _hold_then_sound() -> tuple[Player, int]:
+    # A timeline silent for its first 10 blocks, then loud: a session at the headroom the volume keeps.
     from voiceguide.timeline import Event, Kind, Timeline
 
     rate, loud = 22050, np.full(22050, 0.8, dtype=np.float32)
-    timeline = Timeline(rate, loud.size, (Event(0, loud.size, Kind.SPEECH, text="x"),), (), ())
+    timeline = Timeline(rate, 10 * BLOCK + loud.size, (Event(10 * BLOCK, loud.size, Kind.SPEECH, text="x"),), (), ())
     player = Player(lambda _text: loud, rate, timeline)
     player.set_headroom(0.8)
     player.change_volume(up=True)  # as loud as it goes: the session's samples reach -1 dBFS
-    run(player, 3)
-    player.toggle_pause()
+    return player, rate
+
+
+def _answer() -> np.ndarray:
     answer = np.full(2 * BLOCK, 0.8, dtype=np.float32)  # as loud as a clip can be, with a clip's edge fades
     answer[:88] *= np.linspace(0, 1, 88, dtype=np.float32)
     answer[-88:] *= np.linspace(1, 0, 88, dtype=np.float32)
-    player.interject(answer)
+    return answer
+
+
+def test_a_pause_in_silence_is_answered_from_the_first_sample_of_the_next_block() -> None:
+    player, _ = _hold_then_sound()
+    run(player, 3)  # silence: where a spoken command is heard (the guide is not speaking)
+    player.toggle_pause()
+    player.interject(_answer())
+    out = run(player, 3)
+    assert np.allclose(out[: 2 * BLOCK], _answer() * player.gain * player.volume)
+    assert np.all(out[2 * BLOCK :] == 0)
+
+
+def test_over_sound_the_answer_waits_for_the_fade_and_never_passes_minus_1_dbfs() -> None:
+    player, rate = _hold_then_sound()
+    run(player, 12)  # into the loud part
+    player.toggle_pause()
+    player.interject(_answer())
     out = run(player, 4)
-    assert out[200] > 0.8  # the answer began with the fade
+    fade = round(0.04 * rate)
+    assert np.all(out[fade:BLOCK] == 0)  # the session faded out alone
+    assert np.allclose(out[BLOCK : 3 * BLOCK], _answer() * player.gain * player.volume)
     assert np.max(np.abs(out)) <= 10 ** (-1 / 20) + 1e-6
-    assert np.max(np.abs(np.diff(out))) < 0.05  # limited smoothly, no click
+
+
+def test_before_the_session_is_measured_volume_up_goes_no_further_than_any_clip_or_tone_allows(session) -> None:
+    from voiceguide.audio.tones import tone
+    from voiceguide.session import peak_bound
+    from voiceguide.speech.finish import CLIP_CEILING
+    from voiceguide.timeline import TONE_SECONDS
+
+    _, _, store, timeline, _ = session
+    player = Player(store.get, timeline.sample_rate, timeline)
+    assert player.change_volume(up=True) == (1.0, True)  # nothing known yet: no louder than the session's gain
+    bound = peak_bound(timeline.sample_rate)
+    loudest_tone = max(float(np.max(np.abs(tone(name, timeline.sample_rate)))) for name in TONE_SECONDS)
+    assert bound >= CLIP_CEILING and bound >= loudest_tone
+    player.set_headroom(bound * player.gain)
+    assert player.change_volume(up=True)[0] <= 10 ** (-1 / 20) / (bound * player.gain) + 1e-9

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .events import Kind
+from .events import TONE_SECONDS, Event, Kind
 from .pacing import Pacing, pacing_texts
 from .routine import Routine
 from .timeline import Timeline, estimate_samples, schedule
@@ -111,6 +112,23 @@ def session_peak(timeline: Timeline, speech: ClipFor) -> float:
     return max(
         (float(np.max(np.abs(event_audio(e, speech, timeline.sample_rate)))) for e in sounds.values()), default=0.0
     )
+
+
+def peak_bound(rate: int, bed: BedTrack | None = None) -> float:
+    """The loudest sample a session can have at gain 1 before its own peak is measured: a finished clip's
+    ceiling or the loudest tone (the timeline's sounds never overlap). With a bed, not known yet: inf."""
+    from .audio.tones import tone
+    from .speech.finish import CLIP_CEILING
+
+    if bed is not None:
+        return math.inf
+    return max([CLIP_CEILING] + [float(np.max(np.abs(tone(name, rate)))) for name in TONE_SECONDS])
+
+
+def preroll(rate: int) -> Timeline:
+    """What every live session begins with: the start bell. Played while the rest is being prepared."""
+    length = round(TONE_SECONDS["start"] * rate)
+    return Timeline(rate, length, (Event(0, length, Kind.TONE, tone="start", cue="start"),), (), ())
 
 
 def remembered_peak(timeline: Timeline, store: ClipStore) -> float:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from ..audio.limiter import limit
 from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
@@ -62,7 +61,7 @@ class Player:
         self._level = 0.0 if start else 1.0  # a resumed session fades in
         self._slope = 1.0 / max(1, round(FADE * rate))
         self.volume = 1.0
-        self.max_volume = MAX_VOLUME
+        self.max_volume = 1.0  # until set_headroom says how loud this session can go without clipping
         self._applied_volume = 1.0
         self.paused = False
         self.waiting = False
@@ -193,7 +192,7 @@ class Player:
             self.samples += n
             if self.stopped.is_set():
                 return np.zeros(n, dtype=np.float32)
-            held, overlap = self._held(), False
+            held = self._held()
             self.starved += n if self._starving() and not self.paused else 0
             target = 0.0 if held else 1.0
             # The bed goes on quietly while the timeline holds (a paused session is not a dead one).
@@ -208,10 +207,11 @@ class Player:
                 out = self._take(n) * ramp
                 # Reaching a wait holds at once: the timeline is silent there, so no fade is needed.
                 self._level = 0.0 if self.waiting and self.paused else float(ramp[-1])
-                if held and not self._stopping and self._seek is None:
-                    # An answer ("Paused.", the point's location) begins with the fade, not a block after it:
-                    # a spoken command's effect is heard ~40 ms sooner, and 40 ms of overlap is not heard.
-                    overlap = self._speak_into(out)
+                if held and self._level == 0.0 and not self._stopping and self._seek is None and not out.any():
+                    # The fade ends in this block and nothing sounds in it (the usual moment for a spoken command:
+                    # the guide is silent then), so an answer ("Paused.") need not wait for the next block: it
+                    # begins now. Over sound it waits: the two together could pass the headroom the volume keeps.
+                    self._speak_into(out)
             if self.final and self.position >= self.timeline.length and not self._speaking:
                 self.finished.set()
             if idle is not None:
@@ -220,9 +220,6 @@ class Player:
             volume = np.linspace(self._applied_volume, self.volume, n, dtype=np.float32)
             self._applied_volume = self.volume
             out *= volume
-            if overlap and np.max(np.abs(out)) > PEAK_CEILING:
-                # The fading session and the answer together may pass the headroom the volume keeps.
-                out = limit(out, PEAK_CEILING, self.rate)
             np.clip(out, -1.0, 1.0, out=out)
             return out
 
@@ -259,17 +256,14 @@ class Player:
             return
         self._speak_into(out)
 
-    def _speak_into(self, out: Audio) -> bool:
-        # Interjections are said even while paused ("Paused." itself is one), added to what ``out`` holds;
-        # True if anything was said.
+    def _speak_into(self, out: Audio) -> None:
+        # Interjections are said even while paused ("Paused." itself is one), into a silent ``out``.
         if self._speaking is None and self._interjections:
             self._speaking = self._interjections.popleft() * np.float32(self.gain)
-        if self._speaking is None:
-            return False
-        take = min(out.size, self._speaking.size)
-        out[:take] += self._speaking[:take]
-        self._speaking = self._speaking[take:] if take < self._speaking.size else None
-        return True
+        if self._speaking is not None:
+            take = min(out.size, self._speaking.size)
+            out[:take] = self._speaking[:take]
+            self._speaking = self._speaking[take:] if take < self._speaking.size else None
 
 
 def _speech_spans(timeline: Timeline) -> tuple[np.ndarray, np.ndarray]:

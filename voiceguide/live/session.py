@@ -22,13 +22,15 @@ from ..session import (
     build_timeline,
     open_bed_source,
     open_store,
+    peak_bound,
     plan_key,
+    preroll,
     remembered_gain,
     session_gain,
     session_peak,
 )
 from ..speech.clips import ClipStore
-from ..timeline import TONE_SECONDS, Event, Kind, Timeline
+from ..timeline import Timeline
 from ..tuning import steady_heap
 from . import state
 from .controls import Controls
@@ -43,12 +45,6 @@ if TYPE_CHECKING:
 
 DEFAULT_GAIN: Final = 10 ** (2.5 / 20)
 """Gain for the opening bell when this session was never measured (a typical session needs about +2.5 dB)."""
-
-
-def preroll(rate: int) -> Timeline:
-    """What every session begins with: the start bell. Played while the rest is being prepared."""
-    length = round(TONE_SECONDS["start"] * rate)
-    return Timeline(rate, length, (Event(0, length, Kind.TONE, tone="start", cue="start"),), (), ())
 
 
 class LiveSession:
@@ -101,7 +97,7 @@ class LiveSession:
             bed = self._bed_for(timeline)
             gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
-            peak = max(session_peak(timeline, self.store.get), bed.peak if bed is not None else 0.0) * gain
+            peak = (session_peak(timeline, self.store.get) + (bed.peak if bed is not None else 0.0)) * gain
             self.timeline = timeline
             if self.player is not None:
                 hand = partial(self.player.set_timeline, timeline, gain)
@@ -126,6 +122,7 @@ class LiveSession:
 
                 self.bed = BedTrack(first, self._bed_source, self.pacing.bed_level)  # leveled when the plan is ready
             player = Player(self.store.get, rate, first, gain=guess, final=False, bed=self.bed)
+            player.set_headroom(peak_bound(rate, self.bed) * guess)  # `+` before the session is measured
             self.player = player
             threading.Thread(target=self._prepare, name="voiceguide-prepare", daemon=True).start()
             return player
