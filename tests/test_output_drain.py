@@ -83,4 +83,6 @@ def test_a_stop_fades_out_instead_of_cutting_the_sound(tmp_path: Path) -> None:
     last = np.flatnonzero(heard > -70)[-1]
     before = heard[last - 30 : last - 12]  # 120-300 ms before the end: the session at full level
     assert np.max(before) > -35  # it was sounding when stopped (a tone or a word)
-    assert heard[last] < np.max(before) - 20  # and faded out rather than being cut off
+    # and faded out rather than being cut off: a cut ends at the level it was sounding at; the fade's last
+    # 10 ms frame is 20 dB or more under it, but a busy recorder may lose that frame, so 12 dB is the line.
+    assert heard[last] < np.max(before) - 12

@@ -338,5 +338,17 @@ def test_before_the_session_is_measured_volume_up_goes_no_further_than_any_clip_
     bound = peak_bound(timeline.sample_rate)
     loudest_tone = max(float(np.max(np.abs(tone(name, timeline.sample_rate)))) for name in TONE_SECONDS)
     assert bound >= CLIP_CEILING and bound >= loudest_tone
-    player.set_headroom(bound * player.gain)
+    player.set_headroom(bound)
     assert player.change_volume(up=True)[0] <= 10 ** (-1 / 20) / (bound * player.gain) + 1e-9
+
+
+def test_when_the_gain_rises_the_volume_comes_down_to_keep_the_headroom(session) -> None:
+    # A cold session plays with a guessed gain until its plan is measured: the measured one may be higher.
+    _, _, store, timeline, _ = session
+    player = Player(store.get, timeline.sample_rate, timeline, gain=1.0)
+    player.set_headroom(0.5)
+    volume, _ = player.change_volume(up=True)
+    assert volume == pytest.approx(10 ** (3 / 20))  # room for +3 dB at gain 1
+    player.set_timeline(timeline, gain=1.6)
+    assert player.volume * 0.5 * 1.6 <= 10 ** (-1 / 20) + 1e-9
+    assert np.max(np.abs(run(player, 40))) <= 10 ** (-1 / 20) + 1e-6

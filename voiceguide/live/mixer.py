@@ -62,6 +62,7 @@ class Player:
         self._slope = 1.0 / max(1, round(FADE * rate))
         self.volume = 1.0
         self.max_volume = 1.0  # until set_headroom says how loud this session can go without clipping
+        self._peak = 0.0
         self._applied_volume = 1.0
         self.paused = False
         self.waiting = False
@@ -118,11 +119,18 @@ class Player:
             return self.volume, abs(self.volume - wanted) > 1e-6
 
     def set_headroom(self, peak: float) -> None:
-        """Tell the mixer the loudest sample the session can make at volume 1 (after its gain), so volume up
-        stops where that sample would pass -1 dBFS."""
+        """Tell the mixer the loudest sample the session can make before its gain (at volume 1), so volume up
+        stops where that sample, with the gain of the moment, would pass -1 dBFS."""
         with self._lock:
-            self.max_volume = max(1.0, min(MAX_VOLUME, PEAK_CEILING / peak)) if peak > 0 else MAX_VOLUME
-            self.volume = min(self.volume, self.max_volume)
+            self._peak = peak
+            self._fit_volume()
+
+    def _fit_volume(self) -> None:
+        # Called with the lock held, whenever the peak or the gain changes (a cold session's gain is a guess
+        # until the plan is measured): the volume comes down at once if it would now pass the ceiling.
+        loudest = self._peak * self.gain
+        self.max_volume = max(1.0, min(MAX_VOLUME, PEAK_CEILING / loudest)) if loudest > 0 else 1.0
+        self.volume = min(self.volume, self.max_volume)
 
     def stop(self) -> None:
         """Fade out and stop; `stopped` is set once the fade is done."""
@@ -139,6 +147,7 @@ class Player:
                 # It held only for the plan, at a silent sample (see live/progressive.py): go on at full level.
                 self._level = 1.0
             self.timeline, self.gain, self.final = timeline, gain, final
+            self._fit_volume()
             if self.bed is not None:
                 self.bed.retime(timeline)
             self._speech_spans = _speech_spans(timeline)

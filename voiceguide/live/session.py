@@ -97,7 +97,7 @@ class LiveSession:
             bed = self._bed_for(timeline)
             gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
-            peak = (session_peak(timeline, self.store.get) + (bed.peak if bed is not None else 0.0)) * gain
+            peak = session_peak(timeline, self.store.get) + (bed.peak if bed is not None else 0.0)  # before gain
             self.timeline = timeline
             if self.player is not None:
                 hand = partial(self.player.set_timeline, timeline, gain)
@@ -122,7 +122,7 @@ class LiveSession:
 
                 self.bed = BedTrack(first, self._bed_source, self.pacing.bed_level)  # leveled when the plan is ready
             player = Player(self.store.get, rate, first, gain=guess, final=False, bed=self.bed)
-            player.set_headroom(peak_bound(rate, self.bed) * guess)  # `+` before the session is measured
+            player.set_headroom(peak_bound(rate, self.bed))  # `+` before the session is measured
             self.player = player
             threading.Thread(target=self._prepare, name="voiceguide-prepare", daemon=True).start()
             return player
