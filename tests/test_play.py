@@ -294,4 +294,6 @@ def test_volume_up_as_far_as_it_goes_never_reaches_full_scale_on_the_sound_card(
     assert "as loud as it goes" in out
     recording = rec.audio()
     assert np.count_nonzero(np.abs(recording) >= 0.999) == 0
-    assert float(np.max(np.abs(recording))) <= 10 ** (-0.8 / 20)  # -1 dBFS, with room for the sink's resampling
+    # -1 dBFS in the player's samples; the recording went through two resamplings (the sink's 48 kHz and back),
+    # whose overshoot between samples measured 0.1-0.3 dB on this session: allow 0.5 dB for it.
+    assert float(np.max(np.abs(recording))) <= 10 ** (-0.5 / 20)
