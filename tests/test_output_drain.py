@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import Recorder
 
 pytestmark = pytest.mark.usefixtures("espeak", "vsink")
 TINY = str(Path(__file__).parent / "routines" / "tiny.toml")
@@ -21,31 +22,17 @@ FRAME = 220  # 10 ms
 
 def record(path: Path, *play: str, stop_after: float | None = None) -> np.ndarray:
     """Play while recording the sink's monitor; with stop_after, SIGTERM that long after the first sound."""
-    recorder = subprocess.Popen(
-        [
-            "parec",
-            "-d",
-            "vsink.monitor",
-            "--format=float32le",
-            f"--rate={RATE}",
-            "--channels=1",
-            "--latency-msec=20",  # hand over what was heard promptly: the end of the recording is what is judged
-            "--raw",
-            str(path),
-        ]
-    )
-    time.sleep(0.5)
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "play", *play], stdout=subprocess.PIPE, text=True)
-    if stop_after is not None:
-        end = time.monotonic() + 30
-        while time.monotonic() < end and not (np.abs(np.fromfile(path, dtype="<f4")) > 0.01).any():
-            time.sleep(0.05)
-        time.sleep(stop_after)
-        proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=90)
-    time.sleep(1.5)  # a busy machine may be late delivering the recording's last blocks
-    recorder.terminate()
-    recorder.wait(5)
+    # A 20 ms parec latency hands over what was heard promptly (the end of the recording is what is judged);
+    # 1.5 s of tail: a busy machine may be late delivering the recording's last blocks.
+    with Recorder(path, rate=RATE, latency_msec=20, tail=1.5):
+        proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "play", *play], stdout=subprocess.PIPE, text=True)
+        if stop_after is not None:
+            end = time.monotonic() + 30
+            while time.monotonic() < end and not (np.abs(np.fromfile(path, dtype="<f4")) > 0.01).any():
+                time.sleep(0.05)
+            time.sleep(stop_after)
+            proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=90)
     assert proc.returncode == 0
     return np.fromfile(path, dtype="<f4")
 

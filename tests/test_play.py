@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import Recorder
 
 pytestmark = pytest.mark.usefixtures("espeak", "vsink")
 TINY = str(Path(__file__).parent / "routines" / "tiny.toml")
@@ -23,38 +24,6 @@ def voiceguide(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "voiceguide", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
     )
-
-
-class Recorder:
-    """Records the virtual sink's monitor as 22050 Hz mono float32."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> Recorder:
-        self.proc = subprocess.Popen(
-            [
-                "parec",
-                "-d",
-                "vsink.monitor",
-                "--format=float32le",
-                f"--rate={RATE}",
-                "--channels=1",
-                "--latency-msec=10",
-                "--raw",
-                str(self.path),
-            ]
-        )
-        time.sleep(0.5)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        time.sleep(0.3)
-        self.proc.terminate()
-        self.proc.wait(5)
-
-    def audio(self) -> np.ndarray:
-        return np.fromfile(self.path, dtype="<f4")
 
 
 def align(recording: np.ndarray, reference: np.ndarray, seconds: float = 10) -> int:
