@@ -86,6 +86,8 @@ class LiveSession:
     # Preparation.
     def _prepare(self) -> None:
         try:
+            if self.player is not None:  # `+` before the session is measured (drawing the tones: not before the bell)
+                self.player.set_headroom(peak_bound(self.store.sample_rate, self.bed))
             # A cold cache: play each part of the session as soon as its clips are made (live/progressive.py).
             feed = self.player is not None and cold(self.routine, self.pacing, self.store)
             if feed:
@@ -122,7 +124,6 @@ class LiveSession:
 
                 self.bed = BedTrack(first, self._bed_source, self.pacing.bed_level)  # leveled when the plan is ready
             player = Player(self.store.get, rate, first, gain=guess, final=False, bed=self.bed)
-            player.set_headroom(peak_bound(rate, self.bed))  # `+` before the session is measured
             self.player = player
             threading.Thread(target=self._prepare, name="voiceguide-prepare", daemon=True).start()
             return player
