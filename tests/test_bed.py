@@ -85,8 +85,8 @@ def test_a_bed_sits_bed_level_under_the_voice_between_cues_and_dips_under_every_
 ) -> None:
     _, _, store, timeline = short_session
     voice = speech_lufs(timeline, store)
-    assert speech_level(timeline, store.get) == pytest.approx(voice, abs=0.3)
-    track = BedTrack(timeline, source_for(kind, bed_file), 20.0, speech_lufs=speech_level(timeline, store.get))
+    assert speech_level(timeline, store.profile) == pytest.approx(voice, abs=0.3)
+    track = BedTrack(timeline, source_for(kind, bed_file), 20.0, speech_lufs=speech_level(timeline, store.profile))
     power = k_weighted(whole(track, timeline.length), RATE)[: timeline.length] ** 2
     during, between = masks(timeline)
     assert voice - lufs_of(float(np.mean(power[between]))) == pytest.approx(20.0, abs=1.0)

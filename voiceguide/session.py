@@ -77,41 +77,72 @@ def load_tones(timeline: Timeline, store: ClipStore) -> None:
             store.cache.put(key, rate, tone(name, rate))
 
 
+class Measures:
+    """What measuring a session needs of each of its sounds: its energy profile and its peak.
+
+    From the clip store when it has them (a clip it makes is measured as it is made, in its worker
+    thread), else worked out from the samples once per sound.
+    """
+
+    def __init__(self, timeline: Timeline, speech: ClipFor, store: ClipStore | None = None) -> None:
+        self.timeline, self.speech, self.store = timeline, speech, store
+        self._known: dict[tuple[Kind, str | None], tuple[np.ndarray, float]] = {}
+        self.sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
+
+    def _facts(self, key: tuple[Kind, str | None]) -> tuple[np.ndarray, float]:
+        facts = self._known.get(key)
+        if facts is None:
+            kind, name = key
+            if kind is Kind.SPEECH and self.store is not None and name:
+                facts = self.store.measures(name)
+            else:
+                from .audio.loudness import energy_profile
+                from .audio.render import event_audio
+
+                audio = event_audio(self.sounds[key], self.speech, self.timeline.sample_rate)
+                facts = (energy_profile(audio, self.timeline.sample_rate), float(np.max(np.abs(audio), initial=0.0)))
+            self._known[key] = facts
+        return facts
+
+    def profile(self, key: tuple[Kind, str | None]) -> np.ndarray:
+        """The sound's energy profile (audio.loudness.energy_profile)."""
+        return self._facts(key)[0]
+
+    def peak(self, key: tuple[Kind, str | None]) -> float:
+        """The sound's loudest sample, before the session gain."""
+        return self._facts(key)[1]
+
+
 def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = None) -> float:
     """Gain to bring the session to -16 LUFS with no sample over -1 dBFS, measured from its clips (and bed)."""
-    return _gain_and_peak(timeline, speech, bed)[0]
+    return _gain_and_peak(Measures(timeline, speech), bed)[0]
 
 
-def _gain_and_peak(timeline: Timeline, speech: ClipFor, bed: BedTrack | None) -> tuple[float, float]:
-    # The peak comes from the same pass over the clips, so a first export need not read them again for it.
+def _gain_and_peak(measures: Measures, bed: BedTrack | None) -> tuple[float, float]:
+    # The peak comes from the same pass over the sounds, so a first export need not read them again for it.
     from .audio.loudness import HOP_SECONDS, TARGET_LUFS, gain_to, gated, session_energy
-    from .audio.render import event_audio
 
-    sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
-    energy, peak = session_energy(
+    timeline = measures.timeline
+    energy = session_energy(
         timeline.length,
         timeline.sample_rate,
         [(e.start, (e.kind, e.text or e.tone)) for e in timeline.events],
-        lambda key: event_audio(sounds[key], speech, timeline.sample_rate),
+        measures.profile,
     )
+    peak = max((measures.peak(key) for key in measures.sounds), default=0.0)
     hop = round(HOP_SECONDS * timeline.sample_rate)
     if bed is None:
         return gain_to(TARGET_LUFS, gated(energy, hop), peak), peak
     from .audio.bed import gain_with_bed
 
-    tones = [event_audio(e, speech, timeline.sample_rate) for e in sounds.values() if e.kind is Kind.TONE]
-    loudest_tone = max((float(np.max(np.abs(t))) for t in tones), default=0.0)
+    loudest_tone = max((measures.peak(key) for key in measures.sounds if key[0] is Kind.TONE), default=0.0)
     return gain_with_bed(bed, energy, hop, peak, loudest_tone), peak
 
 
-def session_peak(timeline: Timeline, speech: ClipFor) -> float:
+def session_peak(timeline: Timeline, speech: ClipFor, store: ClipStore | None = None) -> float:
     """The loudest sample any one sound of the session makes, before the session gain (sounds never overlap)."""
-    from .audio.render import event_audio
-
-    sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
-    return max(
-        (float(np.max(np.abs(event_audio(e, speech, timeline.sample_rate)))) for e in sounds.values()), default=0.0
-    )
+    measures = Measures(timeline, speech, store)
+    return max((measures.peak(key) for key in measures.sounds), default=0.0)
 
 
 def peak_bound(rate: int, bed: BedTrack | None = None) -> float:
@@ -137,7 +168,7 @@ def remembered_peak(timeline: Timeline, store: ClipStore) -> float:
     key = hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest()
     peak = remembered_gain(key, store)
     if peak is None:
-        peak = session_peak(timeline, store.get)
+        peak = session_peak(timeline, store.get, store)
         if store.cache is not None:
             store.cache.put_gain(key, peak)
     return peak
@@ -170,7 +201,7 @@ def session_gain(
         key = hashlib.sha256(f"{key}/bed/{bed.key}".encode()).hexdigest()
     gain = remembered_gain(key, store)
     if gain is None:
-        gain, peak = _gain_and_peak(timeline, store.get, bed)
+        gain, peak = _gain_and_peak(Measures(timeline, store.get, store), bed)
         if store.cache is not None:
             store.cache.put_gain(key, gain)
             store.cache.put_gain(hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest(), peak)
@@ -215,7 +246,7 @@ def bed_track(source: BedSource, pacing: Pacing, timeline: Timeline, store: Clip
     key = hashlib.sha256(f"{timeline_key(timeline, store)}/voice".encode()).hexdigest()
     voice = remembered_gain(key, store)
     if voice is None:
-        voice = speech_level(timeline, store.get)
+        voice = speech_level(timeline, store.profile)
         if store.cache is not None:
             store.cache.put_gain(key, voice)
     return BedTrack(timeline, source, pacing.bed_level, speech_lufs=voice, **kwargs)

@@ -9,17 +9,15 @@ its source's tick energies and the envelope, so the session gain accounts for it
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 
 from ..timeline import Kind, Timeline
+from .bedloops import BED_LUFS, GENERATED, BedSource, PeriodicEnergy, generated
 from .loudness import HOP_SECONDS, TARGET_LUFS, gain_to, gated, session_energy
 from .types import Audio
-
-if TYPE_CHECKING:
-    from .render import ClipFor
-from .bedloops import BED_LUFS, GENERATED, BedSource, PeriodicEnergy, generated
 
 BEDS: Final = ("none", *GENERATED)
 """The bed names; anything else is a sound file."""
@@ -50,11 +48,12 @@ def open_bed(name: str, rate: int, *, measure_limit: int | None = None) -> BedSo
     return FileBed(name, rate, measure_limit=measure_limit)
 
 
-def speech_level(timeline: Timeline, speech: ClipFor) -> float:
+def speech_level(timeline: Timeline, profile_for: Callable[[str], np.ndarray]) -> float:
     """The voice's own integrated loudness in the session (its cues alone, gated like BS.1770), before the gain.
 
     Clips are levelled towards TARGET_LUFS, but their limiter leaves them about a dB under it, so the
-    bed is placed under what the voice really measures.
+    bed is placed under what the voice really measures. ``profile_for``: a text's clip's energy profile
+    (ClipStore.profile).
     """
     cues = [e for e in timeline.events if e.kind is Kind.SPEECH and e.text]
     if not cues:
@@ -63,7 +62,7 @@ def speech_level(timeline: Timeline, speech: ClipFor) -> float:
     # The cues back to back, as if nothing came between them: the voice's level, not the session's.
     starts = np.concatenate(([0], np.cumsum([e.duration for e in cues])))
     placed = [(int(at), e.text) for at, e in zip(starts, cues, strict=False)]
-    energy, _ = session_energy(int(starts[-1]), rate, placed, speech)
+    energy = session_energy(int(starts[-1]), rate, placed, profile_for)
     level = gated(energy, round(HOP_SECONDS * rate))
     return level if math.isfinite(level) else TARGET_LUFS
 

@@ -7,6 +7,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
+import numpy as np
+
 from ..audio.types import Audio, check_clip
 from ..errors import SpeechError
 from .cache import ClipCache, clip_key
@@ -53,6 +55,7 @@ class ClipStore:
         self._bytes = 0
         self._on_disk: set[str] = set()
         self._lengths: dict[str, int] = {}
+        self._measures: dict[str, tuple[np.ndarray, float]] = {}  # energy profile and peak, by text
         self._pending: dict[str, Future[Audio]] = {}
         self._keys: dict[str, str] = {}
         self._order: dict[str, int] = {}  # prefetched texts to make, in the order asked
@@ -98,15 +101,46 @@ class ClipStore:
         request = self._ask_ahead(engine, text)
         if request is not None:
             raw = request.result()
+            del request  # the raw clip goes as soon as it is finished
         else:  # engines that speak one clip per call, and texts asked for without a prefetch
             raw = engine.synthesize(self.spoken(text), voice=self.voice, rate=self.rate, volume=self.volume)
-        clip = finish_clip(check_clip(raw, engine.sample_rate, self.sample_rate, text), self.sample_rate)
+        raw = check_clip(raw, engine.sample_rate, self.sample_rate, text)
+        clip = finish_clip(raw, self.sample_rate)
+        del raw
+        # Measured here, in the worker, while the next clips are being spoken: measuring the session
+        # then reads no clip again (it was a tenth of a second of the main thread, after synthesis).
+        self._measure(text, clip)
         stored = self.cache is not None and self.cache.put(key, self.sample_rate, clip)
         with self._lock:
             self.synthesized += 1
+            self._lengths[text] = clip.size
             if stored:
                 self._on_disk.add(text)
         return clip
+
+    def _measure(self, text: str, clip: Audio) -> tuple[np.ndarray, float]:
+        from ..audio.loudness import energy_profile
+
+        measures = energy_profile(clip, self.sample_rate), float(np.max(np.abs(clip), initial=0.0))
+        with self._lock:
+            self._measures[text] = measures
+        return measures
+
+    def measures(self, text: str) -> tuple[np.ndarray, float]:
+        """(energy profile, peak) of the clip for ``text``: what measuring a session needs of it."""
+        with self._lock:
+            known = self._measures.get(text)
+        if known is None:
+            clip = self.get(text)  # a clip being made is measured by its worker
+            with self._lock:
+                known = self._measures.get(text)
+            if known is None:
+                known = self._measure(text, clip)
+        return known
+
+    def profile(self, text: str) -> np.ndarray:
+        """The energy profile of the clip for ``text`` (audio.loudness.energy_profile)."""
+        return self.measures(text)[0]
 
     def _ask_ahead(self, engine: SpeechEngine, text: str) -> Future[Audio] | None:
         """The engine's request for ``text``, after asking for the prefetched texts up to AHEAD past it, in
@@ -209,10 +243,20 @@ class ClipStore:
         the same clip (engines are deterministic: speech/engine.py), so the timeline stays right.
         """
         with self._lock:
-            if text in self._lengths:
+            future = self._pending.get(text)
+            if future is None and text in self._lengths:
                 return self._lengths[text]
-            pending = text in self._pending
-        if self.cache is not None and not pending:
+        if future is not None:
+            # Waited for, not kept: a clip the disk cache holds is read again when it is played, so a
+            # cold session does not hold its clips while the rest are made.
+            clip = future.result()
+            with self._lock:
+                self._pending.pop(text, None)
+                self._lengths[text] = clip.size
+                if text not in self._on_disk:
+                    self._keep(text, clip)
+            return int(clip.size)
+        if self.cache is not None:
             length = self.cache.length(self.key(text), self.sample_rate)
             if length is not None:
                 with self._lock:
