@@ -119,14 +119,10 @@ def _formats() -> Check:
         import soundfile as sf
     except (OSError, ImportError) as exc:
         return Check("export formats", False, str(exc), "pip install soundfile", needed_for_play=False)
-    wanted = {
-        "wav": ("WAV", "PCM_16"),
-        "flac": ("FLAC", "PCM_16"),
-        "ogg": ("OGG", "VORBIS"),
-        "mp3": ("MP3", "MPEG_LAYER_III"),
-        "opus": ("OGG", "OPUS"),
-    }
-    have = [n for n, (f, sub) in wanted.items() if f in sf.available_formats() and sub in sf.available_subtypes(f)]
+    from .export.sinks import SNDFILE
+
+    have = ["wav"]  # written by voiceguide itself
+    have += [n for n, (f, sub) in SNDFILE.items() if f in sf.available_formats() and sub in sf.available_subtypes(f)]
     try:  # M4B/M4A: PyAV with FFmpeg's AAC encoder, and chapters
         import av
 
@@ -134,7 +130,7 @@ def _formats() -> Check:
             have = ["m4b", "m4a", *have]
     except ImportError:
         pass
-    missing = [n for n in ("m4b", "m4a", *wanted) if n not in have]
+    missing = [n for n in ("m4b", "m4a", *SNDFILE) if n not in have]
     return Check(
         "export formats",
         not missing,

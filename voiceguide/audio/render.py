@@ -42,7 +42,8 @@ def render(
     with the sound bed under it if there is one.
 
     ``reuse``: every block is the same buffer, overwritten by the next (for a consumer that is done
-    with a block before it asks for the next, like the exporter): no allocation per block.
+    with a block before it asks for the next and never writes into it, like the exporter): no allocation
+    per block, and a silent block after a silent one costs nothing.
 
     Only the events sounding in the current block are touched, so memory stays flat
     however long the session is.
@@ -55,13 +56,15 @@ def render(
     active: list[tuple[Event, Audio]] = []
     pos = start
     buffer = np.empty(block, dtype=np.float32) if reuse else None
+    zeroed = False  # the reused buffer still holds the silence of the last block
     while pos < timeline.length:
         n = min(block, timeline.length - pos)
         if buffer is None:
             out = np.zeros(n, dtype=np.float32)
         else:
             out = buffer[:n]
-            out.fill(0.0)
+            if not zeroed:
+                out.fill(0.0)
         end = pos + n
         while index < len(events) and events[index].start < end:
             event = events[index]
@@ -84,5 +87,6 @@ def render(
             if gain != 1.0:
                 out *= np.float32(gain)
             np.clip(out, -1.0, 1.0, out=out)
+        zeroed = not sounding
         yield out
         pos = end

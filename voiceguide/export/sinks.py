@@ -1,7 +1,10 @@
-"""Encoders that take the session block by block: libsndfile for WAV/FLAC/OGG/MP3/Opus, PyAV for M4B/M4A."""
+"""Encoders that take the session block by block: WAV written here, libsndfile for FLAC/OGG/MP3/Opus, PyAV
+for M4B/M4A."""
 
 from __future__ import annotations
 
+import os
+import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -13,7 +16,6 @@ if TYPE_CHECKING:
     from ..audio.types import Audio
 
 SNDFILE: Final[dict[str, tuple[str, str]]] = {
-    "wav": ("WAV", "PCM_16"),
     "flac": ("FLAC", "PCM_16"),
     "ogg": ("OGG", "VORBIS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
@@ -25,6 +27,11 @@ OPUS_BITRATE: Final = 32000
 """Bits per second for speech in mono: clear at 32 kbit/s (and the many silences cost next to nothing)."""
 WRITE_MAX: Final = 65536
 """Most samples handed to libsndfile at once: its Vorbis encoder crashes on long buffers."""
+HOLE: Final = 4096
+"""Samples of silence (8 KiB) a WAV file holds as a hole rather than as zeros."""
+_WAV_HEADER: Final = struct.Struct("<4sI4s4sIHHIIHH4sI")
+_WAV_MAX: Final = 0xFFFFFFFF - (_WAV_HEADER.size - 8)
+"""Most bytes of samples a RIFF file can hold (27 hours at 22,050 Hz)."""
 
 
 class Sink(Protocol):
@@ -41,6 +48,8 @@ def open_sink(fmt: str, path: Path, rate: int, tags: Tags) -> Sink:
         from .mp4 import Mp4Sink
 
         return Mp4Sink(path, fmt, rate, tags)
+    if fmt == "wav":
+        return WavSink(path, rate)
     return SndfileSink(path, fmt, rate)
 
 
@@ -49,14 +58,102 @@ def opus_level(bitrate: int) -> float:
     return 1.0 - (bitrate - 6000) / 250000
 
 
+class Pcm16:
+    """16-bit samples from float32 ones, rounded as np.round does (halves to even), in reused buffers.
+
+    WAV and FLAC get the very same samples, made here. The scratch buffers are reused for every block:
+    fresh temporaries each time cost page faults and left a long export's heap fragmented (its peak
+    memory grew with length).
+    """
+
+    def __init__(self) -> None:
+        self._scaled = np.empty(WRITE_MAX, dtype=np.float32)
+        self._pcm16 = np.empty(WRITE_MAX, dtype=np.int16)
+
+    def __call__(self, piece: Audio) -> np.ndarray:
+        """``piece`` (at most WRITE_MAX samples) as int16, in a buffer the next call overwrites."""
+        scaled, pcm = self._scaled[: piece.size], self._pcm16[: piece.size]
+        np.multiply(piece, np.float32(32767), out=scaled)
+        np.rint(scaled, out=scaled)
+        np.copyto(pcm, scaled, casting="unsafe")
+        return pcm
+
+
+class WavSink:
+    """16-bit mono PCM WAV, with a hole in the file wherever the session is silent (a sparse file).
+
+    Most of a session is silence between cues: writing its zeros was most of an export's time (128 MB for
+    48 minutes, into the page cache and then the disk). A hole reads back as zeros to every program; the
+    file system stores nothing for it where it can (ext4, XFS, Btrfs, APFS, NTFS) and zeros where not.
+    """
+
+    def __init__(self, path: Path, rate: int) -> None:
+        self._rate = rate
+        self._bytes = 0
+        self._pcm16 = Pcm16()
+        self._file = path.open("wb", buffering=0)
+        self._file.write(self._header())
+
+    def _header(self) -> bytes:
+        # RIFF size, then the fmt chunk (PCM, mono, rate, bytes a second, bytes a frame, bits a sample),
+        # then the data chunk's size.
+        return _WAV_HEADER.pack(
+            b"RIFF",
+            _WAV_HEADER.size - 8 + self._bytes,
+            b"WAVE",
+            b"fmt ",
+            16,
+            1,
+            1,
+            self._rate,
+            2 * self._rate,
+            2,
+            16,
+            b"data",
+            self._bytes,
+        )
+
+    def write(self, block: Audio) -> None:
+        """Write the next samples (silent stretches as holes)."""
+        if self._bytes + 2 * block.size > _WAV_MAX:
+            raise OSError(27, "the session is too long for a WAV file (4 GB); export it as FLAC")
+        for at in range(0, block.size, WRITE_MAX):
+            piece = block[at : at + WRITE_MAX]
+            done = 0
+            for start, stop in _sounding(piece) if piece.any() else ():
+                self._file.seek(2 * (start - done), os.SEEK_CUR)
+                self._file.write(memoryview(self._pcm16(piece[start:stop])).cast("B"))
+                done = stop
+            self._file.seek(2 * (piece.size - done), os.SEEK_CUR)
+            self._bytes += 2 * piece.size
+
+    def close(self) -> None:
+        """Give the file its full length (it may end in silence) and the header its sizes."""
+        try:
+            self._file.truncate(_WAV_HEADER.size + self._bytes)
+            self._file.seek(0)
+            self._file.write(self._header())
+        finally:
+            self._file.close()
+
+
+def _sounding(piece: Audio) -> list[tuple[int, int]]:
+    """The (start, stop) sample ranges of ``piece`` that hold sound, in whole HOLE-sample stretches."""
+    loud = np.ones(-(-piece.size // HOLE), dtype=bool)  # a last, partial stretch is written
+    whole = piece.size // HOLE * HOLE
+    np.any(piece[:whole].reshape(-1, HOLE), axis=1, out=loud[: whole // HOLE])
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], loud, [False])))) * HOLE
+    return [(int(a), min(int(b), piece.size)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 class SndfileSink:
-    """One libsndfile encoder; WAV and FLAC get the very same 16-bit samples, made here."""
+    """One libsndfile encoder (FLAC, Ogg Vorbis, MP3, Opus)."""
 
     def __init__(self, path: Path, fmt: str, rate: int) -> None:
         import soundfile as sf
 
         major, subtype = SNDFILE[fmt]
-        self._pcm = subtype == "PCM_16"
+        self._pcm = subtype == "PCM_16"  # FLAC
         self._resampler: Any = None
         options: dict[str, Any] = {}
         if fmt == "opus":
@@ -69,10 +166,7 @@ class SndfileSink:
             str(path), "w", samplerate=rate, channels=1, format=major, subtype=subtype, **options
         )
         self._silence = np.zeros(WRITE_MAX, dtype=np.int16 if self._pcm else np.float32)
-        # Scratch for the 16-bit conversion, reused for every block: fresh temporaries each time
-        # cost page faults and left a long export's heap fragmented (its peak memory grew with length).
-        self._scaled = np.empty(WRITE_MAX, dtype=np.float32)
-        self._pcm16 = np.empty(WRITE_MAX, dtype=np.int16)
+        self._pcm16 = Pcm16()
 
     def write(self, block: Audio) -> None:
         """Encode the next samples."""
@@ -82,12 +176,8 @@ class SndfileSink:
             piece = block[at : at + WRITE_MAX]
             if not piece.any():  # most of a session is quiet: skip the conversion
                 self._file.write(self._silence[: piece.size])
-            elif self._pcm:  # rounded here, so WAV and FLAC hold the very same samples
-                scaled, pcm = self._scaled[: piece.size], self._pcm16[: piece.size]
-                np.multiply(piece, np.float32(32767), out=scaled)
-                np.rint(scaled, out=scaled)  # what np.round does: halves to even
-                np.copyto(pcm, scaled, casting="unsafe")
-                self._file.write(pcm)
+            elif self._pcm:
+                self._file.write(self._pcm16(piece))
             else:
                 self._file.write(piece)
 
