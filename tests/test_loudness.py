@@ -35,3 +35,21 @@ def test_session_loudness_from_placed_clips_equals_the_loudness_of_the_mixed_sig
 def test_the_gain_never_lifts_a_peak_over_minus_one_dbfs() -> None:
     assert gain_to(-16, -20, 0.5) == pytest.approx(10 ** (4 / 20))
     assert gain_to(-16, -30, 0.5) * 0.5 == pytest.approx(0.8913, abs=1e-4)  # -1 dBFS
+
+
+@pytest.mark.parametrize("start", [0, 1, 2204, 2205, 12345, 99_999])
+def test_a_clip_placed_by_its_energy_profile_keeps_its_whole_energy_and_each_hop_within_two_percent(
+    start: int,
+) -> None:
+    from voiceguide.audio.loudness import energy_profile, k_weighted, placed_energy
+
+    rate, hop = 22050, 2205
+    rng = np.random.default_rng(start)
+    clip = (rng.standard_normal(60 * 1102) * np.repeat(rng.random(60), 1102) * 0.3).astype(np.float32)  # 3 s
+    squared = np.square(k_weighted(clip, rate), dtype=np.float64)
+    total = (start + squared.size) // hop + 2
+    first, sums = placed_energy(energy_profile(clip, rate), start, hop, total)
+    edges = np.arange(first, first + sums.size + 1) * hop - start
+    exact = np.diff(np.concatenate(([0.0], np.cumsum(squared)))[np.clip(edges, 0, squared.size)])
+    assert first == start // hop and sums.sum() == pytest.approx(squared.sum(), rel=1e-12)
+    assert np.max(np.abs(sums - exact)) < 0.02 * exact.max()

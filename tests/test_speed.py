@@ -189,3 +189,55 @@ def test_an_engine_that_takes_requests_ahead_is_asked_in_order_and_never_far_ahe
         store.close()
     assert asked == texts  # each asked once
     assert all(np.array_equal(clip, store.get(text)) for clip, text in zip(clips, texts, strict=True))
+
+
+def test_a_cold_session_is_measured_from_its_clips_as_they_are_made_without_reading_one_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+) -> None:
+    from voiceguide.config import effective_pacing
+    from voiceguide.routine import load_routine
+    from voiceguide.session import measure_gain, prepare
+    from voiceguide.speech.cache import ClipCache
+
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    routine = load_routine(SHORT)
+    pacing, _ = effective_pacing(routine, {}, None)
+    reads: list[str] = []
+    read = ClipCache.get
+
+    def counted(self: ClipCache, key: str, rate: int) -> np.ndarray | None:
+        clip = read(self, key, rate)
+        if clip is not None:  # (a cold store looks first, and finds nothing)
+            reads.append(key)
+        return clip
+
+    monkeypatch.setattr(ClipCache, "get", counted)
+    with prepare(routine, pacing) as session:
+        spoken = {session.store.key(e.text) for e in session.timeline.events if e.text}
+        assert session.store.synthesized == len(spoken) > 3
+        assert not spoken & set(reads)  # measured by the workers that made them: none read back
+        # The same gain, to the last bit, as measuring the clips read back from the disk cache.
+        assert measure_gain(session.timeline, session.store.get) == session.gain
+    assert spoken <= set(reads)
+
+
+def test_a_wav_export_keeps_its_silence_as_holes_and_reads_back_sample_for_sample(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from voiceguide.export.sinks import HOLE, Pcm16, WavSink
+
+    rate = 22050
+    tone = (0.5 * np.sin(np.arange(3000) * 0.05)).astype(np.float32)
+    blocks = [np.zeros(200_000, np.float32), tone, np.zeros(HOLE * 30 + 7, np.float32), tone[:10], np.zeros(90_001)]
+    blocks = [b.astype(np.float32) for b in blocks]  # the session ends in silence: the file must still be whole
+    sink = WavSink(tmp_path / "s.wav", rate)
+    for block in blocks:
+        sink.write(block)
+    sink.close()
+    whole = np.concatenate(blocks)
+    samples, read_rate = sf.read(tmp_path / "s.wav", dtype="int16")
+    expected = np.concatenate([Pcm16()(whole[at : at + 65536]).copy() for at in range(0, whole.size, 65536)])
+    assert read_rate == rate and np.array_equal(samples, expected)
+    info = (tmp_path / "s.wav").stat()
+    assert info.st_size == 44 + 2 * whole.size
+    assert info.st_blocks * 512 < info.st_size / 4  # holes: the silence takes no disk space
