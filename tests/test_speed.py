@@ -41,12 +41,18 @@ def _loaded_by_export(dest: Path, cache: Path) -> dict[str, object]:
 
 
 @pytest.mark.usefixtures("espeak")
-def test_a_warm_wav_export_loads_no_speech_engine_and_no_heavy_library(tmp_path: Path) -> None:
-    cold = _loaded_by_export(tmp_path / "cold.wav", tmp_path / "cache")  # fills the cache; the probe sees espeak
+def test_a_wav_export_first_or_warm_loads_no_speech_engine_and_no_heavy_library(tmp_path: Path) -> None:
+    # The first run: the fork server speaks every clip and says which espeak-ng it speaks with.
+    first = _loaded_by_export(tmp_path / "first.wav", tmp_path / "cache")
+    memo = tmp_path / "cache" / "espeak-ng.json"
+    told = json.loads(memo.read_text())
+    memo.unlink()
+    asked = _loaded_by_export(tmp_path / "asked.wav", tmp_path / "cache")  # no server: the library is asked
+    assert json.loads(memo.read_text()) == told  # the server told what the library says of itself
     warm = _loaded_by_export(tmp_path / "warm.wav", tmp_path / "cache")
-    assert cold["espeak"] is True
-    assert warm == {"modules": [], "espeak": False}
-    assert (tmp_path / "cold.wav").read_bytes() == (tmp_path / "warm.wav").read_bytes()
+    assert asked["espeak"] is True  # (the probe sees the library when it is loaded)
+    assert first == warm == {"modules": [], "espeak": False}
+    assert (tmp_path / "first.wav").read_bytes() == (tmp_path / "warm.wav").read_bytes()
 
 
 @pytest.mark.usefixtures("espeak")

@@ -46,7 +46,8 @@ def open_store(pacing: Pacing, *, cache: bool = True, pronounce: Mapping[str, st
 
 
 def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: bool = False) -> Timeline:
-    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order.
+    """Schedule with real clip lengths; every clip the plan may need is synthesized ahead, in order, and
+    the session's tones are loaded (or drawn) while they are.
 
     ``live``: the live player's timeline, which waits for a key at ``Timeline.waits`` instead of a fixed gap."""
     wanted: list[str] = []
@@ -55,8 +56,9 @@ def build_timeline(routine: Routine, pacing: Pacing, store: ClipStore, *, live: 
         wanted.append(text)
         return estimate_samples(text, pacing.rate, store.sample_rate)
 
-    schedule(routine, pacing, guess, store.sample_rate, live=live)
+    guessed = schedule(routine, pacing, guess, store.sample_rate, live=live)
     store.prefetch(wanted)
+    load_tones(guessed, store)  # the same tones as the final timeline's (tones do not depend on clip lengths)
     return schedule(routine, pacing, store.measure, store.sample_rate, live=live)
 
 
@@ -259,7 +261,6 @@ def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterat
     try:
         source = open_bed_source(routine, pacing, store) if measure else None  # a bad file fails before synthesis
         timeline = build_timeline(routine, pacing, store)
-        load_tones(timeline, store)
         gain, bed = 1.0, None
         if source is not None:
             bed = bed_track(source, pacing, timeline, store)

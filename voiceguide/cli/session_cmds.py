@@ -116,13 +116,17 @@ def export_cmd(
     """
     from pathlib import Path
 
-    from ..export import choose_format, default_path, export, export_split, split_folder
-    from ..session import prepare
-    from ..show import clock
+    from ..speech.registry import start_ahead
 
     if split and (captions or cue_sheet):
         raise click.UsageError("--captions and --cue-sheet go with a single file, not --split")
     loaded, pacing = _session(routine, kwargs)
+    start_ahead(pacing.engine, pacing.voice)  # a first run's speech starts while the rest loads
+
+    from ..export import choose_format, default_path, export, export_split, split_folder
+    from ..session import prepare
+    from ..show import clock
+
     path = Path(output) if output else None
     fmt = choose_format(path, fmt)
     dest = path or default_path(loaded, fmt)

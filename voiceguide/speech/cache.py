@@ -10,12 +10,12 @@ import struct
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import numpy as np
-
-from ..audio.types import Audio
 from ..paths import atomic_write, cache_dir
+
+if TYPE_CHECKING:
+    from ..audio.types import Audio
 
 MAGIC: Final = b"VGCLIP1\0"
 _HEADER: Final = struct.Struct("<8sII")  # magic, sample rate, sample count
@@ -52,6 +52,15 @@ class ClipCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.clip"
 
+    @staticmethod
+    def holds_clips(folder: Path | None = None) -> bool:
+        """Whether the cache in ``folder`` (default: the user's) has ever kept a clip (False: a first run)."""
+        try:
+            with os.scandir(folder or cache_dir()) as entries:
+                return any(len(e.name) == 2 and e.is_dir() for e in entries)
+        except OSError:
+            return False
+
     def has(self, key: str) -> bool:
         """Whether an entry for ``key`` exists (it may still turn out corrupt when read)."""
         return self._path(key).exists()
@@ -73,6 +82,8 @@ class ClipCache:
         # Read straight into the array the clip is returned in: one allocation, not three (the file's
         # bytes, the body sliced out of them, the array copied from that), which kept a long export's
         # heap growing with fragments of freed clips.
+        import numpy as np  # (here: the cache is looked at before numpy is needed)
+
         try:
             with self._path(key).open("rb", buffering=0) as f:
                 head = f.read(_HEADER.size)
@@ -103,6 +114,8 @@ class ClipCache:
 
     def put(self, key: str, rate: int, audio: Audio) -> bool:
         """Store a clip atomically (written under a temporary name, then renamed); False if it could not be."""
+        import numpy as np
+
         body = np.ascontiguousarray(audio, dtype="<f4").tobytes()
         data = _HEADER.pack(MAGIC, rate, audio.size) + body + hashlib.sha256(body).digest()
         path = self._path(key)

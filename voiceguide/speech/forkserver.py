@@ -10,6 +10,7 @@ so a request finds one ready.
 
 Runs as ``python -I -S forkserver.py WORKERS SYSPATH_JSON IDLE_SECONDS``: stdlib and pyttsx3 only, no numpy, so
 it starts in a few tens of milliseconds and forks cheaply. Protocol on stdin/stdout:
+  first, out: one JSON line {"hello": {"version", "library"} or {"error"}}, once espeak-ng has started
   request: one JSON line {"id", "text", "voice", "rate", "volume"}
   reply:   one JSON line {"id", "ok", "bytes", "error", "retry", "voices"}, then ``bytes`` bytes of
            16-bit mono PCM at 22050 Hz.
@@ -157,10 +158,14 @@ class Server:
             self.dispatch()
 
     def stop(self) -> None:
-        """Kill the children (not waited for: the server exits next, and init reaps them)."""
-        for child in [*self.spares, *self.active.values()]:
+        """Kill the children, then reap them (all killed first: they die together)."""
+        children = [*self.spares, *self.active.values()]
+        for child in children:
             with contextlib.suppress(OSError):
                 os.kill(child.pid, signal.SIGKILL)
+        for child in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child.pid, 0)
 
 
 def main() -> None:
@@ -169,9 +174,11 @@ def main() -> None:
     # finds oneclip without its package (an editable install's import hook is a .pth file, which -S skips).
     sys.path[:0] = json.loads(sys.argv[2])
     sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-    from oneclip import serve_one, start_engine
+    from oneclip import hello, serve_one, start_engine
 
     start_engine()  # once, before any fork: every child inherits an engine that has spoken nothing
+    sys.stdout.buffer.write(json.dumps({"hello": hello()}).encode() + b"\n")
+    sys.stdout.buffer.flush()
     # No garbage collector: the loop makes no reference cycles, and a collection walks every object,
     # writing to pages each forked child shares (copy-on-write faults on both sides).
     gc.disable()

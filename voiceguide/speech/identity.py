@@ -6,6 +6,7 @@ Apart from pool.py, so that a warm run, which needs only this name, imports no p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -16,8 +17,9 @@ FRESH: Final = "fresh-per-clip"
 clips a long-lived engine made, which depended on what it had spoken before."""
 
 
-def pool_engine_name() -> str:
-    """Engine identity of the pool's clips, for cache keys; starts nothing (espeak_version: loads nothing, warm).
+def pool_engine_name(ask: Callable[[], tuple[str, str | None] | None] | None = None) -> str:
+    """Engine identity of the pool's clips, for cache keys; starts nothing (espeak_version: loads nothing, warm;
+    ``ask``: see espeak_version).
 
     Like pyttsx3_engine.engine_name, but pyttsx3's version comes from its dist-info folder's name:
     importlib.metadata costs ~40 ms and 3 MiB, on every warm run.
@@ -36,16 +38,17 @@ def pool_engine_name() -> str:
         from importlib import metadata
 
         versions = [metadata.version("pyttsx3")]
-    espeak = espeak_version()
+    espeak = espeak_version(ask)
     return f"pyttsx3-{versions[0]}+espeak-ng-{espeak}+{FRESH}"
 
 
-def espeak_version() -> str:
+def espeak_version(ask: Callable[[], tuple[str, str | None] | None] | None = None) -> str:
     """libespeak-ng's version, as the fork server's children will load it.
 
-    Asked of the library once, then remembered (cache folder, ``espeak-ng.json``) with the loaded file's
-    path, size and time and the loader's cache: a warm export then never loads the library
-    (~10 ms and ~5 MiB), and an upgraded or newly installed library is asked again.
+    Asked once, then remembered (cache folder, ``espeak-ng.json``) with the loaded file's path, size and time
+    and the loader's cache: a warm export then never loads the library (~10 ms and ~5 MiB), and an upgraded
+    or newly installed library is asked again. ``ask``: (version, library file) from a fork server already
+    started (SynthesisPool.espeak_facts), so this process need not load the library even the first time.
     """
     import json
 
@@ -58,15 +61,21 @@ def espeak_version() -> str:
             return str(known["version"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    try:
-        from pyttsx3.drivers import _espeak  # the very library the fork server's children load
-    except (ImportError, OSError, RuntimeError) as exc:
-        raise SpeechError(
-            f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
-        ) from None
-    info = _espeak.Info()
-    version = (info.decode() if isinstance(info, bytes) else str(info)).split()[0]
-    library = _loaded_library("libespeak")
+    told = ask() if ask is not None else None
+    if told is not None:
+        version, library = told
+    else:
+        try:
+            from pyttsx3.drivers import _espeak  # the very library the fork server's children load
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise SpeechError(
+                f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
+            ) from None
+        from .oneclip import loaded_library
+
+        info = _espeak.Info()
+        version = (info.decode() if isinstance(info, bytes) else str(info)).split()[0]
+        library = loaded_library("libespeak")
     if library is not None:
         try:
             atomic_write(memo, json.dumps({"library": library, "stamp": _stamp(library), "version": version}))
@@ -85,16 +94,3 @@ def _stamp(library: str) -> list[int]:
     except OSError:
         loader = 0
     return [lib.st_size, lib.st_mtime_ns, lib.st_ino, loader]
-
-
-def _loaded_library(name: str) -> str | None:
-    """Path of the shared library ``name`` mapped into this process (Linux), or None."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            for line in maps:
-                path = line.rstrip("\n").split(maxsplit=5)[-1]
-                if path.startswith("/") and name in path.rsplit("/", 1)[-1]:
-                    return path
-    except OSError:
-        pass
-    return None

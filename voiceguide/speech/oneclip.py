@@ -122,6 +122,29 @@ def start_engine() -> None:
         _problem = ChildError(f"the speech engine could not start: {exc}", retry=False)
 
 
+def hello() -> dict[str, Any]:
+    """What the fork server says first: the version and file of the libespeak-ng its children speak with
+    (voiceguide's cache keys name it), or why the engine did not start."""
+    if _engine is None:
+        return {"error": str(_problem or "the speech engine was not started")}
+    info = _engine.espeak.Info()
+    version = (info.decode() if isinstance(info, bytes) else str(info)).split()[0]
+    return {"version": version, "library": loaded_library("libespeak")}
+
+
+def loaded_library(name: str) -> str | None:
+    """Path of the shared library ``name`` mapped into this process (Linux), or None."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                path = line.rstrip("\n").split(maxsplit=5)[-1]
+                if path.startswith("/") and name in path.rsplit("/", 1)[-1]:
+                    return path
+    except OSError:
+        pass
+    return None
+
+
 def serve_one(request_fd: int, reply_fd: int, folder: str) -> None:
     """Body of a forked child: wait for one request (a JSON line), speak it, answer, and exit."""
     with os.fdopen(request_fd, "rb") as requests:

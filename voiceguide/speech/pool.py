@@ -17,14 +17,14 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-
-from ..audio.types import Audio
 from ..errors import SpeechError
 from .engine import VoiceInfo
 from .identity import pool_engine_name
+
+if TYPE_CHECKING:
+    from ..audio.types import Audio
 
 ESPEAK_RATE: Final = 22050
 ATTEMPTS: Final = 5
@@ -89,6 +89,9 @@ class _Server:
         try:
             while line := stdout.readline():
                 reply = json.loads(line)
+                if "hello" in reply:
+                    self.pool._hello(reply["hello"])
+                    continue
                 body = stdout.read(reply["bytes"]) if reply["bytes"] else b""
                 self.pool._answer(reply, body)
         except Exception as exc:  # a garbled reply: no clip can be trusted to its request any more
@@ -114,13 +117,28 @@ class SynthesisPool:
         self._next_id = 0
         self._closed = False
         self._name: str | None = None
+        self._facts: dict[str, Any] | None = None  # what the server said first (forkserver.py)
+        self._told = threading.Event()
         self.servers_started = 0
 
     @property
     def name(self) -> str:
         if self._name is None:
-            self._name = pool_engine_name()
+            self._name = pool_engine_name(self.espeak_facts)
         return self._name
+
+    def espeak_facts(self, timeout: float = 5.0) -> tuple[str, str | None] | None:
+        """(version, library file) of the libespeak-ng the started server speaks with, once it has said so;
+        None if no server is running or its engine did not start (then the caller asks the library itself)."""
+        with self._lock:
+            running = self._server is not None
+        if not running or not self._told.wait(timeout) or self._facts is None or "version" not in self._facts:
+            return None
+        return str(self._facts["version"]), self._facts.get("library")
+
+    def _hello(self, facts: dict[str, Any]) -> None:
+        self._facts = facts
+        self._told.set()
 
     def submit(self, text: str, *, voice: str | None, rate: int, volume: float) -> Future[Audio]:
         """Start speaking ``text``; the future gives checked float32 samples or a SpeechError."""
@@ -146,6 +164,14 @@ class SynthesisPool:
 
         return Pyttsx3Engine().voices()
 
+    def start(self) -> None:
+        """Start the fork server and its first engines now, ahead of the first request (their start-up,
+        ~35 ms, then overlaps the caller's own); they stop after IDLE_SECONDS if nothing is asked."""
+        with self._lock:
+            if self._server is None and not self._closed:
+                self._server = _Server(self)
+                self.servers_started += 1
+
     def _send(self, job: _Job) -> None:
         # Called with the lock held.
         if self._server is None:
@@ -161,6 +187,8 @@ class SynthesisPool:
             return
         problem = reply.get("error") or ""
         if reply["ok"]:
+            import numpy as np  # here: the pool can start its processes before numpy is loaded
+
             samples = np.frombuffer(body, dtype="<i2").astype(np.float32)
             samples *= np.float32(1 / 32768)  # in place (a power of two: the very values a division gives)
             if samples.size >= ESPEAK_RATE // 20 and float(np.max(np.abs(samples), initial=0.0)) >= 1e-3:
