@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .audio.bed import BedTrack
     from .audio.bedloops import BedSource
     from .audio.render import ClipFor
+    from .audio.types import Audio
     from .speech.clips import ClipStore
 
 
@@ -82,37 +83,48 @@ def load_tones(timeline: Timeline, store: ClipStore) -> None:
 class Measures:
     """What measuring a session needs of each of its sounds: its energy profile and its peak.
 
-    From the clip store when it has them (a clip it makes is measured as it is made, in its worker
-    thread), else worked out from the samples once per sound.
+    From the clip store when there is one (a clip it makes is measured as it is made, in its worker
+    thread), else worked out from the samples, once per sound and only what is asked.
     """
 
     def __init__(self, timeline: Timeline, speech: ClipFor, store: ClipStore | None = None) -> None:
         self.timeline, self.speech, self.store = timeline, speech, store
-        self._known: dict[tuple[Kind, str | None], tuple[np.ndarray, float]] = {}
         self.sounds = {(e.kind, e.text or e.tone): e for e in timeline.events}
+        self._profiles: dict[tuple[Kind, str | None], np.ndarray] = {}
+        self._peaks: dict[tuple[Kind, str | None], float] = {}
 
-    def _facts(self, key: tuple[Kind, str | None]) -> tuple[np.ndarray, float]:
-        facts = self._known.get(key)
-        if facts is None:
-            kind, name = key
-            if kind is Kind.SPEECH and self.store is not None and name:
-                facts = self.store.measures(name)
-            else:
-                from .audio.loudness import energy_profile
-                from .audio.render import event_audio
+    def _stored(self, key: tuple[Kind, str | None]) -> str | None:
+        kind, name = key
+        return name if kind is Kind.SPEECH and self.store is not None and name else None
 
-                audio = event_audio(self.sounds[key], self.speech, self.timeline.sample_rate)
-                facts = (energy_profile(audio, self.timeline.sample_rate), float(np.max(np.abs(audio), initial=0.0)))
-            self._known[key] = facts
-        return facts
+    def _audio(self, key: tuple[Kind, str | None]) -> Audio:
+        from .audio.render import event_audio
+
+        return event_audio(self.sounds[key], self.speech, self.timeline.sample_rate)
 
     def profile(self, key: tuple[Kind, str | None]) -> np.ndarray:
         """The sound's energy profile (audio.loudness.energy_profile)."""
-        return self._facts(key)[0]
+        if key not in self._profiles:
+            from .audio.loudness import energy_profile
+
+            text = self._stored(key)
+            self._profiles[key] = (
+                self.store.profile(text)  # type: ignore[union-attr]
+                if text
+                else energy_profile(self._audio(key), self.timeline.sample_rate)
+            )
+        return self._profiles[key]
 
     def peak(self, key: tuple[Kind, str | None]) -> float:
         """The sound's loudest sample, before the session gain."""
-        return self._facts(key)[1]
+        if key not in self._peaks:
+            text = self._stored(key)
+            self._peaks[key] = (
+                self.store.peak(text)  # type: ignore[union-attr]
+                if text
+                else float(np.max(np.abs(self._audio(key)), initial=0.0))
+            )
+        return self._peaks[key]
 
 
 def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = None) -> float:

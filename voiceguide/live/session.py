@@ -26,8 +26,8 @@ from ..session import (
     plan_key,
     preroll,
     remembered_gain,
+    remembered_peak,
     session_gain,
-    session_peak,
 )
 from ..speech.clips import ClipStore
 from ..timeline import Timeline
@@ -99,7 +99,7 @@ class LiveSession:
             bed = self._bed_for(timeline)
             gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
-            peak = session_peak(timeline, self.store.get) + (bed.peak if bed is not None else 0.0)  # before gain
+            peak = remembered_peak(timeline, self.store) + (bed.peak if bed is not None else 0.0)  # before gain
             self.timeline = timeline
             if self.player is not None:
                 hand = partial(self.player.set_timeline, timeline, gain)

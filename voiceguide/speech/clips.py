@@ -55,7 +55,8 @@ class ClipStore:
         self._bytes = 0
         self._on_disk: set[str] = set()
         self._lengths: dict[str, int] = {}
-        self._measures: dict[str, tuple[np.ndarray, float]] = {}  # energy profile and peak, by text
+        self._profiles: dict[str, np.ndarray] = {}  # energy profiles, by text (small: 1/49 of a clip)
+        self._peaks: dict[str, float] = {}
         self._pending: dict[str, Future[Audio]] = {}
         self._keys: dict[str, str] = {}
         self._order: dict[str, int] = {}  # prefetched texts to make, in the order asked
@@ -118,29 +119,39 @@ class ClipStore:
                 self._on_disk.add(text)
         return clip
 
-    def _measure(self, text: str, clip: Audio) -> tuple[np.ndarray, float]:
+    def _measure(self, text: str, clip: Audio) -> None:
         from ..audio.loudness import energy_profile
 
-        measures = energy_profile(clip, self.sample_rate), float(np.max(np.abs(clip), initial=0.0))
+        profile, peak = energy_profile(clip, self.sample_rate), float(np.max(np.abs(clip), initial=0.0))
         with self._lock:
-            self._measures[text] = measures
-        return measures
-
-    def measures(self, text: str) -> tuple[np.ndarray, float]:
-        """(energy profile, peak) of the clip for ``text``: what measuring a session needs of it."""
-        with self._lock:
-            known = self._measures.get(text)
-        if known is None:
-            clip = self.get(text)  # a clip being made is measured by its worker
-            with self._lock:
-                known = self._measures.get(text)
-            if known is None:
-                known = self._measure(text, clip)
-        return known
+            self._profiles[text], self._peaks[text] = profile, peak
 
     def profile(self, text: str) -> np.ndarray:
-        """The energy profile of the clip for ``text`` (audio.loudness.energy_profile)."""
-        return self.measures(text)[0]
+        """The energy profile of the clip for ``text`` (audio.loudness.energy_profile): what measuring a
+        session's loudness needs of it. A clip made here was measured as it was made."""
+        with self._lock:
+            known = self._profiles.get(text)
+        if known is None:
+            clip = self.get(text)  # (a clip being made is measured by its worker)
+            with self._lock:
+                known = self._profiles.get(text)
+            if known is None:
+                from ..audio.loudness import energy_profile
+
+                known = energy_profile(clip, self.sample_rate)
+                with self._lock:
+                    self._profiles[text] = known
+        return known
+
+    def peak(self, text: str) -> float:
+        """The loudest sample of the clip for ``text``."""
+        with self._lock:
+            known = self._peaks.get(text)
+        if known is None:
+            known = float(np.max(np.abs(self.get(text)), initial=0.0))
+            with self._lock:
+                known = self._peaks.setdefault(text, known)
+        return known
 
     def _ask_ahead(self, engine: SpeechEngine, text: str) -> Future[Audio] | None:
         """The engine's request for ``text``, after asking for the prefetched texts up to AHEAD past it, in
