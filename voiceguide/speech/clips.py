@@ -41,7 +41,12 @@ class ClipStore:
         volume: float = 1.0,
         cache: ClipCache | None = None,
         pronounce: Mapping[str, str] | None = None,
+        keep_made: bool = True,
     ) -> None:
+        self.keep_made = keep_made
+        """Keep a clip made here in memory (within MEMORY_BUDGET) once its length is measured; False for one
+        pass from start to end (an export), which reads each clip back from the disk cache when it renders it,
+        so a first export does not hold its clips while the rest are made."""
         self.pronounce = dict(pronounce or {})
         """Respellings applied to the text sent to the engine (never to captions or chapters)."""
         self._factory = engine_factory
@@ -258,13 +263,11 @@ class ClipStore:
             if future is None and text in self._lengths:
                 return self._lengths[text]
         if future is not None:
-            # Waited for, not kept: a clip the disk cache holds is read again when it is played, so a
-            # cold session does not hold its clips while the rest are made.
             clip = future.result()
             with self._lock:
                 self._pending.pop(text, None)
                 self._lengths[text] = clip.size
-                if text not in self._on_disk:
+                if self.keep_made or text not in self._on_disk:
                     self._keep(text, clip)
             return int(clip.size)
         if self.cache is not None:
