@@ -139,12 +139,12 @@ def bench_bed_export(routine: str, runs: int, work: Path, bed: str = "brown") ->
 
 
 def bench_length(routine: str, work: Path, scales: list[float]) -> dict[str, dict[str, float]]:
-    """Peak RSS and time of a warm export at several session lengths, as FLAC and as M4B: flat means streaming."""
+    """Peak RSS and time of a warm export at several session lengths, as WAV, FLAC and M4B: flat means streaming."""
     cache = work / "warm-cache"
     if not cache.exists():  # run alone (--only length): fill the clip cache first
         run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime.wav"), "--force"], env_with(cache))
     out = {}
-    for fmt in ("flac", "m4b"):
+    for fmt in ("wav", "flac", "m4b"):
         for scale in scales:
             # The same work at every length: clips cached, the loudness gain measured anew.
             shutil.rmtree(cache / "gains", ignore_errors=True)
