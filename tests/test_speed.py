@@ -247,3 +247,24 @@ def test_a_wav_export_keeps_its_silence_as_holes_and_reads_back_sample_for_sampl
     info = (tmp_path / "s.wav").stat()
     assert info.st_size == 44 + 2 * whole.size
     assert info.st_blocks * 512 < info.st_size / 4  # holes: the silence takes no disk space
+
+
+def test_a_wav_export_that_would_pass_4_gb_stops_with_a_clear_error_before_the_limit(tmp_path: Path) -> None:
+    from voiceguide.export import sinks
+
+    sink = sinks.WavSink(tmp_path / "long.wav", 22050)
+    sink._bytes = sinks._WAV_MAX - 100  # as if 27 hours were written already
+    with pytest.raises(OSError, match="too long for a WAV file"):
+        sink.write(np.zeros(51, np.float32))
+    sink.close()
+
+
+def test_only_a_cache_that_never_kept_a_clip_counts_as_a_first_run(tmp_path: Path) -> None:
+    from voiceguide.speech.cache import ClipCache
+
+    assert ClipCache.fresh(tmp_path / "never-made")
+    cache = ClipCache(tmp_path / "cache")
+    cache.put_gain("ab" * 32, 1.5)  # gains and the espeak-ng memo are not clips
+    assert ClipCache.fresh(tmp_path / "cache")
+    cache.put("cd" * 32, 22050, np.full(300, 0.25, dtype=np.float32))
+    assert not ClipCache.fresh(tmp_path / "cache")

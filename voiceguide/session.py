@@ -136,7 +136,8 @@ def measure_gain(timeline: Timeline, speech: ClipFor, bed: BedTrack | None = Non
 
 
 def _gain_and_peak(measures: Measures, bed: BedTrack | None) -> tuple[float, float]:
-    # The peak comes from the same pass over the sounds, so a first export need not read them again for it.
+    # The peak comes with the measures (made with each clip, or from one read of it), and is remembered
+    # beside the gain: an export need not read the clips again for it.
     from .audio.loudness import HOP_SECONDS, TARGET_LUFS, gain_to, gated, session_energy
 
     timeline = measures.timeline

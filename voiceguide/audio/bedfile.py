@@ -217,7 +217,7 @@ class FileBed:
             weighted = k_weighted(block, self.rate)
             weighted[: carry.size] += carry
             carry = weighted[block.size :]
-            squared = weighted[: block.size] ** 2
+            squared = np.square(weighted[: block.size], dtype=np.float64)
             energies.append(np.add.reduceat(squared, np.arange(0, block.size, self.tick)))
         return np.concatenate(energies), peak
 

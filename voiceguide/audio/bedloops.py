@@ -23,8 +23,9 @@ BED_LUFS: Final = TARGET_LUFS
 LOOP_SECONDS: Final = 40.0
 """Length of a generated loop: long enough that its repetition is not noticed, ~3.5 MB at 22050 Hz."""
 GENERATED: Final = ("brown", "pink", "rain", "drone")
-VERSION: Final = "bed-v1"
-"""Version of the generators: part of each loop's cache name and of the bed key. Change it with them."""
+VERSION: Final = "bed-v2"
+"""Version of the generators (and of the loudness measure that levels them): part of each loop's cache name
+and of the bed key. Change it with them. (v2: K-weighting with a 0.1 s impulse, in float32.)"""
 TICKS_PER_HOP: Final = 10
 
 
@@ -207,7 +208,8 @@ def build_loop(name: str, rate: int) -> tuple[np.ndarray, np.ndarray]:
     # K-weighted circularly: the loop's own end is what comes before its start.
     tail = k_impulse(rate).size - 1
     weighted = k_weighted(np.concatenate([loop[loop.size - tail :], loop]).astype(np.float32), rate)
-    energy = np.add.reduceat(weighted[tail : tail + loop.size] ** 2, np.arange(0, loop.size, tick_samples(rate)))
+    squared = np.square(weighted[tail : tail + loop.size], dtype=np.float64)
+    energy = np.add.reduceat(squared, np.arange(0, loop.size, tick_samples(rate)))
     scale = level_scale(energy, tick_samples(rate))
     return (loop * scale).astype(np.float32), energy * scale**2
 

@@ -121,7 +121,9 @@ def export_cmd(
     if split and (captions or cue_sheet):
         raise click.UsageError("--captions and --cue-sheet go with a single file, not --split")
     loaded, pacing = _session(routine, kwargs)
-    start_ahead(pacing.engine, pacing.voice)  # a first run's speech starts while the rest loads
+    # A first run's speech starts while the rest loads (before the format is checked: that needs the export
+    # code, i.e. numpy; a refused export only leaves an idle server, which ends with this process).
+    start_ahead(pacing.engine, pacing.voice)
 
     from ..export import choose_format, default_path, export, export_split, split_folder
     from ..session import prepare

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,8 @@ def _wav(path: Path, tags: Tags) -> None:
             f.write(b"\0")
         f.write(cue + adtl + info)
         size = f.tell() - 8
+        if size > 0xFFFFFFFF:
+            raise OSError(errno.EFBIG, "the session is too long for a WAV file (4 GB); export it as FLAC")
         f.seek(4)
         f.write(struct.pack("<I", size))
 

@@ -3,6 +3,7 @@ for M4B/M4A."""
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 from pathlib import Path
@@ -30,8 +31,9 @@ WRITE_MAX: Final = 65536
 HOLE: Final = 4096
 """Samples of silence (8 KiB) a WAV file holds as a hole rather than as zeros."""
 _WAV_HEADER: Final = struct.Struct("<4sI4s4sIHHIIHH4sI")
-_WAV_MAX: Final = 0xFFFFFFFF - (_WAV_HEADER.size - 8)
-"""Most bytes of samples a RIFF file can hold (27 hours at 22,050 Hz)."""
+_WAV_MAX: Final = 0xFFFFFFFF - (_WAV_HEADER.size - 8) - (1 << 20)
+"""Most bytes of samples a RIFF file can hold (27 hours at 22,050 Hz), less 1 MiB for the cue and tag chunks
+written after them (export/chapters.py)."""
 
 
 class Sink(Protocol):
@@ -84,14 +86,14 @@ class WavSink:
 
     Most of a session is silence between cues: writing its zeros was most of an export's time (128 MB for
     48 minutes, into the page cache and then the disk). A hole reads back as zeros to every program; the
-    file system stores nothing for it where it can (ext4, XFS, Btrfs, APFS, NTFS) and zeros where not.
+    file system stores nothing for it where it can (ext4, XFS, Btrfs, tmpfs) and zeros where not.
     """
 
     def __init__(self, path: Path, rate: int) -> None:
         self._rate = rate
         self._bytes = 0
         self._pcm16 = Pcm16()
-        self._file = path.open("wb", buffering=0)
+        self._file = path.open("wb")  # buffered: a short write (a full disk) is retried or raised, never lost
         self._file.write(self._header())
 
     def _header(self) -> bytes:
@@ -116,7 +118,7 @@ class WavSink:
     def write(self, block: Audio) -> None:
         """Write the next samples (silent stretches as holes)."""
         if self._bytes + 2 * block.size > _WAV_MAX:
-            raise OSError(27, "the session is too long for a WAV file (4 GB); export it as FLAC")
+            raise OSError(errno.EFBIG, "the session is too long for a WAV file (4 GB); export it as FLAC")
         for at in range(0, block.size, WRITE_MAX):
             piece = block[at : at + WRITE_MAX]
             done = 0

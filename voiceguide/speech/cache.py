@@ -53,13 +53,19 @@ class ClipCache:
         return self.folder / key[:2] / f"{key}.clip"
 
     @staticmethod
-    def holds_clips(folder: Path | None = None) -> bool:
-        """Whether the cache in ``folder`` (default: the user's) has ever kept a clip (False: a first run)."""
+    def fresh(folder: Path | None = None) -> bool:
+        """Whether the cache in ``folder`` (default: the user's) has never kept a clip and can keep them: a
+        first run, when every clip will be spoken. (A folder that cannot be written says nothing: False.)"""
+        folder = folder or cache_dir()
         try:
-            with os.scandir(folder or cache_dir()) as entries:
-                return any(len(e.name) == 2 and e.is_dir() for e in entries)
+            with os.scandir(folder) as entries:
+                if any(len(e.name) == 2 and e.is_dir() for e in entries):
+                    return False
+        except FileNotFoundError:
+            return True
         except OSError:
             return False
+        return os.access(folder, os.W_OK)
 
     def has(self, key: str) -> bool:
         """Whether an entry for ``key`` exists (it may still turn out corrupt when read)."""

@@ -60,7 +60,7 @@ class ClipStore:
         self._bytes = 0
         self._on_disk: set[str] = set()
         self._lengths: dict[str, int] = {}
-        self._profiles: dict[str, np.ndarray] = {}  # energy profiles, by text (small: 1/49 of a clip)
+        self._profiles: dict[str, np.ndarray] = {}  # energy profiles, by text (1/24 of a clip's bytes)
         self._peaks: dict[str, float] = {}
         self._pending: dict[str, Future[Audio]] = {}
         self._keys: dict[str, str] = {}
@@ -133,30 +133,25 @@ class ClipStore:
 
     def profile(self, text: str) -> np.ndarray:
         """The energy profile of the clip for ``text`` (audio.loudness.energy_profile): what measuring a
-        session's loudness needs of it. A clip made here was measured as it was made."""
-        with self._lock:
-            known = self._profiles.get(text)
-        if known is None:
-            clip = self.get(text)  # (a clip being made is measured by its worker)
-            with self._lock:
-                known = self._profiles.get(text)
-            if known is None:
-                from ..audio.loudness import energy_profile
-
-                known = energy_profile(clip, self.sample_rate)
-                with self._lock:
-                    self._profiles[text] = known
-        return known
+        session's loudness needs of it."""
+        return self._measures(text)[0]
 
     def peak(self, text: str) -> float:
         """The loudest sample of the clip for ``text``."""
+        return self._measures(text)[1]
+
+    def _measures(self, text: str) -> tuple[np.ndarray, float]:
+        # A clip made here was measured by its worker as it was made; another is read once for both.
         with self._lock:
-            known = self._peaks.get(text)
-        if known is None:
-            known = float(np.max(np.abs(self.get(text)), initial=0.0))
-            with self._lock:
-                known = self._peaks.setdefault(text, known)
-        return known
+            if text in self._profiles:
+                return self._profiles[text], self._peaks[text]
+        clip = self.get(text)
+        with self._lock:
+            if text in self._profiles:
+                return self._profiles[text], self._peaks[text]
+        self._measure(text, clip)
+        with self._lock:
+            return self._profiles[text], self._peaks[text]
 
     def _ask_ahead(self, engine: SpeechEngine, text: str) -> Future[Audio] | None:
         """The engine's request for ``text``, after asking for the prefetched texts up to AHEAD past it, in

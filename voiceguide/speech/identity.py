@@ -71,10 +71,9 @@ def espeak_version(ask: Callable[[], tuple[str, str | None] | None] | None = Non
             raise SpeechError(
                 f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
             ) from None
-        from .oneclip import loaded_library
+        from .oneclip import loaded_library, version_of
 
-        info = _espeak.Info()
-        version = (info.decode() if isinstance(info, bytes) else str(info)).split()[0]
+        version = version_of(_espeak.Info())
         library = loaded_library("libespeak")
     if library is not None:
         try:

@@ -127,9 +127,18 @@ def hello() -> dict[str, Any]:
     (voiceguide's cache keys name it), or why the engine did not start."""
     if _engine is None:
         return {"error": str(_problem or "the speech engine was not started")}
-    info = _engine.espeak.Info()
-    version = (info.decode() if isinstance(info, bytes) else str(info)).split()[0]
-    return {"version": version, "library": loaded_library("libespeak")}
+    try:
+        return {"version": version_of(_engine.espeak.Info()), "library": loaded_library("libespeak")}
+    except Exception as exc:  # the caller then asks the library itself, and says what is wrong
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def version_of(info: object) -> str:
+    """libespeak-ng's version from what its ``espeak_Info`` returns ("1.51  2020-..." as bytes or text)."""
+    words = (info.decode() if isinstance(info, bytes) else str(info)).split()
+    if not words:
+        raise ValueError("espeak-ng did not say its version")
+    return words[0]
 
 
 def loaded_library(name: str) -> str | None:

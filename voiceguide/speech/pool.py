@@ -2,7 +2,7 @@
 
 espeak-ng carries state from one utterance to the next (see forkserver.py), so a long-lived engine
 gives a different clip for the same text depending on what it spoke before. SynthesisPool has a
-fork server (started on the first ``submit``, never for a warm cache) fork one child per clip, each
+fork server (started on the first ``submit`` or by ``start``, never for a warm cache) fork one child per clip, each
 with its own engine started ahead; so every clip is a pure function of (text, voice, rate, volume,
 engine version) and the clips of a cold session are made ``workers`` at a time.
 """
@@ -103,8 +103,8 @@ class _Server:
 class SynthesisPool:
     """Speaks texts in fresh pyttsx3 engines, ``workers`` at a time; keeps the SpeechEngine contract too.
 
-    The fork server starts on the first ``submit`` and stops after IDLE_SECONDS without work (a live
-    session then holds no idle engines); the next ``submit`` starts it again.
+    The fork server starts on the first ``submit`` (or ``start``) and stops after IDLE_SECONDS without work
+    (a live session then holds no idle engines); the next ``submit`` starts it again.
     """
 
     sample_rate = ESPEAK_RATE
@@ -168,17 +168,20 @@ class SynthesisPool:
         """Start the fork server and its first engines now, ahead of the first request (their start-up,
         ~35 ms, then overlaps the caller's own); they stop after IDLE_SECONDS if nothing is asked."""
         with self._lock:
-            if self._server is None and not self._closed:
-                self._server = _Server(self)
-                self.servers_started += 1
+            if not self._closed:
+                self._serving()
 
-    def _send(self, job: _Job) -> None:
-        # Called with the lock held.
+    def _serving(self) -> _Server:
+        # Called with the lock held: the running server, started if there is none.
         if self._server is None:
             self._server = _Server(self)
             self.servers_started += 1
-        job.server = self._server
-        self._server.outbox.put(job.request)
+        return self._server
+
+    def _send(self, job: _Job) -> None:
+        # Called with the lock held.
+        job.server = self._serving()
+        job.server.outbox.put(job.request)
 
     def _answer(self, reply: dict[str, Any], body: bytes) -> None:
         with self._lock:
@@ -209,6 +212,7 @@ class SynthesisPool:
 
     def _ended(self, server: _Server, code: int, problem: str) -> None:
         """A server is gone: after idling (code 0), its lost requests go to a new one; else they fail."""
+        self._told.set()  # no hello will come from it: nobody waits for one (espeak_facts) in vain
         with self._lock:
             if self._server is server:
                 self._server = None

@@ -68,7 +68,7 @@ def start_ahead(engine: str | None, voice: str | None) -> None:
     from .cache import ClipCache
 
     spec = choose(engine, voice)
-    if spec.name != "espeak" or not _POOLED or spec.name in _started_ahead or ClipCache.holds_clips():
+    if spec.name != "espeak" or not _POOLED or spec.name in _started_ahead or not ClipCache.fresh():
         return
     from .pool import SynthesisPool
 
