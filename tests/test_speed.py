@@ -27,6 +27,17 @@ print(json.dumps({"modules": [m for m in heavy if m in sys.modules], "espeak": "
 """
 
 
+@pytest.fixture
+def short_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None):
+    """The short routine and its default pacing, with the stand-in engine and an empty clip cache of its own."""
+    from voiceguide.config import effective_pacing
+    from voiceguide.routine import load_routine
+
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    routine = load_routine(SHORT)
+    return routine, effective_pacing(routine, {}, None)[0]
+
+
 def _loaded_by_export(dest: Path, cache: Path) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", EXPORT_SCRIPT, str(dest), SHORT],
@@ -74,16 +85,10 @@ def test_espeak_ng_s_version_is_remembered_and_asked_again_when_its_library_chan
     assert identity.espeak_version() == real
 
 
-def test_the_remembered_session_peak_is_the_measured_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
-) -> None:
-    from voiceguide.config import effective_pacing
-    from voiceguide.routine import load_routine
+def test_the_remembered_session_peak_is_the_measured_one(monkeypatch: pytest.MonkeyPatch, short_plan) -> None:
     from voiceguide.session import prepare, remembered_peak, session_peak
 
-    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
-    routine = load_routine(SHORT)
-    pacing, _ = effective_pacing(routine, {}, None)
+    routine, pacing = short_plan
     with prepare(routine, pacing) as first:  # measures the gain, and the peak with it
         measured = session_peak(first.timeline, first.store.get)
         assert remembered_peak(first.timeline, first.store) == measured
@@ -132,16 +137,12 @@ def test_the_command_line_keeps_openblas_to_one_thread_unless_the_user_chose() -
 
 
 def test_tones_kept_in_the_clip_cache_are_the_drawn_ones_and_are_not_drawn_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+    monkeypatch: pytest.MonkeyPatch, short_plan
 ) -> None:
     from voiceguide.audio import tones
-    from voiceguide.config import effective_pacing
-    from voiceguide.routine import load_routine
     from voiceguide.session import prepare
 
-    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
-    routine = load_routine(SHORT)
-    pacing, _ = effective_pacing(routine, {}, None)
+    routine, pacing = short_plan
     drawn = {name: tones.draw_tone(name, 22050) for name in tones.TONE_SECONDS}
     monkeypatch.setattr(tones, "_MADE", {})
     with prepare(routine, pacing):  # draws them and stores them
@@ -198,16 +199,12 @@ def test_an_engine_that_takes_requests_ahead_is_asked_in_order_and_never_far_ahe
 
 
 def test_a_cold_session_is_measured_from_its_clips_as_they_are_made_without_reading_one_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None
+    monkeypatch: pytest.MonkeyPatch, short_plan
 ) -> None:
-    from voiceguide.config import effective_pacing
-    from voiceguide.routine import load_routine
     from voiceguide.session import measure_gain, prepare
     from voiceguide.speech.cache import ClipCache
 
-    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
-    routine = load_routine(SHORT)
-    pacing, _ = effective_pacing(routine, {}, None)
+    routine, pacing = short_plan
     reads: list[str] = []
     read = ClipCache.get
 

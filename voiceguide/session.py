@@ -86,8 +86,8 @@ def load_tones(timeline: Timeline, store: ClipStore) -> None:
 class Measures:
     """What measuring a session needs of each of its sounds: its energy profile and its peak.
 
-    From the clip store when there is one (a clip it makes is measured as it is made, in its worker
-    thread), else worked out from the samples, once per sound and only what is asked.
+    Spoken clips from the clip store when there is one (it keeps them: a clip it makes is measured as it is
+    made, in its worker thread); other sounds worked out from the samples, once each and only what is asked.
     """
 
     def __init__(self, timeline: Timeline, speech: ClipFor, store: ClipStore | None = None) -> None:
@@ -107,26 +107,22 @@ class Measures:
 
     def profile(self, key: tuple[Kind, str | None]) -> np.ndarray:
         """The sound's energy profile (audio.loudness.energy_profile)."""
+        text = self._stored(key)
+        if text:
+            return self.store.profile(text)  # type: ignore[union-attr]
         if key not in self._profiles:
             from .audio.loudness import energy_profile
 
-            text = self._stored(key)
-            self._profiles[key] = (
-                self.store.profile(text)  # type: ignore[union-attr]
-                if text
-                else energy_profile(self._audio(key), self.timeline.sample_rate)
-            )
+            self._profiles[key] = energy_profile(self._audio(key), self.timeline.sample_rate)
         return self._profiles[key]
 
     def peak(self, key: tuple[Kind, str | None]) -> float:
         """The sound's loudest sample, before the session gain."""
+        text = self._stored(key)
+        if text:
+            return self.store.peak(text)  # type: ignore[union-attr]
         if key not in self._peaks:
-            text = self._stored(key)
-            self._peaks[key] = (
-                self.store.peak(text)  # type: ignore[union-attr]
-                if text
-                else float(np.max(np.abs(self._audio(key)), initial=0.0))
-            )
+            self._peaks[key] = float(np.max(np.abs(self._audio(key)), initial=0.0))
         return self._peaks[key]
 
 

@@ -178,8 +178,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
       voiceguide play --resume
     """
     from ..live.display import ending
-    from ..live.grammar import spoken_help
-    from ..live.keys import HELP, KeyReader
+    from ..live.keys import KeyReader, help_text
     from ..live.output import native_stderr_hidden
     from ..live.start import open_session
     from .screen import Screen
@@ -193,7 +192,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
     screen = Screen(quiet)
     with KeyReader() as keys, native_stderr_hidden():
         if keys.active:
-            screen.keys(HELP if not session.pacing.listen else f"{HELP}\n{spoken_help()}")
+            screen.keys(help_text(session.pacing.listen))
         try:
             outcome = session.run(screen.status, screen.message, keys.commands if keys.active else None)
         except BaseException:

@@ -13,7 +13,7 @@ import numpy as np
 from .. import cues
 from ..audio.types import Audio
 from ..timeline import StepSpan, Timeline
-from .keys import HELP
+from .keys import help_text
 from .mixer import Player
 
 RESTART_WINDOW: Final = 3.0
@@ -58,8 +58,8 @@ class Controls:
     def __init__(self, clip: Callable[[str], Audio], routine_steps: tuple) -> None:
         self.clip = clip
         self.routine_steps = routine_steps
-        self.voice_help: str | None = None
-        """The spoken commands' line, added to the help while the session listens."""
+        self.listening = False
+        """Whether spoken commands are heard (the help then lists their phrases too)."""
 
     def texts(self) -> list[str]:
         """Every text a control may say (to synthesize ahead, so answers are immediate)."""
@@ -86,8 +86,7 @@ class Controls:
                 return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (ANSWERS[key],)))
             return self._say(player, Reply(f"Volume {db:+.0f} dB", (ANSWERS[command],)))
         if command == "help":
-            shown = HELP if self.voice_help is None else f"{HELP}\n{self.voice_help}"
-            return self._say(player, Reply(shown, (ANSWERS["help"],)))
+            return self._say(player, Reply(help_text(self.listening), (ANSWERS["help"],)))
         if timeline is None:
             return self._say(player, Reply("Still preparing the session…", (ANSWERS["preparing"],)))
         step = _current_step(timeline, player.position)

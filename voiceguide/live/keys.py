@@ -24,6 +24,15 @@ COMMANDS: Final[dict[str, str]] = {
 HELP: Final = "space pause/resume · n next point · p previous point · r repeat location · +/- volume · q quit · ? help"
 
 
+def help_text(listening: bool = False) -> str:
+    """What `?` shows: the keys, and on a line of their own the spoken phrases when the session listens."""
+    if not listening:
+        return HELP
+    from .grammar import spoken_help
+
+    return f"{HELP}\n{spoken_help()}"
+
+
 class KeyReader:
     """Reads keys from a terminal on stdin in cbreak mode; does nothing when stdin is not a terminal."""
 

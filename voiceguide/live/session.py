@@ -187,12 +187,11 @@ class LiveSession:
         player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
         voice = None
         if self.pacing.listen:
-            from .grammar import spoken_help
             from .voice import VoiceCommands  # pocketsphinx only for sessions that listen
 
             # Spoken commands go into the queue the loop waits on, so one wakes it at once (no polling delay).
             voice = VoiceCommands.start(self.mic, player, on_message, keys if keys is not None else self.commands)
-            self.controls.voice_help = spoken_help() if voice is not None else None
+            self.controls.listening = voice is not None
         handlers = self._install_signals()
         reason = "finished"
         try:
