@@ -88,10 +88,10 @@ def test_the_keys_line_breaks_between_keys_never_inside_a_word() -> None:
 
 def test_the_spoken_commands_line_starts_its_own_line_under_the_keys_and_breaks_between_phrases() -> None:
     from voiceguide.live.grammar import spoken_help
-    from voiceguide.live.keys import HELP
+    from voiceguide.live.keys import HELP, help_text
 
     for width in (40, 80, 120):
-        lines = wrapped(f"{HELP}\n{spoken_help()}", width).splitlines()
+        lines = wrapped(help_text(listening=True), width).splitlines()
         assert all(len(line) <= width for line in lines)
         said = next(i for i, line in enumerate(lines) if line.startswith("say: "))
         assert " · ".join(lines[:said]) == HELP
