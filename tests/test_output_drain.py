@@ -24,7 +24,7 @@ def record(path: Path, *play: str, stop_after: float | None = None) -> np.ndarra
     """Play while recording the sink's monitor; with stop_after, SIGTERM that long after the first sound."""
     # A 20 ms parec latency hands over what was heard promptly (the end of the recording is what is judged);
     # 1.5 s of tail: a busy machine may be late delivering the recording's last blocks.
-    with Recorder(path, rate=RATE, latency_msec=20, tail=1.5):
+    with Recorder(path, rate=RATE, latency_msec=20, tail=1.5) as recorder:
         proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "play", *play], stdout=subprocess.PIPE, text=True)
         if stop_after is not None:
             end = time.monotonic() + 30
@@ -34,7 +34,7 @@ def record(path: Path, *play: str, stop_after: float | None = None) -> np.ndarra
             proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=90)
     assert proc.returncode == 0
-    return np.fromfile(path, dtype="<f4")
+    return recorder.audio()
 
 
 def frames_db(audio: np.ndarray) -> np.ndarray:
