@@ -66,3 +66,28 @@ def test_closing_the_terminal_saves_the_position_and_resume_continues(vsink: dic
     )
     assert done.returncode == 0, done.stderr
     assert "Session complete" in done.stdout and "Traceback" not in done.stderr
+
+
+# Prints through a Screen to a stdout nobody reads any more, then says where its standard output points.
+DEAD_PIPE = """
+import os, sys, time
+from voiceguide.cli.screen import Screen
+screen = Screen(False)
+time.sleep(0.3)  # the reader is gone by now
+screen.say("x" * 100)
+screen.say("Stopped, 0:10 into the session.")
+open(sys.argv[1], "w").write(os.readlink("/proc/self/fd/1"))
+"""
+
+
+def test_output_to_a_terminal_that_went_away_goes_nowhere_and_the_exit_code_stays_the_sessions(
+    tmp_path: Path,
+) -> None:
+    # Python exits with 120 when its last flush of a dead stdout fails (Debian's 3.11.2 does; a fresh
+    # machine's CI found it): the screen points stdout and stderr at /dev/null once a write fails.
+    where = tmp_path / "fd1"
+    proc = subprocess.Popen([sys.executable, "-c", DEAD_PIPE, str(where)], stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    assert proc.wait(30) == 0
+    assert where.read_text() == os.devnull

@@ -3,6 +3,8 @@ when the terminal has gone away (a closed window must never cost the saved posit
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 from typing import Any
@@ -29,6 +31,7 @@ class Screen:
             click.echo(text, nl=nl, err=err)
         except OSError:  # EIO or EPIPE: the terminal is gone; the session goes on and saves as usual
             self.dead = True
+            _to_null()
 
     def width(self) -> int:
         """Usable columns (one less than the terminal's, so the cursor never wraps)."""
@@ -68,3 +71,17 @@ class Screen:
         """A line that is printed even with --quiet (the end of the session, errors)."""
         self.end_line()
         self._echo(text, err=err)
+
+
+def _to_null() -> None:
+    """Point standard output and error at /dev/null once the terminal is gone: what is still buffered for
+    it, and whatever is written later, then goes nowhere instead of failing. (Python flushes them as it
+    exits, and a failed flush there makes the exit code 120 however the session ended.)"""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(null, fd)
+    os.close(null)
