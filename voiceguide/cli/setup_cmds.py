@@ -87,13 +87,28 @@ def pace_reset() -> None:
 
 @cli.command()
 @click.option("--lang", metavar="CODE", help="Only voices whose language starts with CODE, e.g. en.")
-def voices(lang: str | None) -> None:
-    """List the speech engines' voices (id, language, engine, name).
+@click.option("--available", is_flag=True, help="List the natural voices in Piper's catalogue instead.")
+@click.option(
+    "--get", "get", metavar="KEY", help="Download a natural voice from the catalogue, e.g. de_DE-thorsten-medium."
+)
+def voices(lang: str | None, available: bool, get: str | None) -> None:
+    """List the speech engines' voices (id, language, engine, name), or fetch natural ones.
+
+    `--available` lists Piper's catalogue (VOICEGUIDE_VOICES_URL replaces its address); `--get KEY`
+    downloads a voice, checks its size and MD5, and puts it in your voices folder: then `--voice KEY`.
 
     \b
     Example:
       voiceguide voices --lang en
+      voiceguide voices --available --lang de
+      voiceguide voices --get de_DE-thorsten-medium
     """
+    if get:
+        _get_voice(get)
+        return
+    if available:
+        _list_available(lang)
+        return
     from ..speech.registry import list_voices
 
     shown = list_voices(lang)
@@ -102,6 +117,34 @@ def voices(lang: str | None) -> None:
     width = max(len(v.id) for v in shown) + 2
     for voice in shown:
         click.echo(f"{voice.id:<{width}} {voice.language:<10} {voice.engine:<8} {voice.name}")
+
+
+def _list_available(lang: str | None) -> None:
+    from ..speech.voice_catalog import matches_language
+    from ..speech.voice_download import fetch_catalogue
+
+    shown = [voice for voice in fetch_catalogue() if matches_language(voice.language, lang)]
+    if not shown:
+        raise click.ClickException(f"the catalogue has no voices for language {lang!r}")
+    rows = [("KEY", "LANGUAGE", "QUALITY", "SIZE", "")]
+    rows += [(v.key, v.language, v.quality, f"{v.size / 1e6:.0f} MB", v.language_name) for v in shown]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for key, language, quality, size, name in rows:
+        line = f"{key:<{widths[0]}}  {language:<{widths[1]}}  {quality:<{widths[2]}}  {size:>{widths[3]}}  {name}"
+        click.echo(line.rstrip())
+
+
+def _get_voice(key: str) -> None:
+    from ..speech.voice_download import get_voice
+
+    with click.progressbar(length=1, label=f"Downloading {key}", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        model = get_voice(key, progress)
+    click.echo(f'Installed {key} in {model.parent}. Try it: voiceguide say "Press now." --voice {key}')
 
 
 @cli.command()

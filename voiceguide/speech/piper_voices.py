@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import threading
 from dataclasses import dataclass
 from importlib import metadata
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..errors import SpeechError
+from ..paths import voices_dir
 from .engine import VoiceInfo
 
 BUNDLED_ID: Final = "en_US-joe-medium"
@@ -35,16 +35,6 @@ class VoiceFiles:
     id: str
     model: Path
     config: Path
-
-
-def voices_dir() -> Path:
-    """``$VOICEGUIDE_VOICES_DIR``, else ``voices/`` in the user data dir (platformdirs)."""
-    override = os.environ.get("VOICEGUIDE_VOICES_DIR")
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("voiceguide", appauthor=False)) / "voices"
 
 
 def piper_available() -> bool:

@@ -169,7 +169,9 @@ def list_voices(language: str | None = None) -> list[VoiceInfo]:
                 engine.close()
         found += [replace(v, engine=spec.name) for v in sorted(voices, key=lambda v: (v.language, v.id))]
     if language:
-        found = [v for v in found if v.language.lower().startswith(language.lower())]
+        from .voice_catalog import matches_language
+
+        found = [v for v in found if matches_language(v.language, language)]
     return found
 
 
