@@ -266,3 +266,21 @@ def test_a_truncated_file_on_the_server_installs_nothing_however_often_it_is_tri
         assert result.exit_code == 1
         assert f"ended after {len(MODEL) - 1000} of {len(MODEL)} bytes" in result.output
         assert installed() == []
+
+
+def test_an_installed_voice_is_found_for_its_language_and_medium_is_preferred(catalogue: Catalogue) -> None:
+    from voiceguide.speech.piper_voices import installed_for_language, piper_available
+
+    if not piper_available():
+        from conftest import missing
+
+        missing("piper-tts (the neural extra): without it no Piper voice is ever chosen")
+    for key in ("de_DE-aaa-low", "de_DE-zzz-medium"):
+        catalogue.add_voice(key, MODEL, CONFIG)
+    catalogue.publish()
+    assert installed_for_language("de") is None
+    for key in ("de_DE-aaa-low", "de_DE-zzz-medium"):
+        assert run("voices", "--get", key).exit_code == 0
+    assert installed_for_language("de") == "de_DE-zzz-medium"
+    assert installed_for_language("de-DE") == "de_DE-zzz-medium"
+    assert installed_for_language("fr") is None

@@ -165,3 +165,22 @@ def list_voices() -> list[VoiceInfo]:
                 continue
             found.append(_info(VoiceFiles(name, model, config)))
     return found
+
+
+_QUALITY_ORDER: Final = ("medium", "high", "low", "x_low")
+
+
+def installed_for_language(language: str) -> str | None:
+    """The id of an installed, usable Piper voice that speaks ``language`` (``de`` or ``de-DE``), best quality
+    first (medium before high: about as natural, and faster); None when there is none or the extra is missing."""
+    from .voice_catalog import matches_language
+
+    if not piper_available():
+        return None
+    usable = [v for v in list_voices() if not v.name.startswith("unusable") and matches_language(v.language, language)]
+
+    def rank(voice: VoiceInfo) -> tuple[int, str]:
+        quality = next((q for q in _QUALITY_ORDER if voice.id.endswith("-" + q)), "")
+        return (_QUALITY_ORDER.index(quality) if quality else len(_QUALITY_ORDER), voice.id)
+
+    return min(usable, key=rank).id if usable else None
