@@ -8,7 +8,7 @@ from typing import Final
 
 from ..model import Routine, plain_text
 from .items import Item
-from .svg import chart_svg
+from .svg import SUBTITLE, chart_svg
 
 TONES: Final = (
     ("Soft bowl", "the session begins, and again when it ends."),
@@ -34,13 +34,13 @@ h1 { font-size: 17pt; margin: 0 0 2px; }
 h2 { font-size: 12pt; margin: 10px 0 4px; break-after: avoid; }
 p.meta { margin: 0 0 6px; color: #444; }
 figure { margin: 0; text-align: center; }
-figure svg { width: 100%; height: auto; max-height: 125mm; }
+figure svg { width: 100%; height: auto; max-height: 120mm; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { border: 1px solid #999; padding: 3px 5px; vertical-align: top; text-align: left; }
 th { background: #eee; }
 tr { break-inside: avoid; }
 td.n { text-align: center; font-weight: bold; width: 2.2em; }
-td.code b { white-space: nowrap; }
+td.code, td.rhythm { white-space: nowrap; }
 ul { margin: 2px 0; padding-left: 18px; }
 li { margin: 1px 0; }
 .cols { display: flex; gap: 14px; }
@@ -66,7 +66,8 @@ def guide_html(routine: Routine, items: Sequence[Item], minutes: int) -> str:
 <h1>{escape(routine.title)}</h1>
 <p class="meta">About {minutes} minutes · {len(items)} point{"s" if len(items) != 1 else ""}.
 {escape(plain_text(routine.description))}</p>
-<figure>{chart_svg(routine.title, items, legend=False)}</figure>
+<p class="meta">{escape(SUBTITLE)}</p>
+<figure>{chart_svg(routine.title, items, legend=False, header=False, max_width=2400)}</figure>
 <h2>The steps, in order</h2>
 <table>
 <thead><tr><th>#</th><th>Point</th><th>Where</th><th>What to do</th><th>Minutes</th><th>Rhythm</th></tr></thead>
@@ -94,8 +95,9 @@ def _row(item: Item) -> str:
         todo += f' <span class="caution">{escape(plain_text(step.cautions))}</span>'
     if item.location is None:
         where += " (not on this chart)"
+    rhythm = escape(item.pacing).replace(", ", ",<br>") or escape(item.technique)
     return (
         f'<tr><td class="n">{item.number}</td><td class="code"><b>{escape(item.code)}</b><br>{escape(step.name)}</td>'
         f"<td>{escape(where)}</td><td>{todo}</td><td>{escape(item.per_foot)}</td>"
-        f"<td>{escape(item.pacing or item.technique)}</td></tr>"
+        f'<td class="rhythm">{rhythm}</td></tr>'
     )

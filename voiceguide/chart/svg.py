@@ -18,7 +18,15 @@ HEADER: Final = 96.0
 SUBTITLE: Final = "Right foot; the left foot is its mirror image. Numbers are the order of the session."
 
 
-def chart_svg(title: str, items: Sequence[Item], highlight: int | None = None, *, legend: bool = True) -> str:
+def chart_svg(
+    title: str,
+    items: Sequence[Item],
+    highlight: int | None = None,
+    *,
+    legend: bool = True,
+    header: bool = True,
+    max_width: float = MAX_WIDTH,
+) -> str:
     """The chart of a session's points: marked and numbered in session order; ``highlight`` one step's number."""
     used = [key for key in VIEWS if any(i.location is not None and i.location.view == key for i in items)]
     keys = used or ["dorsal", "medial", "plantar"]  # nothing drawn: the plain foot, so the chart is still a chart
@@ -29,12 +37,13 @@ def chart_svg(title: str, items: Sequence[Item], highlight: int | None = None, *
     rows: list[list[tuple[str, list, tuple[float, float]]]] = [[]]
     for entry in panels:
         width = sum(p[2][0] for p in rows[-1]) + entry[2][0]
-        if rows[-1] and width > MAX_WIDTH:
+        if rows[-1] and width > max_width:
             rows.append([])
         rows[-1].append(entry)
-    canvas = max(MAX_WIDTH, *(sum(p[2][0] for p in row) for row in rows)) + 2 * PAD
+    text_width = max(len(title) * 34 * 0.62, len(SUBTITLE) * 21 * 0.55) if header else 0
+    canvas = max(text_width, *(sum(p[2][0] for p in row) for row in rows)) + 2 * PAD
     body: list[str] = []
-    y = HEADER
+    y = HEADER if header else PAD
     for row in rows:
         x = (canvas - sum(p[2][0] for p in row)) / 2
         for key, marks, (w, _h) in row:
@@ -46,14 +55,17 @@ def chart_svg(title: str, items: Sequence[Item], highlight: int | None = None, *
         body.append(_legend(items, PAD + 10, y, highlight))
         y += LEGEND_ROW * len(items)
     height = y + PAD
+    head = [
+        f'<text x="{PAD}" y="{PAD + 30}" font-size="34" font-weight="bold" fill="{INK}">{escape(title)}</text>',
+        f'<text x="{PAD}" y="{PAD + 64}" font-size="21" fill="{SOFT}">{escape(SUBTITLE)}</text>',
+    ]
     return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {canvas:.0f} {height:.0f}" '
             f'width="{canvas:.0f}" height="{height:.0f}" font-family="{FONT}" role="img">',
             f"<title>{escape(title)}: where the points are</title>",
             '<rect width="100%" height="100%" fill="#fff"/>',
-            f'<text x="{PAD}" y="{PAD + 30}" font-size="34" font-weight="bold" fill="{INK}">{escape(title)}</text>',
-            f'<text x="{PAD}" y="{PAD + 64}" font-size="21" fill="{SOFT}">{escape(SUBTITLE)}</text>',
+            *(head if header else []),
             *body,
             "</svg>",
         ]
