@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -177,6 +178,7 @@ def test_a_routine_made_with_new_charts_and_guides(tmp_path: Path) -> None:
 def test_a_png_chart_is_at_least_1000_pixels_on_its_long_side(tmp_path: Path) -> None:
     out = tmp_path / "evening.png"
     run("chart", "evening", "-o", str(out))
+    assert out.stat().st_mode & 0o044 == 0o044 or os.umask(os.umask(0)) & 0o044, "readable by others, as files are"
     head = out.read_bytes()[:24]
     assert max(int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")) >= 1000
 

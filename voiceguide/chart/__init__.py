@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import ChartError
@@ -26,7 +27,7 @@ def write_chart(routine: Routine, pacing: Pacing, path: Path, *, force: bool = F
         raise ChartError(f"{str(path)!r}: a chart is written as .svg or .png")
     _check(path, force)
     svg = chart_svg(routine.title, items(routine, pacing))
-    return atomic_write(path, to_png(svg) if suffix == ".png" else svg)
+    return _shared(atomic_write(path, to_png(svg) if suffix == ".png" else svg))
 
 
 def write_guide(routine: Routine, pacing: Pacing, path: Path, *, force: bool = False) -> Path:
@@ -35,7 +36,16 @@ def write_guide(routine: Routine, pacing: Pacing, path: Path, *, force: bool = F
         raise ChartError(f"{str(path)!r}: the guide is written as .html")
     _check(path, force)
     minutes = session_minutes(estimate(routine, pacing))
-    return atomic_write(path, guide_html(routine, items(routine, pacing), minutes))
+    return _shared(atomic_write(path, guide_html(routine, items(routine, pacing), minutes)))
+
+
+def _shared(path: Path) -> Path:
+    # atomic_write's temporary file is private (0600); a chart or guide is for sharing and printing, so it
+    # gets the permissions any new file would (0666 less the umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+    return path
 
 
 def _check(path: Path, force: bool) -> None:
