@@ -93,11 +93,11 @@ DORSAL: Final = View(
             _lm("mt5", "5th metatarsal", "bone", (92, 78), (84, 148)),
             _lm("tib_ant", "tibialis anterior tendon", "tendon", (35, 250), (32, 200), (24, 160), (21, 140)),
             _lm("ext_hal", "big toe's extensor tendon", "tendon", (44, 250), (42, 200), (30, 120), (21, 60), (19, 38)),
-            _lm("ext_dig", "toes' extensor tendon", "tendon", (57, 250), (58, 200), (60, 176)),
-            _lm("ext_2", "tendon to the 2nd toe", "tendon", (60, 176), (50, 110), (46, 40)),
-            _lm("ext_3", "tendon to the 3rd toe", "tendon", (60, 176), (62, 110), (64, 45)),
-            _lm("ext_4", "tendon to the 4th toe", "tendon", (60, 176), (72, 120), (80, 50)),
-            _lm("ext_5", "tendon to the 5th toe", "tendon", (60, 176), (86, 110), (93, 60)),
+            _lm("ext_dig", "toes' extensor tendon", "tendon", (57, 250), (58, 215)),
+            _lm("ext_2", "tendon to the 2nd toe", "tendon", (58, 215), (55, 180), (49, 110), (46, 40)),
+            _lm("ext_3", "tendon to the 3rd toe", "tendon", (58, 215), (59, 180), (62, 110), (64, 45)),
+            _lm("ext_4", "tendon to the 4th toe", "tendon", (58, 215), (62, 180), (73, 115), (80, 50)),
+            _lm("ext_5", "tendon to the 5th toe", "tendon", (58, 215), (65, 180), (86, 115), (93, 62)),
             _lm("crease", "ankle crease", "skin", (22, 198), (52, 203), (84, 196)),
         ]
     ),
@@ -140,7 +140,7 @@ PLANTAR: Final = View(
 # ---- Inner side (medial) with the ankle: the right foot seen from the inside, toes to the left.
 _SIDE: Final[tuple[XY, ...]] = (
     (150, 0), (148, 40), (140, 75), (120, 92), (95, 104), (70, 114), (45, 121), (30, 123.5), (15, 125),
-    (6, 128), (1, 135), (2.5, 145), (15, 149.5), (30, 148), (45, 150), (70, 150), (100, 149.5), (140, 150),
+    (6, 128), (1, 135), (2.5, 145), (15, 149.5), (30, 149.6), (45, 150), (70, 150), (100, 149.5), (140, 150),
     (185, 150), (215, 149.5), (232, 143), (240, 130), (240, 112), (233, 95), (222, 70), (215, 40), (212, 0),
 )  # fmt: skip
 
