@@ -103,3 +103,21 @@ def test_cover_art_adds_well_under_300_kb(files: dict[str, Path]) -> None:
     # The chapters' padding (which keeps them in time order in the file) grows with the pictures: count it too.
     pictures += [s.data for c in tags.getall("CHAP") for s in c.sub_frames.getall("PRIV")]
     assert sum(len(p) for p in pictures) < 200_000
+
+
+def test_without_the_renderer_an_export_still_completes_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setenv("VOICEGUIDE_ENGINE", "standin")
+    monkeypatch.setitem(sys.modules, "resvg_py", None)  # as if resvg-py were not installed
+    out = tmp_path / "plain.mp3"
+    with pytest.warns(UserWarning, match="no cover art: PNG charts need resvg-py"):
+        run("export", SHORT, "-o", str(out))
+    from mutagen.id3 import ID3
+
+    assert ID3(str(out)).getall("APIC") == [] and len(ID3(str(out)).getall("CHAP")) == 4
+    with pytest.warns(UserWarning, match="no cover art"):
+        run("export", SHORT, "-o", str(tmp_path / "parts.flac"), "--split")
+    assert len(list((tmp_path / "parts").iterdir())) == 4

@@ -7,10 +7,12 @@ time; resvg releases the GIL while it draws.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ..errors import ChartError
 from ..model import Routine
 from ..pacing import Pacing
 from ..timeline import Timeline
@@ -71,8 +73,11 @@ class Drawing:
             self._error = exc
 
     def result(self) -> Pictures:
-        """The pictures, once drawn (raises what drawing raised)."""
+        """The pictures, once drawn; none (and a warning) when they could not be drawn: the audio matters more."""
         self._thread.join()
+        if isinstance(self._error, ChartError):
+            warnings.warn(f"the export has no cover art: {self._error}", stacklevel=2)
+            return Pictures(b"")
         if self._error is not None:
             raise self._error
         assert self._result is not None

@@ -70,7 +70,8 @@ def export_split(
                 progress,
             )
             pictures = drawing.result()
-            for name, tag, picture in zip(names, tags, pictures.chapters, strict=True):
+            per_part = pictures.chapters or (b"",) * len(names)
+            for name, tag, picture in zip(names, tags, per_part, strict=True):
                 write_tags(building / name, fmt, replace(tag, cover=picture or pictures.cover))
             size = sum((building / name).stat().st_size for name in names)
             if final.exists():  # --force: the old folder steps aside only once the new one is whole
