@@ -239,3 +239,14 @@ def test_show_in_a_terminal_ends_with_a_hint_to_chart_and_guide_but_not_with_jso
     piped = subprocess.run([sys.executable, "-m", "voiceguide", "show", "evening"], capture_output=True, text=True)
     assert "voiceguide chart" not in piped.stdout
     assert "voiceguide chart" not in run("show", "evening", "--json")
+
+
+def test_a_point_worked_twice_gets_one_marker_with_both_numbers(tmp_path: Path) -> None:
+    routine = tmp_path / "twice.toml"
+    step = '[[steps]]\npoint = "{}"\ntechnique = "cycles"\nminutes = 1\nsides = "both"\n'
+    routine.write_text('title = "Twice"\n' + step.format("LR3") + step.format("SP4") + step.format("LR3"))
+    out = tmp_path / "twice.svg"
+    run("chart", str(routine), "-o", str(out))
+    texts = ["".join(t.itertext()) for t in ET.parse(out).iter("{http://www.w3.org/2000/svg}text")]
+    assert "1,3" in texts and "2" in texts
+    assert [t.split()[0] for t in texts if re.match(r"[A-Z]{2}\d+ ", t)] == ["LR3", "SP4", "LR3"]
