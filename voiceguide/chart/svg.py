@@ -13,7 +13,7 @@ from .views import FONT, INK, SOFT, marker_svg, markers, panel, panel_size
 MAX_WIDTH: Final = 1240.0
 """Panels are laid out in rows no wider than this (px); a phone shows the chart at its width."""
 PAD: Final = 24.0
-LEGEND_ROW: Final = 64.0
+LEGEND_ROW: Final = 70.0
 HEADER: Final = 96.0
 SUBTITLE: Final = "Right foot; the left foot is its mirror image. Numbers are the order of the session."
 
@@ -79,8 +79,8 @@ def _legend(items: Sequence[Item], x: float, y: float, highlight: int | None) ->
         out.append(marker_svg(x + 18, top + 24, [item.number], item.number == highlight))
         weight = ' font-weight="bold"' if item.number == highlight else ""
         out.append(
-            f'<text x="{x + 50}" y="{top + 18}" font-size="23" fill="{INK}"{weight}>'
+            f'<text x="{x + 50}" y="{top + 20}" font-size="26" fill="{INK}"{weight}>'
             f'<tspan font-weight="bold">{escape(item.code)}</tspan> {escape(item.step.name)}</text>'
         )
-        out.append(f'<text x="{x + 50}" y="{top + 46}" font-size="21" fill="{SOFT}">{escape(item.summary)}</text>')
+        out.append(f'<text x="{x + 50}" y="{top + 50}" font-size="23" fill="{SOFT}">{escape(item.summary)}</text>')
     return "\n".join(out)

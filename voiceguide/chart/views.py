@@ -18,12 +18,12 @@ INK: Final = "#111"
 SOFT: Final = "#666"
 FILL: Final = "#ffd54a"
 """Marker fill: bright on a screen, a light grey in black-and-white print, black numbers readable on both."""
-LABEL_SIZE: Final = 22
-LABEL_GAP: Final = 54
+LABEL_SIZE: Final = 25
+LABEL_GAP: Final = 60
 """Vertical room per callout label (two lines)."""
 TITLE_ROOM: Final = 40
 MARKER_R: Final = 15.0
-BELOW_ROOM: Final = 84.0
+BELOW_ROOM: Final = 92.0
 """Room under a side view for its labels."""
 
 
