@@ -3,7 +3,7 @@
 # Idempotent: a second run installs nothing new and takes a few seconds.
 #   scripts/setup.sh            what `voiceguide play` and `export` need
 #   scripts/setup.sh --neural   also the natural (Piper neural) voice: voiceguide[neural]
-#   scripts/setup.sh --test     also what the tests need (PulseAudio virtual sound card, ffmpeg, test libraries,
+#   scripts/setup.sh --test     also what the tests need (PulseAudio virtual sound card, ffmpeg, Chromium, test libraries,
 #                               and the neural voice, so the tests run it for real)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ done
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1)
 if [ "$want_tests" = 1 ]; then
-  packages+=(pulseaudio pulseaudio-utils libasound2-plugins ffmpeg sox)
+  packages+=(pulseaudio pulseaudio-utils libasound2-plugins ffmpeg sox chromium)  # chromium: the guide's browser test
 fi
 
 python=${PYTHON:-python3}

@@ -47,3 +47,7 @@ class SessionError(VoiceguideError):
 
 class BedError(VoiceguideError):
     """A sound bed file is missing, not audio, empty or too short to loop."""
+
+
+class ChartError(VoiceguideError):
+    """A chart or a printable guide could not be made."""

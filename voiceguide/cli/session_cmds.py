@@ -16,7 +16,8 @@ def _points(n: int) -> str:
     return "1 point" if n == 1 else f"{n} points"
 
 
-def _session(routine_ref: str, kwargs: dict[str, Any]) -> Any:
+def session_of(routine_ref: str, kwargs: dict[str, Any]) -> Any:
+    """The routine and its effective pacing, from a command's ROUTINE and its pacing flags."""
     from ..config import effective_pacing
     from ..routine import load_routine
 
@@ -63,7 +64,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     from ..session import prepare
     from ..show import clock, table_rows, to_json
 
-    loaded, pacing = _session(routine, kwargs)
+    loaded, pacing = session_of(routine, kwargs)
     with prepare(loaded, pacing, measure=False) as session:
         timeline = session.timeline
     if as_json:
@@ -75,6 +76,10 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     for time, step, side, what in table_rows(timeline):
         click.echo(f"{time:>8}  {step:<5} {side:<9} {what}")
     click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")
+    if sys.stdout.isatty():
+        click.echo(
+            f"See where the points are: voiceguide chart {routine}  (or a printable page: voiceguide guide {routine})"
+        )
 
 
 @cli.command("export")
@@ -120,7 +125,7 @@ def export_cmd(
 
     if split and (captions or cue_sheet):
         raise click.UsageError("--captions and --cue-sheet go with a single file, not --split")
-    loaded, pacing = _session(routine, kwargs)
+    loaded, pacing = session_of(routine, kwargs)
     # A first run's speech starts while the rest loads (before the format is checked: that needs the export
     # code, i.e. numpy; a refused export only leaves an idle server, which ends with this process).
     start_ahead(pacing.engine, pacing.voice)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..routine import Routine
 from ..timeline import Kind, Timeline
+from . import artwork
 
 ARTIST = "voiceguide"
 INTRODUCTION = "Introduction"
@@ -40,6 +41,10 @@ class Tags:
     track: tuple[int, int] | None = None
     """(number, total) when the file is one part of a split export."""
     artist: str = ARTIST
+    cover: bytes = b""
+    """The file's picture (PNG), or none."""
+    pictures: tuple[bytes, ...] = ()
+    """A PNG per chapter (MP3 only); an empty one leaves that chapter to the cover."""
 
 
 def chapters(timeline: Timeline) -> list[Chapter]:
@@ -77,12 +82,16 @@ def write_tags(path: Path, fmt: str, tags: Tags) -> None:
     """Embed names, track number and chapters in the file at ``path`` (M4B/M4A get theirs while encoding)."""
     if fmt == "mp3":
         _id3(path, tags)
+    elif fmt in ("m4b", "m4a") and tags.cover:
+        artwork.mp4_cover(path, tags.cover)
     elif fmt in ("flac", "ogg", "opus"):
         _vorbis(path, fmt, tags)
         if fmt != "flac":
             fix_ogg_serial(path)
     elif fmt == "wav":
         _wav(path, tags)
+        if tags.cover:
+            artwork.wav_cover(path, tags.cover)
 
 
 def _id3(path: Path, tags: Tags) -> None:
@@ -94,7 +103,10 @@ def _id3(path: Path, tags: Tags) -> None:
     id3.add(TALB(encoding=3, text=tags.album))
     if tags.track:
         id3.add(TRCK(encoding=3, text=f"{tags.track[0]}/{tags.track[1]}"))
+    if tags.cover:
+        id3.add(artwork.apic(tags.cover))
     marks = tags.chapters
+    pictures = tags.pictures or (b"",) * len(marks)
     if not marks:
         id3.save(str(path), v2_version=3)
         return
@@ -112,13 +124,15 @@ def _id3(path: Path, tags: Tags) -> None:
     # order. A hidden PRIV sub-frame padded to one common length makes every CHAP frame the same
     # size, so they are written in the order of their ids, which is time order (the titles and
     # subtitles a player shows stay exactly as they are).
-    # (ID3v2.3 stores the texts as UTF-16, so their sizes are measured that way.)
-    def text_size(mark: Chapter) -> int:
-        return len(mark.title.encode("utf-16")) + len(mark.subtitle.encode("utf-16"))
+    # (ID3v2.3 stores the texts as UTF-16, so their sizes are measured that way.) A chapter's picture counts
+    # too; only points have one, and theirs differ by a few kB, so the padding stays small.
+    def size(mark: Chapter, picture: bytes) -> int:
+        pic = artwork.apic_size(picture) if picture else 0
+        return len(mark.title.encode("utf-16")) + len(mark.subtitle.encode("utf-16")) + pic
 
-    width = max(text_size(m) for m in marks)
-    for cid, mark in zip(ids, marks, strict=True):
-        pad = b"\0" * (1 + width - text_size(mark))
+    width = max(size(m, p) for m, p in zip(marks, pictures, strict=True))
+    for cid, mark, picture in zip(ids, marks, pictures, strict=True):
+        pad = b"\0" * (1 + width - size(mark, picture))
         id3.add(
             CHAP(
                 element_id=cid,
@@ -127,6 +141,7 @@ def _id3(path: Path, tags: Tags) -> None:
                 sub_frames=[
                     TIT2(encoding=3, text=mark.title),
                     TIT3(encoding=3, text=mark.subtitle),
+                    *([artwork.apic(picture)] if picture else []),
                     PRIV(owner="voiceguide", data=pad),
                 ],
             )
@@ -153,6 +168,11 @@ def _vorbis(path: Path, fmt: str, tags: Tags) -> None:
     for i, mark in enumerate(tags.chapters, start=1):
         audio[f"CHAPTER{i:03d}"] = _stamp(mark.start, tags.rate)
         audio[f"CHAPTER{i:03d}NAME"] = mark.title
+    if tags.cover and fmt == "flac":
+        audio.clear_pictures()
+        audio.add_picture(artwork.flac_picture(tags.cover))
+    elif tags.cover:
+        audio["METADATA_BLOCK_PICTURE"] = artwork.vorbis_picture(tags.cover)
     audio.save()
 
 

@@ -10,12 +10,14 @@ import contextlib
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ExportError
 from ..session import Prepared
 from .chapters import Chapter, Tags, chapters, write_tags
 from .formats import gain_db
+from .pictures import Drawing
 from .sinks import open_sink
 from .writer import ExportResult, Progress, encode, export_gain, reported, temporary, writable_folder
 
@@ -52,6 +54,7 @@ def export_split(
     tags = [
         Tags(mark.title, routine.title, timeline.sample_rate, track=(n, total)) for n, mark in enumerate(marks, start=1)
     ]
+    drawing = Drawing(routine, session.pacing, marks, timeline)  # the pictures, drawn while it encodes
     cuts = [m.start for m in marks] + [timeline.length]
     building = temporary(final)
     old = temporary(final, "old")
@@ -66,8 +69,10 @@ def export_split(
                 lambda i: open_sink(fmt, building / names[i], timeline.sample_rate, tags[i]),
                 progress,
             )
-            for name, tag in zip(names, tags, strict=True):
-                write_tags(building / name, fmt, tag)
+            pictures = drawing.result()
+            per_part = pictures.chapters or (b"",) * len(names)
+            for name, tag, picture in zip(names, tags, per_part, strict=True):
+                write_tags(building / name, fmt, replace(tag, cover=picture or pictures.cover))
             size = sum((building / name).stat().st_size for name in names)
             if final.exists():  # --force: the old folder steps aside only once the new one is whole
                 os.replace(final, old)

@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -17,6 +17,7 @@ from ..session import Prepared, remembered_peak, session_peak
 from ..timeline import Timeline
 from .chapters import captions, cue_sheet, session_tags, write_tags
 from .formats import format_gain, gain_db
+from .pictures import Drawing
 from .sinks import Sink, open_sink
 
 EXPORT_BLOCK: Final = 65536
@@ -198,6 +199,7 @@ def export(
     folder = writable_folder(dest, force, *side_paths)
     gain = export_gain(session, fmt)
     tags = session_tags(routine, timeline)
+    drawing = Drawing(routine, session.pacing, tags.chapters, timeline)  # the pictures, drawn while it encodes
     part = temporary(dest)
     side_parts = [(temporary(path), path) for path in side_paths]
     try:
@@ -209,7 +211,8 @@ def export(
                 lambda _: open_sink(fmt, part, timeline.sample_rate, tags),
                 progress,
             )
-            write_tags(part, fmt, tags)
+            pictures = drawing.result()
+            write_tags(part, fmt, replace(tags, cover=pictures.cover, pictures=pictures.chapters))
             for side_part, path in side_parts:
                 text = captions(timeline) if path.suffix == ".vtt" else cue_sheet(routine, timeline, dest.name, fmt)
                 side_part.write_text(text, encoding="utf-8")
