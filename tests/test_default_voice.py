@@ -65,12 +65,16 @@ def test_a_piper_voice_of_your_own_in_the_session_s_language_is_that_language_s_
     folder = Path(tmp_path / "voices")  # conftest's VOICEGUIDE_VOICES_DIR
     folder.mkdir()
     (folder / "de_DE-mine-low.onnx").write_bytes(b"model")
-    config = {"audio": {"sample_rate": 16000}, "espeak": {"voice": "de"}, "language": {"code": "de_DE"}}
+    config = {
+        "audio": {"sample_rate": 16000},
+        "espeak": {"voice": "de"},
+        "language": {"code": "de_DE"},
+        "phoneme_id_map": {"a": [1]},
+        "num_symbols": 2,
+    }
     (folder / "de_DE-mine-low.onnx.json").write_text(json.dumps(config))
-    assert (decide(None, None, language="de").spec.name, decide(None, None, language="de").voice) == (
-        "piper",
-        "de_DE-mine-low",
-    )
+    german = decide(None, None, language="de")
+    assert (german.spec.name, german.voice) == ("piper", "de_DE-mine-low")
     assert decide(None, None).spec.canonical(decide(None, None).voice) == "en_US-joe-medium"  # English stays joe
 
 

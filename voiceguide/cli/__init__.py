@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import session_cmds, setup_cmds  # importing them adds their commands to `cli`
+from . import docs_cmds, session_cmds, setup_cmds  # importing them adds their commands to `cli`
 from .group import cli
 
 
@@ -20,4 +20,4 @@ def main() -> None:
     cli(prog_name="voiceguide")
 
 
-__all__ = ["cli", "main", "session_cmds", "setup_cmds"]
+__all__ = ["cli", "docs_cmds", "main", "session_cmds", "setup_cmds"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from .complete import routines
 from .group import cli
 from .options import pacing_options, split_flags
 
@@ -47,7 +48,7 @@ def list_cmd() -> None:
 
 
 @cli.command()
-@click.argument("routine")
+@click.argument("routine", shell_complete=routines)
 @pacing_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def show(routine: str, as_json: bool, **kwargs: Any) -> None:
@@ -78,7 +79,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
 
 
 @cli.command("export")
-@click.argument("routine")
+@click.argument("routine", shell_complete=routines)
 @click.option(
     "-o",
     "--output",
@@ -156,7 +157,7 @@ def export_cmd(
 
 
 @cli.command()
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=routines)
 @pacing_options
 @click.option("--device", metavar="NAME_OR_INDEX", help="Output device (default: the system's).")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted session where it stopped.")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import VoiceguideError
+from . import complete
 from .group import cli
 from .options import pacing_options, split_flags
 
@@ -23,7 +24,7 @@ def pace() -> None:
 
 
 @pace.command("show")
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=complete.routines)
 @pacing_options
 def pace_show(routine: str | None, **kwargs: Any) -> None:
     """Print the pacing in effect and where each value comes from.
@@ -110,7 +111,9 @@ def voices(lang: str | None) -> None:
 
 @cli.command()
 @click.argument("text")
-@click.option("--voice", metavar="ID", help="Voice id or name (see `voiceguide voices`).")
+@click.option(
+    "--voice", metavar="ID", help="Voice id or name (see `voiceguide voices`).", shell_complete=complete.voices
+)
 @click.option("--rate", metavar="WPM", default="150", show_default=True, help="Words per minute.")
 @click.option(
     "-o",
@@ -220,7 +223,7 @@ def new(path: str, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, shell_complete=complete.routines)
 def validate(files: tuple[str, ...]) -> None:
     """Check routine files without playing them.
 

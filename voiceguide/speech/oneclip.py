@@ -123,8 +123,9 @@ def start_engine() -> None:
 
 
 def voice_list() -> list[list[str]]:
-    """[id, name, language] of each voice but mbrola's, from libespeak-ng started here: the list pyttsx3's
-    driver gives, in a tenth of its start-up (`voiceguide voices` and shell completion list them)."""
+    """[id, name, language] of each voice but mbrola's, from libespeak-ng started in this process: the list
+    pyttsx3's driver gives, in a tenth of its start-up. Only for a process that speaks nothing afterwards
+    (shell completion): a pyttsx3 driver started later in it would find espeak-ng in the wrong mode."""
     return _Engine().voices()
 
 

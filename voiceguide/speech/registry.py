@@ -90,12 +90,6 @@ def _espeak_start(voice: str | None) -> SpeechEngine:
 
 
 def _espeak_voices() -> list[VoiceInfo]:
-    if _POOLED:
-        from .espeak_lib import binding
-        from .oneclip import voice_list
-
-        binding()  # a missing library is one line with the command that installs it
-        return [VoiceInfo(*voice) for voice in voice_list()]
     from .pyttsx3_engine import Pyttsx3Engine
 
     return Pyttsx3Engine().voices()  # listing needs no fresh process
