@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -26,6 +25,8 @@ def _looks_like_path(incomplete: str) -> bool:
 
 def _here(incomplete: str, suffixes: tuple[str, ...]) -> list[str]:
     """Files in the current folder with one of ``suffixes`` whose name starts with ``incomplete``."""
+    from pathlib import Path
+
     try:
         return sorted(p.name for p in Path.cwd().iterdir() if p.name.startswith(incomplete) and p.suffix in suffixes)
     except OSError:

