@@ -107,3 +107,20 @@ def test_check_without_the_extra_says_espeak_and_how_to_get_the_natural_voice(wi
 
     detail = _session_voice().detail
     assert detail.startswith("espeak, its default voice: the natural voice is not installed; run `bash scripts/setup")
+
+
+def test_a_warm_session_names_the_natural_voice_s_engine_without_reading_its_model(
+    neural: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from voiceguide.speech import piper_voices
+
+    first = piper_voices.engine_name("joe")  # hashes the model once, or finds it kept from an earlier run
+    monkeypatch.setattr(piper_voices, "_digests", {})  # as a new process: nothing remembered in memory
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was read again")
+
+    monkeypatch.setattr(hashlib, "file_digest", no_reading)
+    assert piper_voices.engine_name("joe") == first
