@@ -85,3 +85,22 @@ def test_check_names_the_missing_espeak_ng_library_and_the_install_command(no_es
         "False|libespeak-ng.so.1 could not be loaded|install espeak-ng: sudo apt-get install espeak-ng "
         "(Debian/Ubuntu), sudo dnf install espeak-ng (Fedora), sudo pacman -S espeak-ng (Arch)\n"
     )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the library is loaded by name on Linux")
+def test_a_library_gone_after_its_version_was_remembered_is_the_same_one_line(
+    no_espeak_library: dict[str, str], tmp_path: Path, espeak: None
+) -> None:
+    # A first run remembers espeak-ng's version (so this process never loads the library): only the speech
+    # process then finds it missing, and says so the same way.
+    cache = {"VOICEGUIDE_CACHE_DIR": no_espeak_library["VOICEGUIDE_CACHE_DIR"]}
+    say = [sys.executable, "-m", "voiceguide", "say"]
+    subprocess.run([*say, "Hello.", "-o", str(tmp_path / "a.wav")], env=os.environ | cache, check=True, timeout=120)
+    done = subprocess.run(
+        [*say, "Something new.", "-o", str(tmp_path / "b.wav")],
+        env=no_espeak_library,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (1, ONE_LINE)
