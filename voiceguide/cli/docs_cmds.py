@@ -18,7 +18,7 @@ COMPLETE_VAR = "_VOICEGUIDE_COMPLETE"
 )
 @click.pass_context
 def help_cmd(ctx: click.Context, command: tuple[str, ...], man: bool) -> None:
-    """Show the help of a command (of them all with no COMMAND), or the manual page.
+    """Show a command's help (voiceguide's own without COMMAND), or the manual page.
 
     \b
     Example:
@@ -45,7 +45,7 @@ def help_cmd(ctx: click.Context, command: tuple[str, ...], man: bool) -> None:
 @cli.command()
 @click.argument("shell", type=click.Choice(SHELLS))
 def completion(shell: str) -> None:
-    """Print the script that makes SHELL complete voiceguide's commands, options and values.
+    """Print a shell's completion script: commands, options and values complete on Tab.
 
     Values: routine names and .toml files, voice ids, bed names, presets, point codes for --only and --skip.
 
