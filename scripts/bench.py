@@ -63,7 +63,7 @@ def compile_bytecode() -> None:
 def env_with(cache: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["VOICEGUIDE_CACHE_DIR"] = str(cache)
-    env.pop("VOICEGUIDE_ENGINE", None)
+    env["VOICEGUIDE_ENGINE"] = "espeak"  # runs that want the neural voice name it (--voice joe)
     return env
 
 

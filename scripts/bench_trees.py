@@ -37,7 +37,7 @@ def main() -> None:
 
         def env(tree: Path, cache: Path) -> dict[str, str]:
             out = dict(os.environ, PYTHONPATH=str(tree), VOICEGUIDE_CACHE_DIR=str(cache))
-            out.pop("VOICEGUIDE_ENGINE", None)
+            out["VOICEGUIDE_ENGINE"] = "espeak"  # the default unless the arguments name a voice
             return out
 
         def export(name: str, cache: Path, dest: str) -> tuple[float, float, str, float]:

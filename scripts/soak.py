@@ -201,7 +201,7 @@ def main() -> None:
         "VOICEGUIDE_STATS": str(work / "stats.json"),
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("VOICEGUIDE_ENGINE", None)
+    env["VOICEGUIDE_ENGINE"] = "espeak"  # unless the play arguments name a voice (--voice joe)
     load: list[subprocess.Popen] = []
     try:
         plan = prepare(args, env, work)

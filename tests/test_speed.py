@@ -123,7 +123,10 @@ def test_a_clip_entry_whose_header_claims_hours_of_samples_reads_as_missing(tmp_
 
 
 def test_the_command_line_keeps_openblas_to_one_thread_unless_the_user_chose() -> None:
-    code = "import voiceguide.cli, os; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    code = (
+        "import os; from click.testing import CliRunner; from voiceguide.cli import cli; "
+        "CliRunner().invoke(cli, ['list']); print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     theirs = subprocess.run(

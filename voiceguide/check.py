@@ -27,13 +27,16 @@ def _python() -> Check:
 
 def _speech() -> list[Check]:
     from .errors import SpeechError
+    from .speech.espeak_lib import INSTALL, MISSING
 
     try:
         from .speech.pyttsx3_engine import Pyttsx3Engine, engine_name
 
         name = engine_name()
     except (SpeechError, ImportError, OSError) as exc:
-        return [Check("pyttsx3 + espeak-ng", False, str(exc), "pip install pyttsx3; sudo apt-get install espeak-ng")]
+        if str(exc) == MISSING:
+            return [Check("pyttsx3 + espeak-ng", False, "libespeak-ng.so.1 could not be loaded", INSTALL)]
+        return [Check("pyttsx3 + espeak-ng", False, str(exc), f"pip install pyttsx3; {INSTALL}")]
     checks = [Check("pyttsx3 + espeak-ng", True, name)]
     try:
         clip = Pyttsx3Engine().synthesize("Ready.", voice=None, rate=150, volume=1.0)
@@ -63,6 +66,22 @@ def _neural() -> list[Check]:
         except SpeechError as exc:
             checks.append(Check("neural synthesis", False, str(exc), INSTALL_HINT, needed_for_play=False))
     return checks
+
+
+def _session_voice() -> Check:
+    """The engine and voice `voiceguide play` speaks with (saved defaults included), and why."""
+    from .config import effective_pacing
+    from .errors import VoiceguideError
+    from .speech.registry import decide
+
+    try:
+        pacing, origin = effective_pacing(None, {}, None)
+        chosen = decide(pacing.engine, pacing.voice)
+    except VoiceguideError as exc:
+        return Check("session voice", False, str(exc), "fix your saved defaults, or `voiceguide pace reset`")
+    saved = " (your saved default)" if "saved" in (origin["engine"], origin["voice"]) else ""
+    voice = chosen.voice or "its default voice"
+    return Check("session voice", True, f"{chosen.spec.name}, {voice}: {chosen.reason}{saved}")
 
 
 def _audio() -> list[Check]:
@@ -148,6 +167,7 @@ def run_checks() -> list[Check]:
         _python(),
         *_speech(),
         *_neural(),
+        _session_voice(),
         *_audio(),
         _writable("clip cache", cache_dir, True),
         _writable("config folder", lambda: config_path().parent, False),

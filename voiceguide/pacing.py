@@ -149,14 +149,14 @@ class Pacing:
         name("a voice id (see `voiceguide voices`)"),
         "Speech voice (see `voiceguide voices`).",
         "ID",
-        default_text="the engine's",
+        default_text="joe with the neural extra, else espeak-ng's",
     )
     engine: str | None = knob(
         None,
         name("an engine name (see `voiceguide voices`)"),
         "Speech engine: espeak or piper.",
         "NAME",
-        default_text="espeak, or the one the voice belongs to",
+        default_text="the voice's; else piper with the neural extra, else espeak",
     )
 
     def includes(self, point: Point) -> bool:

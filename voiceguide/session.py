@@ -33,10 +33,11 @@ def open_store(
     from .speech.cache import ClipCache
     from .speech.clips import ClipStore
     from .speech.pronounce import merged
-    from .speech.registry import SESSION_RATE, choose
+    from .speech.registry import SESSION_RATE, decide
 
-    spec = choose(pacing.engine, pacing.voice)
-    voice = spec.canonical(pacing.voice)
+    chosen = decide(pacing.engine, pacing.voice)
+    spec = chosen.spec
+    voice = spec.canonical(chosen.voice)
     return ClipStore(
         lambda: spec.start(voice),
         spec.identity(voice),

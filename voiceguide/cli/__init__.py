@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from ..tuning import tune_process
+import click
 
-tune_process()  # before numpy loads and before any thread starts
-
-import click  # noqa: E402
-
-from . import chart_cmds, session_cmds, setup_cmds  # noqa: E402 - importing them adds their commands to `cli`
-from .group import cli  # noqa: E402
+from . import chart_cmds, docs_cmds, session_cmds, setup_cmds  # importing them adds their commands to `cli`
+from .group import cli
 
 
 def _warn(message: Warning | str, *args: object, **kwargs: object) -> None:
@@ -24,4 +20,4 @@ def main() -> None:
     cli(prog_name="voiceguide")
 
 
-__all__ = ["chart_cmds", "cli", "main", "session_cmds", "setup_cmds"]
+__all__ = ["chart_cmds", "cli", "docs_cmds", "main", "session_cmds", "setup_cmds"]

@@ -13,9 +13,14 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
-    """Turns VoiceguideError and Ctrl-C into one clean line and a non-zero exit."""
+    """Tunes the process for a command, and turns VoiceguideError and Ctrl-C into one clean line and a
+    non-zero exit."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Here, not at import: --help and completion requests never get this far and so skip its cost (ctypes).
+        from ..tuning import tune_process
+
+        tune_process()  # before numpy loads and before any thread starts
         try:
             return super().invoke(ctx)
         except VoiceguideError as exc:

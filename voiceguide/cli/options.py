@@ -9,6 +9,7 @@ import click
 
 from ..pacing import KNOBS, PRESETS, default_text
 from ..parsers import switch
+from .complete import BY_KNOB
 
 
 def _option(key: str) -> Callable[[Any], Any]:
@@ -19,7 +20,8 @@ def _option(key: str) -> Callable[[Any], Any]:
         return click.option(f"{flag}/--no-{key.replace('_', '-')}", key, default=None, help=help_text)
     if spec.choices:
         return click.option(flag, key, type=click.Choice(spec.choices), help=help_text)
-    return click.option(flag, key, metavar=spec.metavar or "VALUE", help=help_text)
+    metavar = spec.metavar or "VALUE"
+    return click.option(flag, key, metavar=metavar, help=help_text, shell_complete=BY_KNOB.get(key))
 
 
 def pacing_options(func: Callable[..., Any]) -> Callable[..., Any]:

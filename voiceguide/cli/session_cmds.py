@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import click
 
+from .complete import routines
 from .group import cli
 from .options import pacing_options, split_flags
 
@@ -48,7 +48,7 @@ def list_cmd() -> None:
 
 
 @cli.command()
-@click.argument("routine")
+@click.argument("routine", shell_complete=routines)
 @pacing_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def show(routine: str, as_json: bool, **kwargs: Any) -> None:
@@ -68,6 +68,8 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     with prepare(loaded, pacing, measure=False) as session:
         timeline = session.timeline
     if as_json:
+        import json
+
         click.echo(json.dumps(to_json(loaded, timeline, pacing), ensure_ascii=False, indent=1))
         return
     click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, about {session_minutes(timeline)} min)")
@@ -83,7 +85,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
 
 
 @cli.command("export")
-@click.argument("routine")
+@click.argument("routine", shell_complete=routines)
 @click.option(
     "-o",
     "--output",
@@ -161,7 +163,7 @@ def export_cmd(
 
 
 @cli.command()
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=routines)
 @pacing_options
 @click.option("--device", metavar="NAME_OR_INDEX", help="Output device (default: the system's).")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted session where it stopped.")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import VoiceguideError
+from . import complete
 from .group import cli
 from .options import pacing_options, split_flags
 
@@ -23,7 +24,7 @@ def pace() -> None:
 
 
 @pace.command("show")
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=complete.routines)
 @pacing_options
 def pace_show(routine: str | None, **kwargs: Any) -> None:
     """Print the pacing in effect and where each value comes from.
@@ -38,13 +39,17 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     from ..pacing import KNOBS, default_text, value_text
     from ..paths import config_path
     from ..routine import load_routine
+    from ..speech.registry import decide
 
     flags, preset = split_flags(kwargs)
     loaded = load_routine(routine) if routine else None
     pacing, origin = effective_pacing(loaded, flags, preset)
+    chosen = decide(pacing.engine, pacing.voice)
+    in_effect = {"engine": chosen.spec.name, "voice": chosen.voice}  # the voice in effect, not just the flag's
     for key in KNOBS:
-        text = value_text(getattr(pacing, key)) or default_text(key)
-        click.echo(f"{key:<10} {text:<16} {origin[key]}")
+        text = value_text(in_effect.get(key, getattr(pacing, key))) or default_text(key)
+        source = f"{origin[key]}: {chosen.reason}" if key in in_effect and origin[key] == "built-in" else origin[key]
+        click.echo(f"{key:<10} {text:<16} {source}")
     click.echo(f"(saved defaults: {config_path()})")
 
 
@@ -149,7 +154,9 @@ def _get_voice(key: str) -> None:
 
 @cli.command()
 @click.argument("text")
-@click.option("--voice", metavar="ID", help="Voice id or name (see `voiceguide voices`).")
+@click.option(
+    "--voice", metavar="ID", help="Voice id or name (see `voiceguide voices`).", shell_complete=complete.voices
+)
 @click.option("--rate", metavar="WPM", default="150", show_default=True, help="Words per minute.")
 @click.option(
     "-o",
@@ -259,7 +266,7 @@ def new(path: str, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, shell_complete=complete.routines)
 def validate(files: tuple[str, ...]) -> None:
     """Check routine files without playing them.
 

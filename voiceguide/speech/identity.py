@@ -21,25 +21,39 @@ def pool_engine_name(ask: Callable[[], tuple[str, str | None] | None] | None = N
     """Engine identity of the pool's clips, for cache keys; starts nothing (espeak_version: loads nothing, warm;
     ``ask``: see espeak_version).
 
-    Like pyttsx3_engine.engine_name, but pyttsx3's version comes from its dist-info folder's name:
-    importlib.metadata costs ~40 ms and 3 MiB, on every warm run.
+    Like pyttsx3_engine.engine_name, but pyttsx3's version comes from its dist-info folder (dist_version).
     """
+    version = dist_version("pyttsx3", "pyttsx3")
+    if version is None:
+        raise SpeechError("pyttsx3 is not installed; run: pip install pyttsx3")
+    espeak = espeak_version(ask)
+    return f"pyttsx3-{version}+espeak-ng-{espeak}+{FRESH}"
+
+
+def dist_version(module: str, dist: str) -> str | None:
+    """The version of the installed distribution ``dist`` that provides ``module`` (None: not installed), from
+    its dist-info folder's name beside the module: importlib.metadata costs ~40 ms and 3 MiB, on every warm run."""
     import importlib.util
     import os
 
-    spec = importlib.util.find_spec("pyttsx3")
+    spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
-        raise SpeechError("pyttsx3 is not installed; run: pip install pyttsx3")
+        return None
+    prefix = dist.replace("-", "_") + "-"
     site = Path(spec.origin).parent.parent
-    versions = [
-        e.name[8:-10] for e in os.scandir(site) if e.name.startswith("pyttsx3-") and e.name.endswith(".dist-info")
+    found = [
+        e.name[len(prefix) : -10]
+        for e in os.scandir(site)
+        if e.name.startswith(prefix) and e.name.endswith(".dist-info")
     ]
-    if len(versions) != 1:  # an unusual install: ask the slow way
-        from importlib import metadata
+    if len(found) == 1:
+        return found[0]
+    from importlib import metadata  # an unusual install: ask the slow way
 
-        versions = [metadata.version("pyttsx3")]
-    espeak = espeak_version(ask)
-    return f"pyttsx3-{versions[0]}+espeak-ng-{espeak}+{FRESH}"
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def espeak_version(ask: Callable[[], tuple[str, str | None] | None] | None = None) -> str:
@@ -65,13 +79,10 @@ def espeak_version(ask: Callable[[], tuple[str, str | None] | None] | None = Non
     if told is not None:
         version, library = told
     else:
-        try:
-            from pyttsx3.drivers import _espeak  # the very library the fork server's children load
-        except (ImportError, OSError, RuntimeError) as exc:
-            raise SpeechError(
-                f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
-            ) from None
+        from .espeak_lib import binding
         from .oneclip import loaded_library, version_of
+
+        _espeak = binding()  # the very library the fork server's children load
 
         version = version_of(_espeak.Info())
         library = loaded_library("libespeak")

@@ -26,11 +26,14 @@ _DRIVER_DEFAULTS = (200, 1.0)
 
 
 class ChildError(Exception):
-    """One clip failed; ``retry`` says whether a fresh child may succeed."""
+    """One clip failed; ``retry`` says whether a fresh child may succeed; ``no_library``: libespeak-ng did not
+    load (the parent says how to install it)."""
 
-    def __init__(self, message: str, *, retry: bool, voices: list[list[str]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry: bool, voices: list[list[str]] | None = None, no_library: bool = False
+    ) -> None:
         super().__init__(message)
-        self.retry, self.voices = retry, voices
+        self.retry, self.voices, self.no_library = retry, voices, no_library
 
 
 class _Engine:
@@ -117,9 +120,21 @@ def start_engine() -> None:
     """In the fork server, before any fork: start espeak-ng once (a failure is reported with each request)."""
     global _engine, _problem
     try:
+        from pyttsx3.drivers import _espeak  # noqa: F401 - pyttsx3 raises RuntimeError (once OSError) without the library
+    except (ImportError, OSError, RuntimeError) as exc:
+        _problem = ChildError(f"libespeak-ng could not be loaded: {exc}", retry=False, no_library=True)
+        return
+    try:
         _engine = _Engine()
     except Exception as exc:  # reported with the request it fails, never retried: it is not chance
         _problem = ChildError(f"the speech engine could not start: {exc}", retry=False)
+
+
+def voice_list() -> list[list[str]]:
+    """[id, name, language] of each voice but mbrola's, from libespeak-ng started in this process: the list
+    pyttsx3's driver gives, in a tenth of its start-up. Only for a process that speaks nothing afterwards
+    (shell completion): a pyttsx3 driver started later in it would find espeak-ng in the wrong mode."""
+    return _Engine().voices()
 
 
 def hello() -> dict[str, Any]:
@@ -172,7 +187,7 @@ def serve_one(request_fd: int, reply_fd: int, folder: str) -> None:
         if not pcm:
             raise ChildError("the clip is empty", retry=True)
     except ChildError as exc:
-        reply.update(ok=False, error=str(exc), retry=exc.retry, voices=exc.voices)
+        reply.update(ok=False, error=str(exc), retry=exc.retry, voices=exc.voices, no_library=exc.no_library)
     except Exception as exc:  # anything else in the binding: a fresh child may do better
         reply.update(ok=False, error=f"{type(exc).__name__}: {exc}", retry=True)
     reply["bytes"] = len(pcm)

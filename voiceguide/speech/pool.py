@@ -231,6 +231,10 @@ class SynthesisPool:
             self._settle(job.future, error=SpeechError(f"the speech process {why}"))
 
     def _fatal(self, job: _Job, reply: dict[str, Any]) -> SpeechError:
+        if reply.get("no_library"):
+            from .espeak_lib import MISSING
+
+            return SpeechError(MISSING)
         if reply.get("voices") is not None:
             from .pyttsx3_engine import resolve_voice
 

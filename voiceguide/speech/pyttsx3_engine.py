@@ -44,15 +44,9 @@ _lock = threading.Lock()
 
 def _espeak() -> Any:
     """pyttsx3's own ctypes binding to libespeak-ng, used only to wait for idle and read state back."""
-    try:
-        from pyttsx3.drivers import _espeak
-    except (ImportError, OSError, RuntimeError) as exc:
-        raise SpeechError(
-            f"espeak-ng could not be loaded ({exc}); install it with: sudo apt-get install espeak-ng"
-        ) from None
-    if getattr(_espeak, "dll", None) is None:
-        raise SpeechError("libespeak-ng was not found; install it with: sudo apt-get install espeak-ng")
-    return _espeak
+    from .espeak_lib import binding
+
+    return binding()
 
 
 def engine_name() -> str:
@@ -88,7 +82,7 @@ class Pyttsx3Engine:
             import pyttsx3
         except ImportError as exc:
             raise SpeechError(f"pyttsx3 is not installed ({exc}); run: pip install pyttsx3") from None
-        self.name = engine_name()
+        self.name = engine_name()  # on Linux, loads espeak-ng's library first (a missing one: one line)
         self._linux = sys.platform.startswith("linux")
         try:
             with contextlib.redirect_stdout(io.StringIO()):

@@ -1,5 +1,6 @@
 """The speech engines by name, and which one a session uses: ``--engine``, else the engine a voice
-belongs to, else the platform default. Engines are imported only when one is started."""
+belongs to, else the natural voice when it is installed, else espeak-ng. Engines are imported only when one
+is started."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 SESSION_RATE: Final = 22050
 """Every engine delivers clips at this rate; the renderer and the outputs work at it."""
 DEFAULT: Final = "espeak"
+"""The fallback engine: always installed, every language."""
 
 
 @dataclass(frozen=True)
@@ -175,15 +177,42 @@ def list_voices(language: str | None = None) -> list[VoiceInfo]:
     return found
 
 
-def choose(engine: str | None, voice: str | None) -> EngineSpec:
-    """The engine named, else the one ``voice`` belongs to, else ``$VOICEGUIDE_ENGINE`` or the default."""
+@dataclass(frozen=True)
+class Choice:
+    """The engine and voice a session speaks with, and why (for `voiceguide check` and `pace show`)."""
+
+    spec: EngineSpec
+    voice: str | None
+    """The voice asked for, or the natural default's id; None: the engine's own default voice."""
+    reason: str
+
+
+def decide(engine: str | None, voice: str | None, language: str = "en") -> Choice:
+    """The engine named, else the one ``voice`` belongs to, else ``$VOICEGUIDE_ENGINE``, else the natural
+    default: an installed Piper voice of the session's ``language`` (English: the bundled joe), else espeak-ng.
+    A voice no engine claims is an espeak-ng voice id (or ``$VOICEGUIDE_ENGINE``'s)."""
     if engine is not None:
         if engine not in ENGINES:
             known = ", ".join(name for name, spec in ENGINES.items() if spec.listed)
             raise SpeechError(f"unknown speech engine {engine!r}; choose one of {known}")
-        return ENGINES[engine]
+        return Choice(ENGINES[engine], voice, f"the engine is set to {engine}")
     if voice is not None:
         for spec in ENGINES.values():
             if spec.owns(voice):
-                return spec
-    return choose(os.environ.get("VOICEGUIDE_ENGINE") or DEFAULT, None)
+                return Choice(spec, voice, f"{voice} is a {spec.name} voice")
+    named = os.environ.get("VOICEGUIDE_ENGINE")
+    if named:
+        return replace(decide(named, voice, language), reason=f"VOICEGUIDE_ENGINE is {named}")
+    if voice is not None:
+        return Choice(ENGINES[DEFAULT], voice, f"{voice} is not a Piper voice")
+    from .piper_voices import default_voice
+
+    natural, why = default_voice(language)
+    if natural is not None:
+        return Choice(ENGINES["piper"], natural, why)
+    return Choice(ENGINES[DEFAULT], None, why)
+
+
+def choose(engine: str | None, voice: str | None, language: str = "en") -> EngineSpec:
+    """The engine a session speaks with (see decide)."""
+    return decide(engine, voice, language).spec
