@@ -61,7 +61,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     """
     from ..length import session_minutes
     from ..session import prepare
-    from ..show import clock, table_rows, to_json
+    from ..show import clock, minutes_rows, table_rows, to_json
 
     loaded, pacing = _session(routine, kwargs)
     with prepare(loaded, pacing, measure=False) as session:
@@ -72,6 +72,10 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, about {session_minutes(timeline)} min)")
     if pacing.bed != "none":
         click.echo(f"Sound bed: {pacing.bed}, {pacing.bed_level:g} dB under the voice, dipping under every cue")
+    if pacing.length is not None:
+        click.echo(f"Fitted to about {pacing.length:g} min (minutes as fitted / the routine's; cycles per foot):")
+        for code, name, technique, played, written in minutes_rows(loaded, pacing, timeline):
+            click.echo(f"  {code:<5} {name:<18} {technique:<7} {played:>5} / {written}")
     for time, step, side, what in table_rows(timeline):
         click.echo(f"{time:>8}  {step:<5} {side:<9} {what}")
     click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")
