@@ -39,11 +39,13 @@ def list_cmd() -> None:
     from ..routine import builtin_names, load_routine
     from ..timeline import estimate
 
-    for name in builtin_names():
+    names = builtin_names()
+    width = max(12, *(len(name) + 1 for name in names))
+    for name in names:
         routine = load_routine(name)
         pacing, _ = effective_pacing(routine, {}, None, saved={})
         minutes = session_minutes(estimate(routine, pacing))
-        click.echo(f"{name:<12} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
+        click.echo(f"{name:<{width}} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
 
 
 @cli.command()
