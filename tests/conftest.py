@@ -68,11 +68,12 @@ def clip_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cache_dir: Path) -> None:
-    """Tests never read or write the real user's cache, config or saved sessions."""
+    """Tests never read or write the real user's cache, config, saved sessions or practice log."""
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
     monkeypatch.setenv("VOICEGUIDE_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("VOICEGUIDE_VOICES_DIR", str(tmp_path / "voices"))
+    monkeypatch.setenv("VOICEGUIDE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("VOICEGUIDE_ENGINE", raising=False)
 
 

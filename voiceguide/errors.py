@@ -47,3 +47,7 @@ class SessionError(VoiceguideError):
 
 class BedError(VoiceguideError):
     """A sound bed file is missing, not audio, empty or too short to loop."""
+
+
+class LogError(VoiceguideError):
+    """The practice log cannot be read or written (locked, read-only, damaged, or from a newer voiceguide)."""

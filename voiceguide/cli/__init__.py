@@ -8,7 +8,7 @@ tune_process()  # before numpy loads and before any thread starts
 
 import click  # noqa: E402
 
-from . import session_cmds, setup_cmds  # noqa: E402 - importing them adds their commands to `cli`
+from . import log_cmds, session_cmds, setup_cmds  # noqa: E402 - importing them adds their commands to `cli`
 from .group import cli  # noqa: E402
 
 
@@ -24,4 +24,4 @@ def main() -> None:
     cli(prog_name="voiceguide")
 
 
-__all__ = ["cli", "main", "session_cmds", "setup_cmds"]
+__all__ = ["cli", "log_cmds", "main", "session_cmds", "setup_cmds"]

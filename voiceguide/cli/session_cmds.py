@@ -207,6 +207,8 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
         finally:
             session.close()
     screen.say(ending(outcome))
+    if outcome.log_note:
+        screen.say(f"warning: {outcome.log_note}", err=True)
     if outcome.finished:
         return
     if outcome.saved is not None:

@@ -13,6 +13,7 @@ from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
 from ..routine import load_routine, routine_ref
 from . import state
+from .logbook import Logbook
 from .output import warm_up_audio
 from .session import LiveSession
 from .state import check_resume
@@ -50,6 +51,19 @@ def open_session(
     return session, [f"warning: {item.message}" for item in caught] + notes
 
 
+def _logged(session: LiveSession, resume: int | None) -> LiveSession:
+    """The session with its entry in the practice log; a log that cannot be written is a warning, not a stop."""
+    from ..errors import LogError
+    from ..timeline import session_steps
+
+    steps = len(session_steps(session.routine, session.pacing))
+    try:
+        session.logbook = Logbook.start(session.routine, session.routine_ref, session.pacing, steps, resume)
+    except LogError as exc:
+        warnings.warn(f"this session will not be in your practice log: {exc}", stacklevel=2)
+    return session
+
+
 def _session(
     routine: str | None,
     resume: bool,
@@ -64,7 +78,7 @@ def _session(
             raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
         loaded = load_routine(routine)
         pacing, _ = effective_pacing(loaded, flags, preset)
-        return LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic)
+        return _logged(LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic), None)
     saved = state.load()
     if routine is not None and routine_ref(routine) != saved.routine:
         raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
@@ -78,4 +92,4 @@ def _session(
         ("flag", parse_layer(flags, prefix="--")),
     ]
     pacing, _ = resolve(layers)
-    return LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic)
+    return _logged(LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic), saved.log_entry)
