@@ -11,7 +11,7 @@ import sqlite3
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -30,7 +30,7 @@ ENDINGS: Final = ("finished", "stopped", "interrupted", "device lost")
 
 _SCHEMA: Final = """
 CREATE TABLE sessions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a saved session names its entry by id
     started REAL NOT NULL,
     ended REAL,
     routine TEXT NOT NULL,
@@ -124,26 +124,51 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
         raise
 
 
+class Held:
+    """The log kept open across writes (a live session's). Closing the last connection to a WAL database
+    checkpoints it, which costs ~30 ms (measured: scripts/bench.py --log); held, a write takes under 1 ms, and
+    the checkpoint comes once, as the session ends."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or log_path()
+        self.con: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        """Close the connection (no error: the entry is written already)."""
+        if self.con is not None:
+            con, self.con = self.con, None
+            with suppress(sqlite3.Error):
+                con.close()
+
+
 @contextmanager
-def opened(path: Path | None = None, *, create: bool = True) -> Iterator[sqlite3.Connection | None]:
-    """The log, open for one short piece of work; LogError (one line: what and why) if it cannot be.
+def opened(
+    path: Path | None = None, *, create: bool = True, held: Held | None = None
+) -> Iterator[sqlite3.Connection | None]:
+    """The log, open for one short piece of work (``held``: on its kept connection, opened the first time);
+    LogError (one line: what and why) if it cannot be.
 
     A damaged log is moved aside (a warning names where) and, when ``create``, a new one is started."""
-    path = path or log_path()
+    path = held.path if held is not None else path or log_path()
     try:
-        try:
-            con = _connect(path, create)
-        except sqlite3.OperationalError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            aside = _aside(path)
-            warnings.warn(f"the practice log {path} was damaged ({exc}); it was moved to {aside}", stacklevel=3)
-            con = _connect(path, create)
+        con = held.con if held is not None else None
+        if con is None:
+            try:
+                con = _connect(path, create)
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError as exc:
+                aside = _aside(path)
+                warnings.warn(f"the practice log {path} was damaged ({exc}); it was moved to {aside}", stacklevel=3)
+                con = _connect(path, create)
         if con is None:
             yield None
-            return
-        with closing(con):
+        elif held is not None:
+            held.con = con
             yield con
+        else:
+            with closing(con):
+                yield con
     except LogError:
         raise
     except sqlite3.Error as exc:
@@ -159,20 +184,30 @@ def _reason(exc: sqlite3.Error) -> str:
     return text
 
 
-def begin(routine: str, routine_hash: str, language: str, voice: str, steps: int, *, path: Path | None = None) -> int:
-    """A new entry for a session starting now; its id."""
-    with opened(path) as con:
+def begin(
+    routine: str,
+    routine_hash: str,
+    language: str,
+    voice: str,
+    steps: int,
+    *,
+    started: float | None = None,
+    path: Path | None = None,
+    held: Held | None = None,
+) -> int:
+    """A new entry for a session starting now (or at ``started``, unix time); its id."""
+    with opened(path, held=held) as con:
         assert con is not None
         cur = con.execute(
             "INSERT INTO sessions (started, routine, routine_hash, language, voice, steps) VALUES (?, ?, ?, ?, ?, ?)",
-            (time.time(), routine, routine_hash, language, voice, steps),
+            (time.time() if started is None else started, routine, routine_hash, language, voice, steps),
         )
         return int(cur.lastrowid or 0)
 
 
-def get(entry: int, *, path: Path | None = None) -> Entry | None:
+def get(entry: int, *, path: Path | None = None, held: Held | None = None) -> Entry | None:
     """One entry (None if it is not there: forgotten since, or another log)."""
-    with opened(path, create=False) as con:
+    with opened(path, create=False, held=held) as con:
         if con is None:
             return None
         row = con.execute(f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (entry,)).fetchone()
@@ -187,11 +222,12 @@ def update(
     planned: float | None,
     how: str | None,
     path: Path | None = None,
+    held: Held | None = None,
 ) -> None:
     """Bring an entry up to date: the seconds played and points completed so far, and how it ended (None: going on)."""
     if how is not None and how not in ENDINGS:
         raise ValueError(f"unknown ending {how!r}")
-    with opened(path) as con:
+    with opened(path, held=held) as con:
         assert con is not None
         con.execute(
             "UPDATE sessions SET ended = ?, played = ?, points = ?, planned = COALESCE(?, planned), how = ? "

@@ -43,8 +43,12 @@ def language_of(voice: str | None) -> str:
 class Logbook:
     """Keeps one entry of the practice log up to date for a live session."""
 
-    def __init__(self, entry: int, played: float = 0.0, points: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, entry: int, played: float = 0.0, points: tuple[str, ...] = (), held: practice.Held | None = None
+    ) -> None:
         self.entry = entry
+        self.held = held or practice.Held()
+        """The log, kept open while the session plays."""
         self.before = played
         """Seconds played in the earlier parts of a resumed session."""
         self.points = list(points)
@@ -60,12 +64,18 @@ class Logbook:
         entry while that is still in the log. LogError if the log cannot be written."""
         if not pacing.log:
             return None
-        if resume is not None:
-            kept = practice.get(resume)
+        held = practice.Held()
+        try:
+            kept = practice.get(resume, held=held) if resume is not None else None
             if kept is not None:
-                return cls(kept.id, kept.played, kept.points)
-        voice = pacing.voice or f"{pacing.engine or 'espeak'} default"
-        return cls(practice.begin(ref, routine.digest, language_of(pacing.voice), voice, steps))
+                return cls(kept.id, kept.played, kept.points, held)
+            voice = pacing.voice or f"{pacing.engine or 'espeak'} default"
+            return cls(
+                practice.begin(ref, routine.digest, language_of(pacing.voice), voice, steps, held=held), held=held
+            )
+        except BaseException:
+            held.close()
+            raise
 
     def seconds(self, player: Player) -> float:
         """Seconds played in all parts of the session: the timeline's own samples, not pauses or waits."""
@@ -85,7 +95,9 @@ class Logbook:
         if time.monotonic() - self._saved_at > SAVE_EVERY:
             self._saved_at = time.monotonic()
             try:
-                practice.update(self.entry, played=self.seconds(player), points=self.points, planned=None, how=None)
+                practice.update(
+                    self.entry, played=self.seconds(player), points=self.points, planned=None, how=None, held=self.held
+                )
             except LogError as exc:
                 self.failure = str(exc)
 
@@ -95,7 +107,12 @@ class Logbook:
             self.follow(player, timeline)
         planned = timeline.duration if timeline is not None else None
         how = HOW.get(reason, "interrupted")
-        practice.update(self.entry, played=self.seconds(player), points=self.points, planned=planned, how=how)
+        try:
+            practice.update(
+                self.entry, played=self.seconds(player), points=self.points, planned=planned, how=how, held=self.held
+            )
+        finally:
+            self.held.close()
 
 
 def end_entry(book: Logbook | None, reason: str, player: Player, timeline: Timeline | None) -> str | None:
