@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Benchmarks: voiceguide's export (cold and warm cache), memory against session length, start-up,
 the hand-made peer pipelines (espeak-ng + sox, piper + sox) on the same plan, the neural voice cold and warm,
-a sound bed's cost in export and play, and intelligibility (scripts/wer.py). Prints one table; --json writes it too.
+a sound bed's cost in export and play, intelligibility (scripts/wer.py), `show --length` against `show`, and the
+practice log (an entry's cost at start, bytes per session, `voiceguide log` over 10,000 sessions). Prints one table; --json writes it too.
 
     .venv/bin/python scripts/bench.py                 # full run on the evening routine
     .venv/bin/python scripts/bench.py --runs 1 --routine tests/routines/short.toml --quick
+    .venv/bin/python scripts/bench.py --only fit,log --runs 3
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def start_vsink(work: Path) -> dict[str, str]:
     return env
 
 
-def first_sound(routine: str, cache: Path, work: Path) -> float:
+def first_sound(routine: str, cache: Path, work: Path, extra: tuple[str, ...] = ()) -> float:
     """Seconds from launching `voiceguide play` to the first sound heard on the sink's monitor."""
     import numpy as np
     import sounddevice as sd
@@ -192,7 +194,10 @@ def first_sound(routine: str, cache: Path, work: Path) -> float:
         time.sleep(0.5)
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [*VOICEGUIDE, "play", routine, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*VOICEGUIDE, "play", routine, "--quiet", *extra],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         while not heard and time.perf_counter() - start < 30:
             time.sleep(0.01)
@@ -237,6 +242,22 @@ def bench_play(routine: str, runs: int, work: Path, cpu_seconds: float) -> dict[
         f"play CPU over {cpu_seconds:g} s, --bed brown (% of a core)": stats(
             [play_cpu(routine, warm, work, cpu_seconds, ("--bed", "brown"))]
         ),
+    }
+
+
+def bench_log_start(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """First sound of `play` with the practice log written at its start and with --log off, by turns."""
+    start_vsink(work)
+    warm = work / "warm-cache"
+    run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime-log.wav"), "--force"], env_with(warm))
+    os.environ["VOICEGUIDE_DATA_DIR"] = str(work / "log-play")
+    logged, off = [], []
+    for _ in range(runs * 2):
+        logged.append(first_sound(routine, warm, work))
+        off.append(first_sound(routine, warm, work, ("--log", "off")))
+    return {
+        "play first sound, warm, log written (s)": stats(logged),
+        "play first sound, warm, --log off (s)": stats(off),
     }
 
 
@@ -292,6 +313,58 @@ def bench_wer(routine: str, work: Path, voices: list[tuple[str, tuple[str, ...]]
     return out
 
 
+def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """`show` against `show --length 20`, run by turns (a shared machine's load falls on both alike)."""
+    env = env_with(work / "fit-cache")
+    run([*VOICEGUIDE, "show", routine], env)  # the clips made once: both then measure the plan, not speech
+    plain, fitted = [], []
+    for _ in range(runs * 3):
+        plain.append(run([*VOICEGUIDE, "show", routine], env)[0])
+        fitted.append(run([*VOICEGUIDE, "show", routine, "--length", "20"], env)[0])
+    return {"show (s)": stats(plain), "show --length 20 (s)": stats(fitted)}
+
+
+def bench_log(runs: int, work: Path, sessions: int = 10_000) -> dict[str, dict[str, float]]:
+    """The practice log: an entry's cost at a session's start (a new log, and one with entries), its size per
+    session, and `voiceguide log` over ``sessions`` generated sessions."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["VOICEGUIDE_DATA_DIR"] = str(work / "log-start")
+    from voiceguide import practice
+    from voiceguide.live.logbook import Logbook
+    from voiceguide.pacing import Pacing
+    from voiceguide.routine import load_routine
+
+    evening = load_routine("evening")
+    first, later = [], []
+    for n in range(runs * 4):
+        os.environ["VOICEGUIDE_DATA_DIR"] = str(work / f"log-start-{n}")
+        for times in (first, later, later):  # the first session makes the log; the next ones add to it
+            start = time.perf_counter()
+            book = Logbook.start(evening, "evening", Pacing(), 6, None)
+            times.append((time.perf_counter() - start) * 1000)
+            assert book is not None
+            book.held.close()
+    path = work / "log-10k" / practice.FILE_NAME
+    held = practice.Held(path)
+    now = time.time()
+    for i in range(sessions):
+        started = now - i * 3000.0  # about a year of sessions, several a day
+        entry = practice.begin(f"routine-{i % 3}", "f" * 64, "en", "espeak default", 6, started=started, held=held)
+        practice.update(entry, played=900.0, points=["LR3", "LR4", "SP4"], planned=1200.0, how="finished", held=held)
+    held.close()  # checkpoints: the file holds everything
+    per_session = path.stat().st_size / sessions
+    env = dict(os.environ, VOICEGUIDE_DATA_DIR=str(path.parent))
+    shown = [run([*VOICEGUIDE, "log"], env)[0] for _ in range(runs * 3)]
+    baseline = [run([*VOICEGUIDE, "--help"], env)[0] for _ in range(runs * 3)]
+    return {
+        "log entry at a session's start, new log (ms)": stats(first),
+        "log entry at a session's start, existing log (ms)": stats(later),
+        f"log bytes per session ({sessions} sessions)": stats([per_session]),
+        f"voiceguide log, {sessions} sessions (s)": stats(shown),
+        "voiceguide --help, same runs (s)": stats(baseline),
+    }
+
+
 def bench_startup(runs: int) -> dict[str, dict[str, float]]:
     values = [run([sys.executable, "-m", "voiceguide", "--help"])[0] for _ in range(runs * 3)]
     return {"voiceguide --help (s)": stats(values)}
@@ -312,7 +385,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         metavar="ROWS",
-        help="comma-separated row groups to run: export,bed,neural,length,startup,play,wer (default: all selected)",
+        help="comma-separated row groups to run: export,bed,neural,length,startup,play,wer,fit,log "
+        "(default: all selected)",
     )
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
@@ -334,11 +408,17 @@ def main() -> None:
             results |= bench_length(args.routine, work, [1.0, 2.6])
         if wanted("startup"):
             results |= bench_startup(args.runs)
+        if wanted("fit"):
+            results |= bench_fit(args.routine, args.runs, work)
+        if wanted("log"):
+            results |= bench_log(args.runs, work)
+        if not args.no_play and wanted("log"):
+            results |= bench_log_start(args.routine, args.runs, work)
         if args.soak:
             results |= bench_soak(args.routine, work, args.soak)
         if not args.no_play and wanted("play"):
             results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
-        if args.soak or (not args.no_play and wanted("play")):
+        if args.soak or (not args.no_play and (wanted("play") or wanted("log"))):
             subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
         if not args.no_wer and wanted("wer"):
             results |= bench_wer(args.routine, work, [("espeak-ng", ()), ("joe", ("--voice", "joe"))])
@@ -358,6 +438,12 @@ def main() -> None:
     ratio("piper peer / cold neural export", "neural export peer (s)", "neural export cold (s)")
     ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
+    ratio("show --length 20 / show", "show --length 20 (s)", "show (s)")
+    ratio(
+        "first sound, log written / --log off",
+        "play first sound, warm, log written (s)",
+        "play first sound, warm, --log off (s)",
+    )
     for name, value in ratios.items():
         print(f"{name:<{width}}  {value:>9.2f}x")
     if args.json_path:

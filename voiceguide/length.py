@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .errors import PacingError
+
 if TYPE_CHECKING:
     from .events import Timeline
 
@@ -91,6 +93,22 @@ class FitError(ValueError):
     def __init__(self, seconds: float, shortest: bool) -> None:
         super().__init__(f"{'at least' if shortest else 'at most'} {seconds:.0f} s")
         self.seconds, self.shortest = seconds, shortest
+
+
+def fit_error(routine: str, codes: Sequence[str], exc: FitError) -> PacingError:
+    """The one line for a --length out of reach: the nearest length there is, and what to do instead."""
+    nearest = max(1, math.floor(exc.seconds / 60 + 0.5))
+    if exc.shortest:
+        return PacingError(
+            f"the shortest {routine} session that keeps every point is about {nearest} minutes; "
+            f"for less, play fewer points with --only (e.g. --only {','.join(codes[:2])})",
+            key="--length",
+        )
+    return PacingError(
+        f"the longest {routine} session is about {nearest} minutes (each step at most {MAX_STRETCH:g} times "
+        "the routine's); for more, play it twice",
+        key="--length",
+    )
 
 
 def fit_minutes(stretches: Sequence[Stretch], fixed: float, target: float) -> list[float]:

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import Final
 
 from . import cues
-from .errors import PacingError
 from .events import TONE_SECONDS, Event, Kind, Phase, Span, StepSpan, Timeline
-from .length import FitError, Stretch, estimate_samples, fit_minutes, session_minutes
+from .length import FitError, Stretch, estimate_samples, fit_error, fit_minutes, session_minutes
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
 from .routine import Routine, Sides, Step, Technique
 from .stillness import announce_marks, hold_cues
@@ -111,22 +110,6 @@ def _tones_used(steps: list[Step]) -> list[str]:
     return ["press", "release", "done"] if pressed else ["done"] if steps else []
 
 
-def _fit_error(routine: Routine, steps: list[Step], exc: FitError) -> PacingError:
-    nearest = max(1, math.floor(exc.seconds / 60 + 0.5))
-    if exc.shortest:
-        example = ",".join(s.point.code for s in steps[:2])
-        return PacingError(
-            f"the shortest {routine.name} session that keeps every point is about {nearest} minutes; "
-            f"for less, play fewer points with --only (e.g. --only {example})",
-            key="--length",
-        )
-    return PacingError(
-        f"the longest {routine.name} session is about {nearest} minutes (each step at most three times "
-        "the routine's); for more, play it twice",
-        key="--length",
-    )
-
-
 class _Scheduler:
     def __init__(
         self,
@@ -141,6 +124,8 @@ class _Scheduler:
         self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
         self.fitted = fitted
         """Each session step's minutes when fitted to --length (None: the routine's, after --minutes and --scale)."""
+        self.dry = fitted is None and pacing.length is not None
+        """Laid out only to learn what does not stretch: no cues inside holds and cycles (they take no time)."""
         self.stretched = 0
         """Samples spent in holds, warmth and press cycles: what --length stretches."""
         self.minutes = minutes
@@ -178,7 +163,7 @@ class _Scheduler:
         try:
             fitted = fit_minutes([stretch(s, self.pacing) for s in steps], fixed, self.pacing.length * 60)
         except FitError as exc:
-            raise _fit_error(self.routine, steps, exc) from None
+            raise fit_error(self.routine.name, [s.point.code for s in steps], exc) from None
         again = _Scheduler(self.routine, self.pacing, self.measure, self.rate, self.minutes, self.live, fitted)
         return again.run()
 
@@ -256,6 +241,9 @@ class _Scheduler:
         p, r = self.samples(press), self.samples(release)
         targets = announce_marks(count * (press + release), self.pacing.announce)
         self.stretched += count * (p + r)
+        if self.dry:
+            self.t += count * (p + r)
+            return
         for k in range(count):
             begin = self.t
             self.tone("press", begin, index, side)
@@ -286,7 +274,8 @@ class _Scheduler:
         lead = 0
         if technique is Technique.HOLD:
             lead = self.tone("press", begin, index, side) - begin
-        for at, text, cue in hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead):
+        said = [] if self.dry else hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead)
+        for at, text, cue in said:
             self.events.append(
                 Event(begin + at, self.measure(text), Kind.SPEECH, text=text, step=index, side=side, cue=cue)
             )
