@@ -359,3 +359,27 @@ def test_a_failed_last_write_is_one_line_for_the_end_of_the_session(tiny) -> Non
 )
 def test_the_language_is_taken_from_the_voice_id(voice: str | None, language: str) -> None:
     assert language_of(voice) == language
+
+
+def test_a_session_that_never_played_leaves_no_entry_and_a_resumed_one_keeps_its_own(tiny) -> None:
+    routine, pacing, _ = tiny
+    book = Logbook.start(routine, "tiny", pacing, 2, None)
+    book.abandon()  # type: ignore[union-attr]
+    assert practice.entries() == []
+    kept = add("tiny")
+    resumed = Logbook.start(routine, "tiny", pacing, 2, kept)
+    resumed.abandon()  # type: ignore[union-attr]
+    assert [e.id for e in practice.entries()] == [kept]
+
+
+def test_the_entry_begun_in_a_thread_is_waited_for_and_its_error_raised_in_the_caller(tiny) -> None:
+    from voiceguide.live.logbook import start_soon
+
+    routine, pacing, _ = tiny
+    book = start_soon(routine, "tiny", pacing, 2, None)()
+    assert book is not None and practice.get(book.entry) is not None
+    book.abandon()
+    with sqlite3.connect(practice.log_path()) as con:
+        con.execute("PRAGMA user_version = 9")
+    with pytest.raises(LogError, match="newer voiceguide"):
+        start_soon(routine, "tiny", pacing, 2, None)()

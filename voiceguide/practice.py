@@ -98,7 +98,8 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
         return None
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    # A live session's log is opened in a thread of its own and then used by the session's (one at a time).
+    con = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
     try:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -234,6 +235,13 @@ def update(
             "WHERE id = ?",
             (time.time(), round(played, 2), ",".join(points), planned, how, entry),
         )
+
+
+def delete(entry: int, *, held: Held | None = None) -> None:
+    """Remove one entry (a session that never began to play)."""
+    with opened(held=held) as con:
+        assert con is not None
+        con.execute("DELETE FROM sessions WHERE id = ?", (entry,))
 
 
 def entries(*, since: float | None = None, limit: int | None = None, path: Path | None = None) -> list[Entry]:

@@ -4,7 +4,9 @@ the seconds played and the points completed followed while it plays, and how it 
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from .. import practice
@@ -57,6 +59,9 @@ class Logbook:
         self._saved_at = time.monotonic()
         self.failure: str | None = None
         """Why an update while playing failed (said at the end, if the last write fails too)."""
+        self.new = True
+        """Begun by this run (not a resumed session's entry)."""
+        self.ended = False
 
     @classmethod
     def start(cls, routine: Routine, ref: str, pacing: Pacing, steps: int, resume: int | None) -> Logbook | None:
@@ -68,7 +73,9 @@ class Logbook:
         try:
             kept = practice.get(resume, held=held) if resume is not None else None
             if kept is not None:
-                return cls(kept.id, kept.played, kept.points, held)
+                book = cls(kept.id, kept.played, kept.points, held)
+                book.new = False
+                return book
             voice = pacing.voice or f"{pacing.engine or 'espeak'} default"
             return cls(
                 practice.begin(ref, routine.digest, language_of(pacing.voice), voice, steps, held=held), held=held
@@ -107,12 +114,51 @@ class Logbook:
             self.follow(player, timeline)
         planned = timeline.duration if timeline is not None else None
         how = HOW.get(reason, "interrupted")
+        self.ended = True
         try:
             practice.update(
                 self.entry, played=self.seconds(player), points=self.points, planned=planned, how=how, held=self.held
             )
         finally:
             self.held.close()
+
+    def abandon(self) -> None:
+        """For a session that ends without end(), never having played (no sound device): its new entry goes."""
+        try:
+            if not self.ended and self.new:
+                practice.delete(self.entry, held=self.held)
+        except LogError:
+            pass  # an entry with nothing played says no more than none
+        finally:
+            self.ended = True
+            self.held.close()
+
+
+def start_soon(
+    routine: Routine, ref: str, pacing: Pacing, steps: int, resume: int | None
+) -> Callable[[], Logbook | None]:
+    """Logbook.start in a thread, so its file work (~5-25 ms when the log was closed) overlaps the session's
+    own start; the call returned waits for it, and raises its LogError."""
+    result: dict[str, Logbook | BaseException | None] = {}
+
+    def work() -> None:
+        try:
+            result["book"] = Logbook.start(routine, ref, pacing, steps, resume)
+        except BaseException as exc:  # given to the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, name="voiceguide-log", daemon=True)
+    thread.start()
+
+    def wait() -> Logbook | None:
+        thread.join()
+        error = result.get("error")
+        if isinstance(error, BaseException):
+            raise error
+        book = result.get("book")
+        return book if isinstance(book, Logbook) else None
+
+    return wait
 
 
 def end_entry(book: Logbook | None, reason: str, player: Player, timeline: Timeline | None) -> str | None:

@@ -142,8 +142,10 @@ class LiveSession:
         return player
 
     def close(self) -> None:
-        """Release what the session holds: the clip store (and its engine) and the play lock."""
+        """Release what the session holds: the clip store (and its engine), the play lock, and the practice log."""
         self.store.close()
+        if self.logbook is not None:
+            self.logbook.abandon()  # ended already unless the session never played
         if self.lock is not None:
             self.lock.release()
             self.lock = None

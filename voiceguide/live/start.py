@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import effective_pacing
-from ..errors import SessionError
+from ..errors import LogError, SessionError
 from ..locks import PlayLock
 from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
 from ..routine import load_routine, routine_ref
+from ..timeline import session_steps
 from . import state
-from .logbook import Logbook
+from .logbook import Logbook, start_soon
 from .output import warm_up_audio
 from .session import LiveSession
 from .state import check_resume
@@ -51,14 +53,19 @@ def open_session(
     return session, [f"warning: {item.message}" for item in caught] + notes
 
 
-def _logged(session: LiveSession, resume: int | None) -> LiveSession:
-    """The session with its entry in the practice log; a log that cannot be written is a warning, not a stop."""
-    from ..errors import LogError
-    from ..timeline import session_steps
-
-    steps = len(session_steps(session.routine, session.pacing))
+def _logged(make: Callable[[], LiveSession], book: Callable[[], Logbook | None]) -> LiveSession:
+    """The session with its entry in the practice log (begun meanwhile, in a thread); a log that cannot be
+    written is a warning, not a stop, and a session that cannot be made leaves no entry."""
     try:
-        session.logbook = Logbook.start(session.routine, session.routine_ref, session.pacing, steps, resume)
+        session = make()
+    except BaseException:
+        with contextlib.suppress(LogError):
+            begun = book()
+            if begun is not None:
+                begun.abandon()
+        raise
+    try:
+        session.logbook = book()
     except LogError as exc:
         warnings.warn(f"this session will not be in your practice log: {exc}", stacklevel=2)
     return session
@@ -78,7 +85,8 @@ def _session(
             raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
         loaded = load_routine(routine)
         pacing, _ = effective_pacing(loaded, flags, preset)
-        return _logged(LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic), None)
+        book = start_soon(loaded, routine_ref(routine), pacing, len(session_steps(loaded, pacing)), None)
+        return _logged(lambda: LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic), book)
     saved = state.load()
     if routine is not None and routine_ref(routine) != saved.routine:
         raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
@@ -92,4 +100,5 @@ def _session(
         ("flag", parse_layer(flags, prefix="--")),
     ]
     pacing, _ = resolve(layers)
-    return _logged(LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic), saved.log_entry)
+    book = start_soon(loaded, saved.routine, pacing, len(session_steps(loaded, pacing)), saved.log_entry)
+    return _logged(lambda: LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic), book)
