@@ -1,6 +1,8 @@
 """--length: the evening fitted to 15, 20 and 30 minutes as exact timelines (100 samples per second, 10 samples
 per spoken word), what a fit keeps, the rule with --scale and --minutes, and the fit's arithmetic."""
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from conftest import examples
@@ -189,3 +191,28 @@ def test_a_fit_with_holds_reaches_the_target_within_a_second() -> None:
         total = 300 + sum(s.seconds(m) for s, m in zip(steps, minutes, strict=True))
         assert abs(total - target) < 1
         assert all(kind == 0 or (m * 60 / 8).is_integer() for kind, m in zip([0, 8, 8, 0], minutes, strict=True))
+
+
+def test_show_with_a_length_prints_each_steps_fitted_minutes_against_the_routines() -> None:
+    result = CliRunner().invoke(cli, ["show", "evening", "--length", "20"], env={"VOICEGUIDE_ENGINE": "standin"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Evening foot acupressure for stress  (6 points, about 20 min)"
+    assert lines[1] == "Fitted to about 20 min (minutes as fitted / the routine's; cycles per foot):"
+    rows = [line.split() for line in lines[2:8]]
+    assert [(r[0], r[-4], r[-1]) for r in rows] == [
+        ("LR3", "hold", "10"),
+        ("LR4", "cycles", "3"),
+        ("SP4", "cycles", "3"),
+        ("SP3", "cycles", "3"),
+        ("KI6", "cycles", "3"),
+        ("KI1", "warmth", "10"),
+    ]
+    assert all(r[-2] == "/" and float(r[-3]) < float(r[-1]) for r in rows)
+    plan = json.loads(
+        CliRunner()
+        .invoke(cli, ["show", "evening", "--length", "20", "--json"], env={"VOICEGUIDE_ENGINE": "standin"})
+        .output
+    )
+    assert [s["routine_minutes"] for s in plan["steps"]] == [10, 3, 3, 3, 3, 10]
+    assert [round(s["minutes"], 1) for s in plan["steps"]] == [float(r[-3]) for r in rows]

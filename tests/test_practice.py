@@ -383,3 +383,12 @@ def test_the_entry_begun_in_a_thread_is_waited_for_and_its_error_raised_in_the_c
         con.execute("PRAGMA user_version = 9")
     with pytest.raises(LogError, match="newer voiceguide"):
         start_soon(routine, "tiny", pacing, 2, None)()
+
+
+def test_an_export_is_not_a_practice_session(tmp_path: Path) -> None:
+    tiny = str(Path(__file__).parent / "routines" / "tiny.toml")
+    result = CliRunner().invoke(
+        cli, ["export", tiny, "-o", str(tmp_path / "tiny.wav")], env={"VOICEGUIDE_ENGINE": "standin"}
+    )
+    assert result.exit_code == 0, result.output
+    assert not practice.log_path().exists()
