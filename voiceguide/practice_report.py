@@ -7,10 +7,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from . import practice
 from .practice import Entry
@@ -20,8 +19,7 @@ WEEKS: Final = 4
 DAY_NAMES: Final = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """The figures `voiceguide log` prints."""
 
     recent: list[Entry]
@@ -51,8 +49,7 @@ def report(*, today: date | None = None, recent: int = 10, streak: bool = False,
     week = practice.played_since(_midnight(today - timedelta(days=today.weekday())), path=path)
     month = practice.played_since(_midnight(today.replace(day=1)), path=path)
     since = None if streak else _midnight(first_calendar_day(today))
-    starts = practice.start_times(since=since, path=path)
-    days = {datetime.fromtimestamp(t).date() for t in starts}
+    days = {date.fromisoformat(day) for day in practice.days(since=since, path=path)}
     shown = {d for d in days if d >= first_calendar_day(today)}
     return Report(
         practice.entries(limit=recent, path=path), week, month, shown, today, streak_of(days, today) if streak else None
@@ -88,7 +85,7 @@ def as_dicts(entries: Sequence[Entry]) -> list[dict[str, Any]]:
     """Entries as JSON-ready dictionaries (times also as ISO 8601 local time)."""
     out = []
     for entry in entries:
-        item = asdict(entry)
+        item = entry._asdict()
         item["points"] = list(entry.points)
         item["started_at"] = datetime.fromtimestamp(entry.started).isoformat(timespec="seconds")
         item["ended_at"] = datetime.fromtimestamp(entry.ended).isoformat(timespec="seconds") if entry.ended else None
