@@ -392,3 +392,31 @@ def test_an_export_is_not_a_practice_session(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert not practice.log_path().exists()
+
+
+codes = st.lists(st.sampled_from(["LR3", "LR4", "SP3", "SP4", "KI1", "KI6"]), unique=True)
+
+
+@settings(max_examples=examples(30))
+@given(
+    st.text(min_size=1, max_size=200),
+    st.floats(0, 1e6, allow_nan=False),
+    codes,
+    st.sampled_from(practice.ENDINGS),
+    st.floats(0, 4e9),
+)
+def test_any_entry_reads_back_as_written(
+    routine: str, played: float, points: list[str], how: str, started: float
+) -> None:
+    entry = practice.begin(routine, HASH, "en", "v", len(points), started=started)
+    practice.update(entry, played=played, points=points, planned=None, how=how)
+    got = practice.get(entry)
+    assert got is not None
+    assert (got.routine, got.played, got.points, got.how, got.started) == (
+        routine,
+        round(played, 2),
+        tuple(points),
+        how,
+        started,
+    )
+    assert practice.entries(since=started, limit=1)[0].started >= started
