@@ -57,8 +57,7 @@ class Logbook:
         self._position: int | None = None
         self._played = 0
         self._saved_at = time.monotonic()
-        self.failure: str | None = None
-        """Why an update while playing failed (said at the end, if the last write fails too)."""
+        self._chimes: tuple[Timeline | None, list[tuple[int, str]]] = (None, [])
         self.new = True
         """Begun by this run (not a resumed session's entry)."""
         self.ended = False
@@ -92,12 +91,9 @@ class Logbook:
         """Note the points whose closing chime was reached by playing (a skip past it does not count)."""
         position, played = player.position, player.played
         if self._position is not None and position - self._position == played - self._played:
-            codes = {s.index: s.point.code for s in timeline.steps}
-            for event in timeline.events:
-                if event.tone == "done" and self._position <= event.start < position and event.step in codes:
-                    code = codes[event.step]
-                    if code not in self.points:
-                        self.points.append(code)
+            for start, code in self._chimes_of(timeline):
+                if self._position <= start < position and code not in self.points:
+                    self.points.append(code)
         self._position, self._played = position, played
         if time.monotonic() - self._saved_at > SAVE_EVERY:
             self._saved_at = time.monotonic()
@@ -105,8 +101,16 @@ class Logbook:
                 practice.update(
                     self.entry, played=self.seconds(player), points=self.points, planned=None, how=None, held=self.held
                 )
-            except LogError as exc:
-                self.failure = str(exc)
+            except LogError:
+                pass  # tried again at the end, which says so if it fails too
+
+    def _chimes_of(self, timeline: Timeline) -> list[tuple[int, str]]:
+        # (sample, point code) of each point's closing chime, worked out once per timeline (it is asked 5 times a second).
+        if self._chimes[0] is not timeline:
+            codes = {s.index: s.point.code for s in timeline.steps}
+            chimes = [(e.start, codes[e.step]) for e in timeline.events if e.tone == "done" and e.step in codes]
+            self._chimes = (timeline, chimes)
+        return self._chimes[1]
 
     def end(self, reason: str, player: Player, timeline: Timeline | None) -> None:
         """Write how the session ended; LogError if the log cannot be written."""
