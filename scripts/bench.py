@@ -324,6 +324,17 @@ def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]
     return {"show (s)": stats(plain), "show --length 20 (s)": stats(fitted)}
 
 
+OPEN_SESSION = """
+import sys, time
+from voiceguide.live.start import open_session
+start = time.perf_counter()
+session, notes = open_session("evening", resume=False, device=None, flags={"log": sys.argv[1]}, preset=None)
+took = time.perf_counter() - start
+session.close()  # never played: its entry goes again
+print(took)
+"""
+
+
 def bench_log(runs: int, work: Path, sessions: int = 10_000) -> dict[str, dict[str, float]]:
     """The practice log: the work of an entry at a session's start (a new log, and one with entries; `play` does
     it in a thread of its own while the sound library loads, see bench_log_start), its size per session, and
@@ -345,6 +356,13 @@ def bench_log(runs: int, work: Path, sessions: int = 10_000) -> dict[str, dict[s
             times.append((time.perf_counter() - start) * 1000)
             assert book is not None
             book.held.close()
+    # What `play` waits for before its first bell (open_session: the routine, the pacing, the session, the sound
+    # library, and the log's entry begun in a thread meanwhile), with the log and with --log off, by turns.
+    env = dict(os.environ, VOICEGUIDE_DATA_DIR=str(work / "log-open"), VOICEGUIDE_STATE_DIR=str(work / "log-state"))
+    opened: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(runs * 4):
+        for log in ("on", "off"):
+            opened[log].append(float(run([sys.executable, "-c", OPEN_SESSION, log], env, ROOT)[2]) * 1000)
     path = work / "log-10k" / practice.FILE_NAME
     held = practice.Held(path)
     now = time.time()
@@ -360,6 +378,8 @@ def bench_log(runs: int, work: Path, sessions: int = 10_000) -> dict[str, dict[s
     return {
         "log entry written, new log (ms, in its own thread)": stats(first),
         "log entry written, existing log (ms, in its own thread)": stats(later),
+        "play's start (open_session), log on (ms)": stats(opened["on"]),
+        "play's start (open_session), --log off (ms)": stats(opened["off"]),
         f"log bytes per session ({sessions} sessions)": stats([per_session]),
         f"voiceguide log, {sessions} sessions (s)": stats(shown),
         "voiceguide --help, same runs (s)": stats(baseline),
@@ -440,6 +460,11 @@ def main() -> None:
     ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
     ratio("show --length 20 / show", "show --length 20 (s)", "show (s)")
+    ratio(
+        "play's start, log on / --log off",
+        "play's start (open_session), log on (ms)",
+        "play's start (open_session), --log off (ms)",
+    )
     ratio(
         "first sound, log written / --log off",
         "play first sound, warm, log written (s)",
