@@ -321,7 +321,29 @@ def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]
     for _ in range(runs * 3):
         plain.append(run([*VOICEGUIDE, "show", routine], env)[0])
         fitted.append(run([*VOICEGUIDE, "show", routine, "--length", "20"], env)[0])
-    return {"show (s)": stats(plain), "show --length 20 (s)": stats(fitted)}
+    # The one part that differs, in this process: laying out the plan (clips cached, so no speech).
+    sys.path.insert(0, str(ROOT))
+    os.environ["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
+    from voiceguide.config import effective_pacing
+    from voiceguide.routine import load_routine
+    from voiceguide.session import build_timeline, open_store
+
+    loaded = load_routine(routine)
+    plans: dict[str, list[float]] = {"plain": [], "fitted": []}
+    for _ in range(runs * 4):
+        for kind, flags in (("plain", {}), ("fitted", {"length": "20"})):
+            pacing, _ = effective_pacing(loaded, flags, None, saved={})
+            store = open_store(pacing, pronounce=loaded.pronounce)
+            start = time.perf_counter()
+            build_timeline(loaded, pacing, store)
+            plans[kind].append((time.perf_counter() - start) * 1000)
+            store.close()
+    return {
+        "show (s)": stats(plain),
+        "show --length 20 (s)": stats(fitted),
+        "plan of show (ms)": stats(plans["plain"]),
+        "plan of show --length 20 (ms)": stats(plans["fitted"]),
+    }
 
 
 OPEN_SESSION = """
@@ -460,6 +482,7 @@ def main() -> None:
     ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
     ratio("show --length 20 / show", "show --length 20 (s)", "show (s)")
+    ratio("plan, --length 20 / plain", "plan of show --length 20 (ms)", "plan of show (ms)")
     ratio(
         "play's start, log on / --log off",
         "play's start (open_session), log on (ms)",

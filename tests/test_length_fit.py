@@ -91,10 +91,10 @@ def test_a_length_below_the_shortest_names_that_length_and_suggests_only() -> No
     with pytest.raises(PacingError) as caught:
         fitted(5)
     assert str(caught.value) == (
-        "--length: the shortest evening session that keeps every point is about 12 minutes; "
+        "--length: the shortest evening session that keeps every point is about 9 minutes; "
         "for less, play fewer points with --only (e.g. --only LR3,LR4)"
     )
-    fitted(12)  # the length it names can be played
+    fitted(9)  # the length it names can be played
 
 
 def test_below_the_shortest_length_the_command_line_says_one_line_and_fails() -> None:

@@ -78,7 +78,7 @@ def settled(
     routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = False
 ) -> tuple[Timeline, int]:
     """The session as `schedule` lays it out, and the length in minutes its opening says."""
-    guess = session_minutes(estimate(routine, pacing, sample_rate, live=live))
+    guess = _asked(pacing) or session_minutes(estimate(routine, pacing, sample_rate, live=live))
     return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), guess)
 
 
@@ -88,7 +88,14 @@ def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050, *, live
     def measure(text: str) -> int:
         return estimate_samples(text, pacing.rate, sample_rate)
 
-    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), 0)[0]
+    return _settled(
+        lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), _asked(pacing)
+    )[0]
+
+
+def _asked(pacing: Pacing) -> int:
+    # A session fitted to --length says that length (to the whole minute): no need to guess it first.
+    return 0 if pacing.length is None else max(1, math.floor(pacing.length + 0.5))
 
 
 def _settled(run: Callable[[int], Timeline], minutes: int) -> tuple[Timeline, int]:
