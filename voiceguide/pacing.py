@@ -172,8 +172,7 @@ class Pacing:
     log: bool = knob(
         True,
         on_off,
-        "Record live sessions in your practice log (`voiceguide log`): on or off.",
-        "on|off",
+        "Record live sessions in your practice log (`voiceguide log`).",
     )
 
     def includes(self, point: Point) -> bool:

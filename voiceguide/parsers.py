@@ -151,9 +151,19 @@ def switch(value: Any) -> bool:
     raise PacingError(f"must be on or off, got {value!r}")
 
 
+class OnOff(StrEnum):
+    """The words an on_off flag takes."""
+
+    ON = "on"
+    OFF = "off"
+
+
 def on_off(value: Any) -> bool:
     """Like switch, but its flag takes the word (``--log off``) rather than being a --x/--no-x pair."""
     return switch(value)
+
+
+on_off.enum = OnOff  # type: ignore[attr-defined]  # lets the CLI offer the words
 
 
 def whole_minutes(value: Any) -> float:
