@@ -314,35 +314,42 @@ def bench_wer(routine: str, work: Path, voices: list[tuple[str, tuple[str, ...]]
 
 
 def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    """`show` against `show --length 20`, run by turns (a shared machine's load falls on both alike)."""
+    """`show` against `show --length 20` (a routine of 20 minutes or less: its own length), run by turns
+    (a shared machine's load falls on both alike); and, in this process, the plan each lays out."""
     env = env_with(work / "fit-cache")
-    run([*VOICEGUIDE, "show", routine], env)  # the clips made once: both then measure the plan, not speech
-    plain, fitted = [], []
-    for _ in range(runs * 3):
-        plain.append(run([*VOICEGUIDE, "show", routine], env)[0])
-        fitted.append(run([*VOICEGUIDE, "show", routine, "--length", "20"], env)[0])
-    # The one part that differs, in this process: laying out the plan (clips cached, so no speech).
     sys.path.insert(0, str(ROOT))
     os.environ["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
     from voiceguide.config import effective_pacing
+    from voiceguide.length import session_minutes
     from voiceguide.routine import load_routine
     from voiceguide.session import build_timeline, open_store
+    from voiceguide.timeline import estimate
 
     loaded = load_routine(routine)
+    own = session_minutes(estimate(loaded, effective_pacing(loaded, {}, None, saved={})[0]))
+    length = str(min(20, own))
+    run([*VOICEGUIDE, "show", routine], env)  # the clips made once: both then measure the plan, not speech
+    run([*VOICEGUIDE, "show", routine, "--length", length], env)
+    plain, fitted = [], []
+    for _ in range(runs * 3):
+        plain.append(run([*VOICEGUIDE, "show", routine], env)[0])
+        fitted.append(run([*VOICEGUIDE, "show", routine, "--length", length], env)[0])
     plans: dict[str, list[float]] = {"plain": [], "fitted": []}
     for _ in range(runs * 4):
-        for kind, flags in (("plain", {}), ("fitted", {"length": "20"})):
+        for kind, flags in (("plain", {}), ("fitted", {"length": length})):
             pacing, _ = effective_pacing(loaded, flags, None, saved={})
             store = open_store(pacing, pronounce=loaded.pronounce)
             start = time.perf_counter()
             build_timeline(loaded, pacing, store)
             plans[kind].append((time.perf_counter() - start) * 1000)
             store.close()
+    ratio = statistics.median(fitted) / statistics.median(plain)
     return {
         "show (s)": stats(plain),
-        "show --length 20 (s)": stats(fitted),
+        f"show --length {length} (s)": stats(fitted),
+        f"show --length {length} / show (ratio of medians)": stats([ratio]),
         "plan of show (ms)": stats(plans["plain"]),
-        "plan of show --length 20 (ms)": stats(plans["fitted"]),
+        f"plan of show --length {length} (ms)": stats(plans["fitted"]),
     }
 
 
@@ -418,7 +425,7 @@ def main() -> None:
     parser.add_argument("--routine", default="evening")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
-    parser.add_argument("--quick", action="store_true", help="skip the long-session runs; 5 s of play CPU")
+    parser.add_argument("--quick", action="store_true", help="skip the long-session, fit and log runs; 5 s of play CPU")
     parser.add_argument(
         "--soak", type=float, default=0, metavar="MIN", help="also play MIN minutes of a 2-hour session"
     )
@@ -451,17 +458,17 @@ def main() -> None:
             results |= bench_length(args.routine, work, [1.0, 2.6])
         if wanted("startup"):
             results |= bench_startup(args.runs)
-        if wanted("fit"):
+        if not args.quick and wanted("fit"):
             results |= bench_fit(args.routine, args.runs, work)
-        if wanted("log"):
+        if not args.quick and wanted("log"):
             results |= bench_log(args.runs, work)
-        if not args.no_play and wanted("log"):
+        if not args.quick and not args.no_play and wanted("log"):
             results |= bench_log_start(args.routine, args.runs, work)
         if args.soak:
             results |= bench_soak(args.routine, work, args.soak)
         if not args.no_play and wanted("play"):
             results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
-        if args.soak or (not args.no_play and (wanted("play") or wanted("log"))):
+        if args.soak or (not args.no_play and (wanted("play") or (wanted("log") and not args.quick))):
             subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
         if not args.no_wer and wanted("wer"):
             results |= bench_wer(args.routine, work, [("espeak-ng", ()), ("joe", ("--voice", "joe"))])
@@ -481,8 +488,6 @@ def main() -> None:
     ratio("piper peer / cold neural export", "neural export peer (s)", "neural export cold (s)")
     ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
-    ratio("show --length 20 / show", "show --length 20 (s)", "show (s)")
-    ratio("plan, --length 20 / plain", "plan of show --length 20 (ms)", "plan of show (ms)")
     ratio(
         "play's start, log on / --log off",
         "play's start (open_session), log on (ms)",

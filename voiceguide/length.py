@@ -98,14 +98,15 @@ class FitError(ValueError):
 def fit_error(routine: str, codes: Sequence[str], exc: FitError) -> PacingError:
     """The one line for a --length out of reach: the nearest length there is, and what to do instead."""
     nearest = max(1, math.floor(exc.seconds / 60 + 0.5))
+    minutes = f"{nearest} minute" if nearest == 1 else f"{nearest} minutes"
     if exc.shortest:
         return PacingError(
-            f"the shortest {routine} session that keeps every point is about {nearest} minutes; "
+            f"the shortest {routine} session that keeps every point is about {minutes}; "
             f"for less, play fewer points with --only (e.g. --only {','.join(codes[:2])})",
             key="--length",
         )
     return PacingError(
-        f"the longest {routine} session is about {nearest} minutes (each step at most {MAX_STRETCH:g} times "
+        f"the longest {routine} session is about {minutes} (each step at most {MAX_STRETCH:g} times "
         "the routine's); for more, play it twice",
         key="--length",
     )
