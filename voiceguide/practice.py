@@ -242,9 +242,11 @@ def delete(entry: int, *, held: Held | None = None) -> None:
         con.execute("DELETE FROM sessions WHERE id = ?", (entry,))
 
 
-def entries(*, since: float | None = None, limit: int | None = None, path: Path | None = None) -> list[Entry]:
+def entries(
+    *, since: float | None = None, limit: int | None = None, path: Path | None = None, held: Held | None = None
+) -> list[Entry]:
     """Entries, newest first: those started at or after ``since``, at most ``limit``."""
-    with opened(path, create=False) as con:
+    with opened(path, create=False, held=held) as con:
         if con is None:
             return []
         rows = con.execute(
@@ -254,9 +256,9 @@ def entries(*, since: float | None = None, limit: int | None = None, path: Path 
     return [_entry(row) for row in rows]
 
 
-def played_since(since: float, *, path: Path | None = None) -> tuple[float, int]:
+def played_since(since: float, *, path: Path | None = None, held: Held | None = None) -> tuple[float, int]:
     """(seconds played, sessions) of the entries started at or after ``since``."""
-    with opened(path, create=False) as con:
+    with opened(path, create=False, held=held) as con:
         if con is None:
             return 0.0, 0
         seconds, count = con.execute(
@@ -283,9 +285,9 @@ def _entry(row: tuple) -> Entry:
     return Entry(*values)
 
 
-def days(*, since: float | None = None, path: Path | None = None) -> list[str]:
+def days(*, since: float | None = None, path: Path | None = None, held: Held | None = None) -> list[str]:
     """The local days (``YYYY-MM-DD``) with an entry started at or after ``since``, newest first."""
-    with opened(path, create=False) as con:
+    with opened(path, create=False, held=held) as con:
         if con is None:
             return []
         rows = con.execute(

@@ -4,8 +4,6 @@ last four weeks as a small calendar, an optional streak, and the entries as JSON
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -46,14 +44,17 @@ def first_calendar_day(today: date) -> date:
 def report(*, today: date | None = None, recent: int = 10, streak: bool = False, path: Path | None = None) -> Report:
     """Read the log for `voiceguide log`."""
     today = today or date.today()
-    week = practice.played_since(_midnight(today - timedelta(days=today.weekday())), path=path)
-    month = practice.played_since(_midnight(today.replace(day=1)), path=path)
-    since = None if streak else _midnight(first_calendar_day(today))
-    days = {date.fromisoformat(day) for day in practice.days(since=since, path=path)}
+    held = practice.Held(path)  # one connection for the four reads
+    try:
+        week = practice.played_since(_midnight(today - timedelta(days=today.weekday())), held=held)
+        month = practice.played_since(_midnight(today.replace(day=1)), held=held)
+        since = None if streak else _midnight(first_calendar_day(today))
+        days = {date.fromisoformat(day) for day in practice.days(since=since, held=held)}
+        recent_entries = practice.entries(limit=recent, held=held)
+    finally:
+        held.close()
     shown = {d for d in days if d >= first_calendar_day(today)}
-    return Report(
-        practice.entries(limit=recent, path=path), week, month, shown, today, streak_of(days, today) if streak else None
-    )
+    return Report(recent_entries, week, month, shown, today, streak_of(days, today) if streak else None)
 
 
 def streak_of(days: Iterable[date], today: date) -> int:
@@ -111,6 +112,9 @@ CSV_FIELDS: Final = (
 
 def as_csv(entries: Sequence[Entry]) -> str:
     """Entries as CSV with a header row (points as space-separated codes)."""
+    import csv  # only here: its C module takes a noticeable part of `voiceguide log`'s start
+    import io
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
