@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Benchmarks: voiceguide's export (cold and warm cache), memory against session length, start-up,
 the hand-made peer pipelines (espeak-ng + sox, piper + sox) on the same plan, the neural voice cold and warm,
-a sound bed's cost in export and play, and intelligibility (scripts/wer.py). Prints one table; --json writes it too.
+a sound bed's cost in export and play, intelligibility (scripts/wer.py), `show --length` against `show`, and the
+practice log (an entry's cost at start, bytes per session, `voiceguide log` over 10,000 sessions). Prints one table; --json writes it too.
 
     .venv/bin/python scripts/bench.py                 # full run on the evening routine
     .venv/bin/python scripts/bench.py --runs 1 --routine tests/routines/short.toml --quick
+    .venv/bin/python scripts/bench.py --only fit,log --runs 3
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def start_vsink(work: Path) -> dict[str, str]:
     return env
 
 
-def first_sound(routine: str, cache: Path, work: Path) -> float:
+def first_sound(routine: str, cache: Path, work: Path, extra: tuple[str, ...] = ()) -> float:
     """Seconds from launching `voiceguide play` to the first sound heard on the sink's monitor."""
     import numpy as np
     import sounddevice as sd
@@ -192,7 +194,10 @@ def first_sound(routine: str, cache: Path, work: Path) -> float:
         time.sleep(0.5)
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [*VOICEGUIDE, "play", routine, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*VOICEGUIDE, "play", routine, "--quiet", *extra],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         while not heard and time.perf_counter() - start < 30:
             time.sleep(0.01)
@@ -237,6 +242,22 @@ def bench_play(routine: str, runs: int, work: Path, cpu_seconds: float) -> dict[
         f"play CPU over {cpu_seconds:g} s, --bed brown (% of a core)": stats(
             [play_cpu(routine, warm, work, cpu_seconds, ("--bed", "brown"))]
         ),
+    }
+
+
+def bench_log_start(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """First sound of `play` with the practice log written at its start and with --log off, by turns."""
+    start_vsink(work)
+    warm = work / "warm-cache"
+    run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime-log.wav"), "--force"], env_with(warm))
+    os.environ["VOICEGUIDE_DATA_DIR"] = str(work / "log-play")
+    logged, off = [], []
+    for _ in range(runs * 2):
+        logged.append(first_sound(routine, warm, work))
+        off.append(first_sound(routine, warm, work, ("--log", "off")))
+    return {
+        "play first sound, warm, log written (s)": stats(logged),
+        "play first sound, warm, --log off (s)": stats(off),
     }
 
 
@@ -292,6 +313,108 @@ def bench_wer(routine: str, work: Path, voices: list[tuple[str, tuple[str, ...]]
     return out
 
 
+def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """`show` against `show --length 20` (a routine of 20 minutes or less: its own length), run by turns
+    (a shared machine's load falls on both alike); and, in this process, the plan each lays out."""
+    env = env_with(work / "fit-cache")
+    sys.path.insert(0, str(ROOT))
+    os.environ["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
+    from voiceguide.config import effective_pacing
+    from voiceguide.length import session_minutes
+    from voiceguide.routine import load_routine
+    from voiceguide.session import build_timeline, open_store
+    from voiceguide.timeline import estimate
+
+    loaded = load_routine(routine)
+    own = session_minutes(estimate(loaded, effective_pacing(loaded, {}, None, saved={})[0]))
+    length = str(min(20, own))
+    run([*VOICEGUIDE, "show", routine], env)  # the clips made once: both then measure the plan, not speech
+    run([*VOICEGUIDE, "show", routine, "--length", length], env)
+    plain, fitted = [], []
+    for _ in range(runs * 3):
+        plain.append(run([*VOICEGUIDE, "show", routine], env)[0])
+        fitted.append(run([*VOICEGUIDE, "show", routine, "--length", length], env)[0])
+    plans: dict[str, list[float]] = {"plain": [], "fitted": []}
+    for _ in range(runs * 4):
+        for kind, flags in (("plain", {}), ("fitted", {"length": length})):
+            pacing, _ = effective_pacing(loaded, flags, None, saved={})
+            store = open_store(pacing, pronounce=loaded.pronounce)
+            start = time.perf_counter()
+            build_timeline(loaded, pacing, store)
+            plans[kind].append((time.perf_counter() - start) * 1000)
+            store.close()
+    ratio = statistics.median(fitted) / statistics.median(plain)
+    return {
+        "show (s)": stats(plain),
+        f"show --length {length} (s)": stats(fitted),
+        f"show --length {length} / show (ratio of medians)": stats([ratio]),
+        "plan of show (ms)": stats(plans["plain"]),
+        f"plan of show --length {length} (ms)": stats(plans["fitted"]),
+    }
+
+
+OPEN_SESSION = """
+import sys, time
+from voiceguide.live.start import open_session
+start = time.perf_counter()
+session, notes = open_session("evening", resume=False, device=None, flags={"log": sys.argv[1]}, preset=None)
+took = time.perf_counter() - start
+session.close()  # never played: its entry goes again
+print(took)
+"""
+
+
+def bench_log(runs: int, work: Path, sessions: int = 10_000) -> dict[str, dict[str, float]]:
+    """The practice log: the work of an entry at a session's start (a new log, and one with entries; `play` does
+    it in a thread of its own while the sound library loads, see bench_log_start), its size per session, and
+    `voiceguide log` over ``sessions`` generated sessions."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["VOICEGUIDE_DATA_DIR"] = str(work / "log-start")
+    from voiceguide import practice
+    from voiceguide.live.logbook import Logbook
+    from voiceguide.pacing import Pacing
+    from voiceguide.routine import load_routine
+
+    evening = load_routine("evening")
+    first, later = [], []
+    for n in range(runs * 4):
+        os.environ["VOICEGUIDE_DATA_DIR"] = str(work / f"log-start-{n}")
+        for times in (first, later, later):  # the first session makes the log; the next ones add to it
+            start = time.perf_counter()
+            book = Logbook.start(evening, "evening", Pacing(), 6, None)
+            times.append((time.perf_counter() - start) * 1000)
+            assert book is not None
+            book.held.close()
+    # What `play` waits for before its first bell (open_session: the routine, the pacing, the session, the sound
+    # library, and the log's entry begun in a thread meanwhile), with the log and with --log off, by turns.
+    env = dict(os.environ, VOICEGUIDE_DATA_DIR=str(work / "log-open"), VOICEGUIDE_STATE_DIR=str(work / "log-state"))
+    opened: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(runs * 4):
+        for log in ("on", "off"):
+            opened[log].append(float(run([sys.executable, "-c", OPEN_SESSION, log], env, ROOT)[2]) * 1000)
+    path = work / "log-10k" / practice.FILE_NAME
+    held = practice.Held(path)
+    now = time.time()
+    for i in range(sessions):
+        started = now - i * 3000.0  # about a year of sessions, several a day
+        entry = practice.begin(f"routine-{i % 3}", "f" * 64, "en", "espeak default", 6, started=started, held=held)
+        practice.update(entry, played=900.0, points=["LR3", "LR4", "SP4"], planned=1200.0, how="finished", held=held)
+    held.close()  # checkpoints: the file holds everything
+    per_session = path.stat().st_size / sessions
+    env = dict(os.environ, VOICEGUIDE_DATA_DIR=str(path.parent))
+    shown = [run([*VOICEGUIDE, "log"], env)[0] for _ in range(runs * 3)]
+    baseline = [run([*VOICEGUIDE, "--help"], env)[0] for _ in range(runs * 3)]
+    return {
+        "log entry written, new log (ms, in its own thread)": stats(first),
+        "log entry written, existing log (ms, in its own thread)": stats(later),
+        "play's start (open_session), log on (ms)": stats(opened["on"]),
+        "play's start (open_session), --log off (ms)": stats(opened["off"]),
+        f"log bytes per session ({sessions} sessions)": stats([per_session]),
+        f"voiceguide log, {sessions} sessions (s)": stats(shown),
+        "voiceguide --help, same runs (s)": stats(baseline),
+    }
+
+
 def bench_startup(runs: int) -> dict[str, dict[str, float]]:
     values = [run([sys.executable, "-m", "voiceguide", "--help"])[0] for _ in range(runs * 3)]
     return {"voiceguide --help (s)": stats(values)}
@@ -302,7 +425,7 @@ def main() -> None:
     parser.add_argument("--routine", default="evening")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
-    parser.add_argument("--quick", action="store_true", help="skip the long-session runs; 5 s of play CPU")
+    parser.add_argument("--quick", action="store_true", help="skip the long-session, fit and log runs; 5 s of play CPU")
     parser.add_argument(
         "--soak", type=float, default=0, metavar="MIN", help="also play MIN minutes of a 2-hour session"
     )
@@ -312,7 +435,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         metavar="ROWS",
-        help="comma-separated row groups to run: export,bed,neural,length,startup,play,wer (default: all selected)",
+        help="comma-separated row groups to run: export,bed,neural,length,startup,play,wer,fit,log "
+        "(default: all selected)",
     )
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
@@ -334,11 +458,17 @@ def main() -> None:
             results |= bench_length(args.routine, work, [1.0, 2.6])
         if wanted("startup"):
             results |= bench_startup(args.runs)
+        if not args.quick and wanted("fit"):
+            results |= bench_fit(args.routine, args.runs, work)
+        if not args.quick and wanted("log"):
+            results |= bench_log(args.runs, work)
+        if not args.quick and not args.no_play and wanted("log"):
+            results |= bench_log_start(args.routine, args.runs, work)
         if args.soak:
             results |= bench_soak(args.routine, work, args.soak)
         if not args.no_play and wanted("play"):
             results |= bench_play(args.routine, args.runs, work, 5.0 if args.quick else 30.0)
-        if args.soak or (not args.no_play and wanted("play")):
+        if args.soak or (not args.no_play and (wanted("play") or (wanted("log") and not args.quick))):
             subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], check=False)
         if not args.no_wer and wanted("wer"):
             results |= bench_wer(args.routine, work, [("espeak-ng", ()), ("joe", ("--voice", "joe"))])
@@ -358,6 +488,16 @@ def main() -> None:
     ratio("piper peer / cold neural export", "neural export peer (s)", "neural export cold (s)")
     ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
+    ratio(
+        "play's start, log on / --log off",
+        "play's start (open_session), log on (ms)",
+        "play's start (open_session), --log off (ms)",
+    )
+    ratio(
+        "first sound, log written / --log off",
+        "play first sound, warm, log written (s)",
+        "play first sound, warm, --log off (s)",
+    )
     for name, value in ratios.items():
         print(f"{name:<{width}}  {value:>9.2f}x")
     if args.json_path:

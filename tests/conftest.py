@@ -68,8 +68,8 @@ def clip_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cache_dir: Path) -> None:
-    """Tests never read or write the real user's cache, config or saved sessions, and speak with espeak-ng
-    unless they ask for another engine or voice."""
+    """Tests never read or write the real user's cache, config, saved sessions or practice log, and speak with
+    espeak-ng unless they ask for another engine or voice."""
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(clip_cache_dir))
     monkeypatch.setenv("VOICEGUIDE_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
@@ -77,6 +77,7 @@ def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cac
     # Tests that do not name an engine or voice speak with espeak-ng, whether or not the neural extra (the
     # users' default voice when installed) is there: tests/test_default_voice.py checks that rule itself.
     monkeypatch.setenv("VOICEGUIDE_ENGINE", "espeak")
+    monkeypatch.setenv("VOICEGUIDE_DATA_DIR", str(tmp_path / "data"))
 
 
 @pytest.fixture

@@ -102,11 +102,15 @@ def test_show_prints_a_readable_table_with_the_total(espeak: None) -> None:
     assert lines[-1].startswith("Total: ")
 
 
-def test_list_shows_the_evening_routine_with_its_point_count() -> None:
+def test_list_shows_the_three_built_in_routines_with_their_point_counts_and_lengths() -> None:
     result = CliRunner().invoke(cli, ["list"])
     assert result.exit_code == 0
-    assert result.output.startswith("evening ")
-    assert "(6 points, about " in result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert set(lines) == {"before-sleep", "evening", "short-evening"}
+    assert "(6 points, about 49 min)" in lines["evening"]
+    assert "(4 points, about 15 min)" in lines["short-evening"]
+    assert "(3 points, about 24 min)" in lines["before-sleep"]
+    assert len({len(line) - len(line[len(name) :].lstrip()) for name, line in lines.items()}) == 1  # titles line up
 
 
 @pytest.mark.parametrize(

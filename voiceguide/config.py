@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .errors import PacingError, RoutineError
 from .locks import locked, why
-from .pacing import Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
+from .pacing import SOURCES, Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
 from .paths import atomic_write, config_path
 from .points import Point
 from .routine import Routine
@@ -50,10 +51,24 @@ def effective_pacing(
     layers.append(("flag", parse_layer(flags, prefix="--")))
     if routine is not None:
         layers = [(source, _fit(routine, source, values)) for source, values in layers]
-    pacing, origin = resolve(layers)
+    pacing, origin = _length_or_scale(*resolve(layers))
     if routine is not None and not any(pacing.includes(step.point) for step in routine.steps):
         raise PacingError(f"leaves no point to play; {routine.name} has {_codes(routine.steps)}", key="--only/--skip")
     return pacing, origin
+
+
+def _length_or_scale(pacing: Pacing, origin: dict[str, str]) -> tuple[Pacing, dict[str, str]]:
+    """--length and --scale both set how long the whole session is: the one from the higher layer wins
+    (a flag over saved defaults over the routine's), and both in the same layer is an error."""
+    if pacing.length is None or origin["scale"] == "built-in":
+        return pacing, origin
+    length, scale = SOURCES.index(origin["length"]), SOURCES.index(origin["scale"])
+    if length == scale:
+        where = "flags" if origin["length"] == "flag" else f"{origin['length']} values"
+        raise PacingError(f"--length and --scale both set the session's length; give one of them ({where})")
+    if length > scale:
+        return replace(pacing, scale=1.0), {**origin, "scale": "built-in"}
+    return replace(pacing, length=None), {**origin, "length": "built-in"}
 
 
 _POINT_KEYS = ("only", "skip", "wait_before")

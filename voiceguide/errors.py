@@ -51,3 +51,7 @@ class BedError(VoiceguideError):
 
 class ChartError(VoiceguideError):
     """A chart or a printable guide could not be made."""
+
+
+class LogError(VoiceguideError):
+    """The practice log cannot be read or written (locked, read-only, damaged, or from a newer voiceguide)."""

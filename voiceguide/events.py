@@ -104,6 +104,9 @@ class Timeline:
     right after a wait cue (an event with cue "wait"). In a timeline scheduled with ``live=False`` a fixed
     gap of timeline.WAIT_SECONDS follows each, which an export simply plays; with ``live=True`` there is
     no gap: the player resumes at the same sample."""
+    minutes: tuple[float, ...] = ()
+    """Each step's minutes as played (hold and warmth: in all; cycles: per side), after --minutes, --scale
+    and --length."""
 
     @property
     def duration(self) -> float:

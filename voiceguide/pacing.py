@@ -22,6 +22,7 @@ from .parsers import (
     codes,
     codes_or_techniques,
     name,
+    on_off,
     per_point,
     switch,
     whole_minutes,
@@ -48,6 +49,8 @@ BED_LEVEL: Final = 24.0
 """How far under the voice a bed sits by default. Quieter than the 20 dB first planned: a bed fills most of a
 session, and BS.1770's gate counts it from about 22 dB under the voice, pulling the file's integrated
 loudness far below -16 LUFS (measured: -24 LUFS at 20 dB, -17 at 24 dB) while the voice cannot rise."""
+SESSION_MINUTES: Final = Range(1, 240, "minutes", low_open=False)
+"""A session length asked for with --length."""
 DEFAULT_PRESS: Final = 5.0
 DEFAULT_RELEASE: Final = 3.0
 
@@ -112,6 +115,13 @@ class Pacing:
     scale: float = knob(
         1.0, Range(0, 10, "times the routine's length"), "Multiply every step's minutes, e.g. 0.5.", "F"
     )
+    length: float | None = knob(
+        None,
+        SESSION_MINUTES,
+        "Fit the session to about this many minutes, every point kept (see README: Short on time).",
+        "MIN",
+        default_text="the routine's",
+    )
     rate: int = knob(
         150, Range(60, 400, "words per minute", low_open=False, integer=True), "Speech rate, words per minute.", "WPM"
     )
@@ -157,6 +167,12 @@ class Pacing:
         "Speech engine: espeak or piper.",
         "NAME",
         default_text="the voice's; else piper with the neural extra, else espeak",
+    )
+
+    log: bool = knob(
+        True,
+        on_off,
+        "Record live sessions in your practice log (`voiceguide log`).",
     )
 
     def includes(self, point: Point) -> bool:

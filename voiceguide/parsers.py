@@ -151,6 +151,21 @@ def switch(value: Any) -> bool:
     raise PacingError(f"must be on or off, got {value!r}")
 
 
+class OnOff(StrEnum):
+    """The words an on_off flag takes."""
+
+    ON = "on"
+    OFF = "off"
+
+
+def on_off(value: Any) -> bool:
+    """Like switch, but its flag takes the word (``--log off``) rather than being a --x/--no-x pair."""
+    return switch(value)
+
+
+on_off.enum = OnOff  # type: ignore[attr-defined]  # lets the CLI offer the words
+
+
 def whole_minutes(value: Any) -> float:
     """Whole minutes from 0 to 60 (time-left announcements say whole minutes, so only those make sense)."""
     minutes = Range(0, 60, "minutes (0 turns announcements off)", low_open=False)(value)

@@ -40,6 +40,11 @@ def voices_dir() -> Path:
     return _place("VOICEGUIDE_VOICES_DIR", "data", "voices")
 
 
+def data_dir() -> Path:
+    """What voiceguide keeps for the user (the practice log): ``$VOICEGUIDE_DATA_DIR``, else the user's data dir."""
+    return _place("VOICEGUIDE_DATA_DIR", "data")
+
+
 def atomic_write(path: Path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
 

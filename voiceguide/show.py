@@ -12,6 +12,8 @@ from .timeline import Kind, Timeline
 def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) -> dict[str, Any]:
     """The plan in the shape `voiceguide show --json` prints."""
     rate = timeline.sample_rate
+    played = dict(enumerate(timeline.minutes))
+    written = _written_minutes(routine, pacing) if pacing is not None else {}
 
     def sec(samples: int) -> float:
         return round(samples / rate, 6)
@@ -37,6 +39,8 @@ def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) 
                 "end": sec(s.end),
                 "start_sample": s.start,
                 "end_sample": s.end,
+                **({"minutes": round(played[s.index], 4)} if s.index in played else {}),
+                **({"routine_minutes": written[s.index]} if s.index in written else {}),
             }
             for s in timeline.steps
         ],
@@ -54,6 +58,22 @@ def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) 
             for e in timeline.events
         ],
     }
+
+
+def _written_minutes(routine: Routine, pacing: Pacing) -> dict[int, float]:
+    from .timeline import session_steps
+
+    return {i: step.minutes for i, step in enumerate(session_steps(routine, pacing))}
+
+
+def minutes_rows(routine: Routine, pacing: Pacing, timeline: Timeline) -> list[tuple[str, str, str, str, str]]:
+    """(point, name, technique, minutes as played, the routine's minutes) per step: what a fit to --length
+    (or --scale, --minutes) made of each. Cycles' minutes are per foot, as in the routine."""
+    written = _written_minutes(routine, pacing)
+    return [
+        (s.point.code, s.name, s.technique.value, f"{minutes:.1f}", f"{written[s.index]:g}")
+        for s, minutes in zip(timeline.steps, timeline.minutes, strict=True)
+    ]
 
 
 def clock(seconds: float) -> str:

@@ -11,7 +11,7 @@ from typing import Final
 
 from . import cues
 from .events import TONE_SECONDS, Event, Kind, Phase, Span, StepSpan, Timeline
-from .length import estimate_samples, session_minutes
+from .length import FitError, Stretch, estimate_samples, fit_error, fit_minutes, session_minutes
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
 from .routine import Routine, Sides, Step, Technique
 from .stillness import announce_marks, hold_cues
@@ -37,6 +37,15 @@ def step_seconds(step: Step, pacing: Pacing) -> tuple[float, float, float]:
     press = pacing.press.get(step.point) or step.press or DEFAULT_PRESS
     release = pacing.release.get(step.point) or step.release or DEFAULT_RELEASE
     return minutes, press, release
+
+
+def stretch(step: Step, pacing: Pacing) -> Stretch:
+    """What a step can give or take when the session is fitted to --length (length.fit_minutes)."""
+    minutes, press, release = step_seconds(step, pacing)
+    cycles = step.technique is Technique.CYCLES
+    sides = 2 if step.sides is Sides.BOTH else 1
+    pinned = step.point in dict(pacing.minutes.points)  # CODE=M keeps its minutes; a plain M only shapes the rest
+    return Stretch(minutes, sides, press + release if cycles else 0.0, pinned)
 
 
 def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
@@ -69,7 +78,7 @@ def settled(
     routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = False
 ) -> tuple[Timeline, int]:
     """The session as `schedule` lays it out, and the length in minutes its opening says."""
-    guess = session_minutes(estimate(routine, pacing, sample_rate, live=live))
+    guess = _asked(pacing) or session_minutes(estimate(routine, pacing, sample_rate, live=live))
     return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), guess)
 
 
@@ -79,7 +88,14 @@ def estimate(routine: Routine, pacing: Pacing, sample_rate: int = 22050, *, live
     def measure(text: str) -> int:
         return estimate_samples(text, pacing.rate, sample_rate)
 
-    return _settled(lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), 0)[0]
+    return _settled(
+        lambda minutes: _Scheduler(routine, pacing, measure, sample_rate, minutes, live).run(), _asked(pacing)
+    )[0]
+
+
+def _asked(pacing: Pacing) -> int:
+    # A session fitted to --length says that length (to the whole minute): no need to guess it first.
+    return 0 if pacing.length is None else max(1, math.floor(pacing.length + 0.5))
 
 
 def _settled(run: Callable[[int], Timeline], minutes: int) -> tuple[Timeline, int]:
@@ -102,8 +118,23 @@ def _tones_used(steps: list[Step]) -> list[str]:
 
 
 class _Scheduler:
-    def __init__(self, routine: Routine, pacing: Pacing, measure: Measure, rate: int, minutes: int, live: bool) -> None:
+    def __init__(
+        self,
+        routine: Routine,
+        pacing: Pacing,
+        measure: Measure,
+        rate: int,
+        minutes: int,
+        live: bool,
+        fitted: list[float] | None = None,
+    ) -> None:
         self.routine, self.pacing, self.measure, self.rate = routine, pacing, measure, rate
+        self.fitted = fitted
+        """Each session step's minutes when fitted to --length (None: the routine's, after --minutes and --scale)."""
+        self.dry = fitted is None and pacing.length is not None
+        """Laid out only to learn what does not stretch: no cues inside holds and cycles (they take no time)."""
+        self.stretched = 0
+        """Samples spent in holds, warmth and press cycles: what --length stretches."""
         self.minutes = minutes
         """Said in the opening as the session's length (0: not said)."""
         self.live = live
@@ -131,7 +162,21 @@ class _Scheduler:
             self.spans.append(Span(start, self.t, phase, step, side))
 
     def run(self) -> Timeline:
+        if self.pacing.length is None or self.fitted is not None:
+            return self._lay()
+        # Laid out once as written, to learn what does not stretch (speech, tones, gaps); then fitted.
         steps = session_steps(self.routine, self.pacing)
+        fixed = (self._lay().length - self.stretched) / self.rate
+        try:
+            fitted = fit_minutes([stretch(s, self.pacing) for s in steps], fixed, self.pacing.length * 60)
+        except FitError as exc:
+            raise fit_error(self.routine.name, [s.point.code for s in steps], exc) from None
+        again = _Scheduler(self.routine, self.pacing, self.measure, self.rate, self.minutes, self.live, fitted)
+        return again.run()
+
+    def _lay(self) -> Timeline:
+        steps = session_steps(self.routine, self.pacing)
+        played: list[float] = []
         self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
         for text in cues.opening(self.routine, self.minutes, steps, self.pacing.verbosity):
             self.say(text, "opening")
@@ -145,14 +190,16 @@ class _Scheduler:
                 start = self.t
                 self.t += self.samples(self.pacing.gap)
                 self.span(start, Phase.MOVING, index)
-            self._step(index, step, len(steps))
+            played.append(self._step(index, step, len(steps)))
         start = self.t
         for text in cues.closing(self.routine, steps):
             self.say(text, "closing")
         self.t = self.tone("end", self.t)
         self.span(start, Phase.CLOSING)
         events = tuple(sorted(self.events, key=lambda e: e.start))
-        return Timeline(self.rate, self.t, events, tuple(self.spans), tuple(self.steps), tuple(self.waits))
+        return Timeline(
+            self.rate, self.t, events, tuple(self.spans), tuple(self.steps), tuple(self.waits), tuple(played)
+        )
 
     def _waits(self, step: Step) -> bool:
         return step.wait or self.pacing.waits_before(step.point, step.technique.value)
@@ -165,7 +212,7 @@ class _Scheduler:
         self.t += 0 if self.live else self.samples(WAIT_SECONDS)
         self.span(start, Phase.WAIT, index)
 
-    def _step(self, index: int, step: Step, count: int) -> None:
+    def _step(self, index: int, step: Step, count: int) -> float:
         start = self.t
         if self._waits(step):
             self._wait(index, step)
@@ -175,6 +222,8 @@ class _Scheduler:
             self.say(text, cue, index)
         self.span(intro, Phase.INTRO, index)
         minutes, press, release = step_seconds(step, self.pacing)
+        if self.fitted is not None:
+            minutes = self.fitted[index]
         sides = ["left", "right"] if step.sides is Sides.BOTH else [step.sides.value]
         for n, side in enumerate(sides):
             if n:
@@ -190,6 +239,7 @@ class _Scheduler:
         self.t = self.tone("done", self.t, index) + self.samples(self.pacing.pause)
         self.span(end, Phase.RELEASE, index)
         self.steps.append(StepSpan(index, step.point, step.name, step.technique, step.sides, start, self.t))
+        return minutes
 
     def _cycles(self, index: int, side: str, seconds: float, press: float, release: float) -> None:
         self.say(cues.READY, "ready", index, side)
@@ -197,6 +247,10 @@ class _Scheduler:
         count = max(1, math.floor(seconds / (press + release) + 1e-9))
         p, r = self.samples(press), self.samples(release)
         targets = announce_marks(count * (press + release), self.pacing.announce)
+        self.stretched += count * (p + r)
+        if self.dry:
+            self.t += count * (p + r)
+            return
         for k in range(count):
             begin = self.t
             self.tone("press", begin, index, side)
@@ -223,10 +277,12 @@ class _Scheduler:
             self.say(cues.hold_start(technique), "hold-start", index, side)
         begin = self.t
         length = self.samples(seconds)
+        self.stretched += length
         lead = 0
         if technique is Technique.HOLD:
             lead = self.tone("press", begin, index, side) - begin
-        for at, text, cue in hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead):
+        said = [] if self.dry else hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead)
+        for at, text, cue in said:
             self.events.append(
                 Event(begin + at, self.measure(text), Kind.SPEECH, text=text, step=index, side=side, cue=cue)
             )

@@ -40,11 +40,13 @@ def list_cmd() -> None:
     from ..routine import builtin_names, load_routine
     from ..timeline import estimate
 
-    for name in builtin_names():
+    names = builtin_names()
+    width = max(12, *(len(name) + 1 for name in names))
+    for name in names:
         routine = load_routine(name)
         pacing, _ = effective_pacing(routine, {}, None, saved={})
         minutes = session_minutes(estimate(routine, pacing))
-        click.echo(f"{name:<12} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
+        click.echo(f"{name:<{width}} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
 
 
 @cli.command()
@@ -62,7 +64,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     """
     from ..length import session_minutes
     from ..session import prepare
-    from ..show import clock, table_rows, to_json
+    from ..show import clock, minutes_rows, table_rows, to_json
 
     loaded, pacing = session_of(routine, kwargs)
     with prepare(loaded, pacing, measure=False) as session:
@@ -75,6 +77,10 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     click.echo(f"{loaded.title}  ({_points(len(timeline.steps))}, about {session_minutes(timeline)} min)")
     if pacing.bed != "none":
         click.echo(f"Sound bed: {pacing.bed}, {pacing.bed_level:g} dB under the voice, dipping under every cue")
+    if pacing.length is not None:
+        click.echo(f"Fitted to about {pacing.length:g} min (minutes as fitted / the routine's; cycles per foot):")
+        for code, name, technique, played, written in minutes_rows(loaded, pacing, timeline):
+            click.echo(f"  {code:<5} {name:<18} {technique:<7} {played:>5} / {written}")
     for time, step, side, what in table_rows(timeline):
         click.echo(f"{time:>8}  {step:<5} {side:<9} {what}")
     click.echo(f"Total: {clock(timeline.duration)} ({timeline.duration:.1f} s)")
@@ -208,6 +214,8 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
         finally:
             session.close()
     screen.say(ending(outcome))
+    if outcome.log_note:
+        screen.say(f"warning: {outcome.log_note}", err=True)
     if outcome.finished:
         return
     if outcome.saved is not None:

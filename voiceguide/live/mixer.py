@@ -68,6 +68,8 @@ class Player:
         self.waiting = False
         """Held at one of the timeline's waits until the listener goes on."""
         self._waited: set[int] = set()
+        self.played = 0
+        """Samples of the timeline played (pauses, waits, interjections and skipped parts left out)."""
         self.paused_samples = 0
         """Samples of output during which the timeline stood still (pauses, interjections, waiting)."""
         self._seek: int | None = None
@@ -192,6 +194,7 @@ class Player:
             out[filled : filled + block.size] = block[: n - filled]
             filled += block.size
             self.position += block.size
+            self.played += block.size
         return out
 
     def fill(self, n: int) -> Audio:

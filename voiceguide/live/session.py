@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import queue
-import signal
 import threading
 import time
 import warnings
@@ -32,9 +31,10 @@ from ..session import (
 from ..speech.clips import ClipStore
 from ..timeline import Timeline
 from ..tuning import steady_heap
-from . import state
+from . import signals, state
 from .controls import Controls
 from .display import Status, status_at
+from .logbook import Logbook, end_entry
 from .mixer import Player
 from .output import close_output, open_output
 from .progressive import Progressive, cold, when_silent
@@ -79,6 +79,8 @@ class LiveSession:
         """The one-session-at-a-time lock, released by close()."""
         self.listen_lost: str | None = None
         """Why and when listening stopped early, for the end line."""
+        self.logbook: Logbook | None = None
+        """The session's entry in the practice log (None: not recorded)."""
         # A bad bed file is one clear line before anything plays.
         self._bed_source = open_bed_source(routine, pacing, self.store)
         self.bed: BedTrack | None = None
@@ -140,8 +142,10 @@ class LiveSession:
         return player
 
     def close(self) -> None:
-        """Release what the session holds: the clip store (and its engine) and the play lock."""
+        """Release what the session holds: the clip store (and its engine), the play lock, and the practice log."""
         self.store.close()
+        if self.logbook is not None:
+            self.logbook.abandon()  # ended already unless the session never played
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -192,7 +196,7 @@ class LiveSession:
             # Spoken commands go into the queue the loop waits on, so one wakes it at once (no polling delay).
             voice = VoiceCommands.start(self.mic, player, on_message, keys if keys is not None else self.commands)
             self.controls.listening = voice is not None
-        handlers = self._install_signals()
+        handlers = signals.install(self._stop)
         reason = "finished"
         try:
             while not player.finished.is_set():
@@ -215,6 +219,8 @@ class LiveSession:
                         on_message(reply.message)
                     continue
                 on_status(self.status(player))
+                if self.logbook is not None:
+                    self.logbook.follow(player, self.timeline or player.timeline)
                 if player.watch.check(stream) is not None:  # the device is gone, not merely late
                     reason = "device"
                     break
@@ -227,7 +233,7 @@ class LiveSession:
         finally:
             if voice is not None:
                 self.listen_lost = voice.stop()
-            self._restore_signals(handlers)
+            signals.restore(handlers)
             player.stop()
             player.stopped.wait(1.0)  # the fade-out is 0.12 s of audio; a busy machine may take longer to make it
             close_output(stream, drain=reason != "device")
@@ -235,7 +241,7 @@ class LiveSession:
         return self._finish(reason, player)
 
     def _finish(self, reason: str, player: Player) -> state.Outcome:
-        saved = None
+        log_note, saved = end_entry(self.logbook, reason, player, self.timeline), None
         if reason != "finished" and self.timeline is not None:
             saved = self._save(player.position)
         elif reason == "finished":
@@ -253,6 +259,7 @@ class LiveSession:
             player.underruns,
             bed_failure,
             self.listen_lost,
+            log_note,
         )
 
     def _save(self, position: int) -> state.SavedSession | None:
@@ -268,6 +275,7 @@ class LiveSession:
             position=position,
             sample_rate=self.timeline.sample_rate,
             saved_at=time.time(),
+            log_entry=self.logbook.entry if self.logbook is not None else None,
         )
         try:
             state.save(saved)
@@ -277,21 +285,5 @@ class LiveSession:
             return None
         return saved
 
-    def _install_signals(self) -> dict[int, Any]:
-        handlers: dict[int, Any] = {}
-        if threading.current_thread() is not threading.main_thread():
-            return handlers
-        for signum, reason in ((signal.SIGTERM, "terminated"), (getattr(signal, "SIGHUP", None), "hangup")):
-            if signum is None:
-                continue
-
-            def stop(_signum: int, _frame: Any, reason: str = reason) -> None:
-                self._stop_reason = reason
-
-            handlers[signum] = signal.signal(signum, stop)
-        return handlers
-
-    @staticmethod
-    def _restore_signals(handlers: dict[int, Any]) -> None:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
+    def _stop(self, reason: str) -> None:
+        self._stop_reason = reason

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import effective_pacing
-from ..errors import SessionError
+from ..errors import LogError, SessionError
 from ..locks import PlayLock
 from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
 from ..routine import load_routine, routine_ref
+from ..timeline import session_steps
 from . import state
+from .logbook import Logbook, start_soon
 from .output import warm_up_audio
 from .session import LiveSession
 from .state import check_resume
@@ -39,8 +42,10 @@ def open_session(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             lock = PlayLock.acquire(state_dir())  # before the saved session is read: one session at a time
-            session = _session(routine, resume, device, flags, preset, notes, mic)
+            session, book = _session(routine, resume, device, flags, preset, notes, mic)
             session.lock = lock
+            audio.join()  # the log's entry was begun meanwhile, in a thread: by now it is usually written
+            _attach(session, book)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -48,6 +53,30 @@ def open_session(
     finally:
         audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
     return session, [f"warning: {item.message}" for item in caught] + notes
+
+
+Book = Callable[[], Logbook | None]
+"""Waits for a session's practice-log entry, begun in a thread (logbook.start_soon)."""
+
+
+def _made(make: Callable[[], LiveSession], book: Book) -> tuple[LiveSession, Book]:
+    """The session, made while its practice-log entry is begun; a session that cannot be made leaves no entry."""
+    try:
+        return make(), book
+    except BaseException:
+        with contextlib.suppress(LogError):
+            begun = book()
+            if begun is not None:
+                begun.abandon()
+        raise
+
+
+def _attach(session: LiveSession, book: Book) -> None:
+    """Give the session its practice-log entry; a log that cannot be written is a warning, not a stop."""
+    try:
+        session.logbook = book()
+    except LogError as exc:
+        warnings.warn(f"this session will not be in your practice log: {exc}", stacklevel=2)
 
 
 def _session(
@@ -58,13 +87,14 @@ def _session(
     preset: str | None,
     notes: list[str],
     mic: str | None,
-) -> LiveSession:
+) -> tuple[LiveSession, Book]:
     if not resume:
         if routine is None:
             raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
         loaded = load_routine(routine)
         pacing, _ = effective_pacing(loaded, flags, preset)
-        return LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic)
+        book = start_soon(loaded, routine_ref(routine), pacing, len(session_steps(loaded, pacing)), None)
+        return _made(lambda: LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic), book)
     saved = state.load()
     if routine is not None and routine_ref(routine) != saved.routine:
         raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
@@ -78,4 +108,5 @@ def _session(
         ("flag", parse_layer(flags, prefix="--")),
     ]
     pacing, _ = resolve(layers)
-    return LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic)
+    book = start_soon(loaded, saved.routine, pacing, len(session_steps(loaded, pacing)), saved.log_entry)
+    return _made(lambda: LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic), book)

@@ -36,6 +36,8 @@ class SavedSession:
     """Absolute sample where it stopped."""
     sample_rate: int
     saved_at: float
+    log_entry: int | None = None
+    """The session's entry in the practice log, which a resume continues."""
 
 
 def where(timeline: Timeline, position: int) -> tuple[int | None, str | None, int]:
@@ -99,8 +101,9 @@ _FIELDS: Final = {
     "position": (int,),
     "sample_rate": (int,),
     "saved_at": (int, float),
+    "log_entry": (int, type(None)),
 }
-_OPTIONAL: Final = {"side": None, "position": 0, "saved_at": 0.0}
+_OPTIONAL: Final = {"side": None, "position": 0, "saved_at": 0.0, "log_entry": None}
 """Fields a file from another version may lack without making the resume a guess."""
 
 
@@ -172,6 +175,8 @@ class Outcome:
     """Why the sound bed stopped early, if it did."""
     listen_lost: str | None = None
     """When and why listening for spoken commands stopped early, if it did."""
+    log_note: str | None = None
+    """Why the session could not be written to the practice log, if it could not."""
 
 
 def check_resume(saved: SavedSession, routine: Routine) -> str | None:
