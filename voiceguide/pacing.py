@@ -21,6 +21,7 @@ from .parsers import (
     choice,
     codes,
     codes_or_techniques,
+    language,
     name,
     per_point,
     switch,
@@ -150,6 +151,13 @@ class Pacing:
         "Speech voice (see `voiceguide voices`).",
         "ID",
         default_text="the engine's",
+    )
+    lang: str | None = knob(
+        None,
+        language,
+        "Language of a built-in routine, e.g. de, es, fr, pt-BR, zh (see `voiceguide list`).",
+        "CODE",
+        default_text="the system's if translated, else en",
     )
     engine: str | None = knob(
         None,

@@ -18,17 +18,18 @@ def _points(n: int) -> str:
 
 def _session(routine_ref: str, kwargs: dict[str, Any]) -> Any:
     from ..config import effective_pacing
+    from ..language import in_language
     from ..routine import load_routine
 
     flags, preset = split_flags(kwargs)
     routine = load_routine(routine_ref)
-    pacing, _ = effective_pacing(routine, flags, preset)
-    return routine, pacing
+    pacing, origin = effective_pacing(routine, flags, preset)
+    return in_language(routine_ref, routine, pacing, origin)
 
 
 @cli.command("list")
 def list_cmd() -> None:
-    """List the built-in routines with their points and length.
+    """List the built-in routines with their points, length and languages (play one with --lang CODE).
 
     \b
     Example:
@@ -36,7 +37,7 @@ def list_cmd() -> None:
     """
     from ..config import effective_pacing
     from ..length import session_minutes
-    from ..routine import builtin_names, load_routine
+    from ..routine import builtin_languages, builtin_names, load_routine
     from ..timeline import estimate
 
     for name in builtin_names():
@@ -44,6 +45,7 @@ def list_cmd() -> None:
         pacing, _ = effective_pacing(routine, {}, None, saved={})
         minutes = session_minutes(estimate(routine, pacing))
         click.echo(f"{name:<12} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
+        click.echo(f"{'':<12} languages: {', '.join(builtin_languages(name))}")
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import effective_pacing
 from ..errors import SessionError
+from ..language import in_language
 from ..locks import PlayLock
 from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
@@ -63,19 +64,20 @@ def _session(
         if routine is None:
             raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
         loaded = load_routine(routine)
-        pacing, _ = effective_pacing(loaded, flags, preset)
+        pacing, origin = effective_pacing(loaded, flags, preset)
+        loaded, pacing = in_language(routine, loaded, pacing, origin)
         return LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic)
     saved = state.load()
     if routine is not None and routine_ref(routine) != saved.routine:
         raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
-    loaded = load_routine(saved.routine)
-    note = check_resume(saved, loaded)
-    if note:
-        notes.append(note)
     layers = [
         ("saved session", parse_layer(saved.pacing)),
         ("preset", preset_layer(preset)),
         ("flag", parse_layer(flags, prefix="--")),
     ]
-    pacing, _ = resolve(layers)
+    pacing, origin = resolve(layers)
+    loaded, pacing = in_language(saved.routine, load_routine(saved.routine), pacing, origin)
+    note = check_resume(saved, loaded)
+    if note:
+        notes.append(note)
     return LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic)

@@ -1,0 +1,66 @@
+"""A session's language: which translation of a built-in routine plays, and the voice that speaks it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from .errors import RoutineError, SpeechError
+from .pacing import Pacing
+from .routine import Routine, builtin_languages, builtin_names, load_routine
+from .words import best, catalogue, system_language
+
+
+def in_language(
+    ref: str, routine: Routine, pacing: Pacing, origin: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> tuple[Routine, Pacing]:
+    """The routine in the session's language and the pacing that speaks it.
+
+    A built-in routine comes in ``pacing.lang`` (from --lang or saved defaults), else in the system locale's
+    language when it has that translation, else in English; a routine file is in the language it says (a
+    --lang that asks for another one is an error). The pacing then names that language, and the language's
+    own espeak-ng voice when no voice was chosen.
+    """
+    if ref in builtin_names():
+        have = builtin_languages(ref)
+        if pacing.lang is not None:
+            found = best(pacing.lang, have)
+            if found is None:
+                words = catalogue(pacing.lang)
+                raise RoutineError(
+                    ref,
+                    None,
+                    None,
+                    f"has no {words.english} translation; it comes in {', '.join(have)} "
+                    "(to add one, see the README: Add a language)",
+                )
+        else:
+            wanted = system_language(environ)
+            found = (best(wanted, have) if wanted else None) or "en"
+        if found != routine.language:
+            routine = load_routine(ref, found)
+    elif pacing.lang is not None and origin.get("lang") == "flag" and pacing.lang != routine.language:
+        raise RoutineError(
+            ref,
+            None,
+            None,
+            f"is written in {routine.language} (its language key); --lang chooses among the translations of a "
+            f"built-in routine",
+        )
+    return routine, replace(pacing, lang=routine.language, voice=_voice(routine.language, pacing))
+
+
+def _voice(tag: str, pacing: Pacing) -> str | None:
+    # The language's espeak-ng voice, unless a voice was chosen (or English, the engines' own default).
+    if pacing.voice is not None or tag == "en":
+        return pacing.voice
+    from .speech.registry import choose
+
+    engine = choose(pacing.engine, None).name
+    words = catalogue(tag)
+    if engine == "piper":
+        raise SpeechError(
+            f"no Piper voice for {words.english} is chosen: give one with --voice "
+            f"(see `voiceguide voices --lang {tag}`), or use --engine espeak"
+        )
+    return words.voice if engine == "espeak" else None
