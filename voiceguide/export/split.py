@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import ExportError
 from ..session import Prepared
+from ..words import catalogue
 from .chapters import Chapter, Tags, chapters, write_tags
 from .formats import gain_db
 from .sinks import open_sink
@@ -44,13 +45,15 @@ def export_split(
     if final.exists() and not final.is_dir():
         raise ExportError(f"{final} exists and is not a folder")
     parent = writable_folder(final, force)
-    marks = chapters(timeline)
+    words = catalogue(routine.language)
+    marks = chapters(timeline, words)
     if not marks:
         raise ExportError("the session has no chapters to split at")
     names = part_names(marks, fmt)
     total = len(marks)
     tags = [
-        Tags(mark.title, routine.title, timeline.sample_rate, track=(n, total)) for n, mark in enumerate(marks, start=1)
+        Tags(mark.title, routine.title, timeline.sample_rate, track=(n, total), language=(words.tag, words.iso639_2))
+        for n, mark in enumerate(marks, start=1)
     ]
     cuts = [m.start for m in marks] + [timeline.length]
     building = temporary(final)

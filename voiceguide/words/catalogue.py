@@ -70,6 +70,10 @@ class Words:
         text = _Spoken(self.tag).format(phrase, **values, **({} if n is None else {"n": n}))
         return text[:1].upper() + text[1:]
 
+    def label(self, key: str) -> str:
+        """A phrase that is shown, not said (a chapter title), exactly as the catalogue writes it."""
+        return str(self._phrase(key))
+
     def alternative(self, key: str, index: int) -> str:
         """The ``index``-th of a phrase's alternatives (they take turns)."""
         phrase = self._phrase(key)
