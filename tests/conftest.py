@@ -74,6 +74,10 @@ def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cac
     monkeypatch.setenv("VOICEGUIDE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("VOICEGUIDE_VOICES_DIR", str(tmp_path / "voices"))
     monkeypatch.delenv("VOICEGUIDE_ENGINE", raising=False)
+    # Built-in routines follow the system locale: tests speak English unless they set a language themselves.
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture
