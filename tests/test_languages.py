@@ -114,7 +114,6 @@ def test_an_export_in_each_language_is_at_minus_16_lufs_with_chapters_and_a_lang
 ) -> None:
     import pyloudnorm
     import soundfile as sf
-
     from test_export import ffprobe
 
     out = tmp_path / "e.m4b"

@@ -3,17 +3,18 @@
 import pytest
 
 from voiceguide.cues import time_left as _time_left
-from voiceguide.words import catalogue
-
-
-def time_left(seconds: float) -> str:
-    return _time_left(catalogue("en"), seconds)
 from voiceguide.errors import PacingError
 from voiceguide.pacing import Pacing, Verbosity, parse_layer
 from voiceguide.parsers import PerPoint
 from voiceguide.points import parse_point
 from voiceguide.routine import Routine, load_routine, parse_routine
 from voiceguide.timeline import Kind, Phase, Timeline, schedule
+from voiceguide.words import catalogue
+
+
+def time_left(seconds: float) -> str:
+    return _time_left(catalogue("en"), seconds)
+
 
 RATE = 100
 
