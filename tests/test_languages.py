@@ -145,3 +145,25 @@ def test_an_export_in_each_language_is_at_minus_16_lufs_with_chapters_and_a_lang
     run("export", "evening", "--lang", tag, *SHORT, "-o", str(wav))
     audio, rate = sf.read(str(wav), dtype="float64")
     assert -17 <= pyloudnorm.Meter(rate).integrated_loudness(audio) <= -15
+
+
+def test_listening_in_another_language_says_once_that_the_commands_are_english_words() -> None:
+    from voiceguide.live.grammar import PHRASES
+    from voiceguide.live.keys import help_text
+    from voiceguide.live.start import english_commands
+
+    line = english_commands()
+    assert "\n" not in line and "English" in line and all(f'"{p[0]}"' in line for p in PHRASES.values())
+    assert all(f'"{p}"' in help_text(listening=True) for phrases in PHRASES.values() for p in phrases)
+
+
+def test_a_language_whose_espeak_voice_is_not_installed_is_one_line_saying_what_to_install() -> None:
+    from voiceguide.speech.engine import VoiceInfo
+    from voiceguide.speech.pyttsx3_engine import resolve_voice
+
+    english_only = [VoiceInfo("gmw/en", "English (Great Britain)", "en-gb")]
+    with pytest.raises(SpeechError) as caught:
+        resolve_voice("sit/cmn", english_only)
+    message = str(caught.value)
+    assert "\n" not in message and "Mandarin Chinese" in message and "apt-get install espeak-ng-data" in message
+    assert "voiceguide voices --lang zh" in message

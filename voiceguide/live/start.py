@@ -48,7 +48,18 @@ def open_session(
         raise
     finally:
         audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
+    if session.pacing.listen and session.routine.language != "en":
+        notes.append(english_commands())
     return session, [f"warning: {item.message}" for item in caught] + notes
+
+
+def english_commands() -> str:
+    """The one line that says, in a session in another language, that spoken commands are English words
+    (the recognizer's model is US English), with those words."""
+    from .grammar import PHRASES
+
+    first = ", ".join(f'"{phrases[0]}"' for phrases in PHRASES.values())
+    return f"Spoken commands are in English (the recognizer knows only English): {first}; press ? for all of them."
 
 
 def _session(

@@ -169,8 +169,17 @@ def list_voices(language: str | None = None) -> list[VoiceInfo]:
                 engine.close()
         found += [replace(v, engine=spec.name) for v in sorted(voices, key=lambda v: (v.language, v.id))]
     if language:
-        found = [v for v in found if v.language.lower().startswith(language.lower())]
+        prefixes = tuple(p.lower() for p in (language, *_espeak_names(language)))
+        found = [v for v in found if v.language.lower().startswith(prefixes)]
     return found
+
+
+def _espeak_names(language: str) -> list[str]:
+    # What espeak-ng calls a language a catalogue speaks (zh is its "cmn"), from the catalogue's voice.
+    from ..words import best, catalogue, languages
+
+    tag = best(language, languages())
+    return [catalogue(tag).voice.rpartition("/")[2]] if tag else []
 
 
 def choose(engine: str | None, voice: str | None) -> EngineSpec:
