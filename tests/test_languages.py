@@ -167,3 +167,14 @@ def test_a_language_whose_espeak_voice_is_not_installed_is_one_line_saying_what_
     message = str(caught.value)
     assert "\n" not in message and "Mandarin Chinese" in message and "apt-get install espeak-ng-data" in message
     assert "voiceguide voices --lang zh" in message
+
+
+def test_each_language_respells_pinyin_by_its_own_letter_rules_and_not_by_englishs() -> None:
+    from voiceguide.speech.pronounce import merged, respell
+
+    said = "Auch bekannt als Tai Chong oder Großer Ansturm."
+    assert respell(said, merged({}, "de")) == "Auch bekannt als Tai Tschung oder Großer Ansturm."
+    assert respell("Aussi appelé Tai Chong.", merged({}, "fr")) == "Aussi appelé Taï Tchong."
+    assert respell("大约两指宽的地方。", merged({}, "zh")) == "大约两指宽的di4fang。"  # inside a run of characters
+    assert respell(said, merged({"Tai Chong": "Tai Chung"}, "de")).startswith("Auch bekannt als Tai Chung")
+    assert "Tie Choong" not in respell(said, merged({}, "de"))

@@ -63,7 +63,7 @@ class LiveSession:
     ) -> None:
         self.routine, self.routine_ref, self.pacing, self.device = routine, routine_ref, pacing, device
         self.resume = resume
-        self.store = store or open_store(pacing, pronounce=routine.pronounce)
+        self.store = store or open_store(pacing, pronounce=routine.pronounce, language=routine.language)
         self.commands: queue.Queue[str] = queue.Queue()
         self.player: Player | None = None
         self.timeline: Timeline | None = None

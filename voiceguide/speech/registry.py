@@ -179,7 +179,8 @@ def _espeak_names(language: str) -> list[str]:
     from ..words import best, catalogue, languages
 
     tag = best(language, languages())
-    return [catalogue(tag).voice.rpartition("/")[2]] if tag else []
+    # (Its language, without a "-latn-…" reading variant: zh's voice is cmn-latn-pinyin, listed under cmn.)
+    return [catalogue(tag).voice.rpartition("/")[2].split("-latn")[0]] if tag else []
 
 
 def choose(engine: str | None, voice: str | None) -> EngineSpec:
