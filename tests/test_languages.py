@@ -163,7 +163,7 @@ def test_a_language_whose_espeak_voice_is_not_installed_is_one_line_saying_what_
 
     english_only = [VoiceInfo("gmw/en", "English (Great Britain)", "en-gb")]
     with pytest.raises(SpeechError) as caught:
-        resolve_voice("sit/cmn", english_only)
+        resolve_voice(catalogue("zh").voice, english_only)
     message = str(caught.value)
     assert "\n" not in message and "Mandarin Chinese" in message and "apt-get install espeak-ng-data" in message
     assert "voiceguide voices --lang zh" in message
@@ -178,3 +178,16 @@ def test_each_language_respells_pinyin_by_its_own_letter_rules_and_not_by_englis
     assert respell("大约两指宽的地方。", merged({}, "zh")) == "大约两指宽的di4fang。"  # inside a run of characters
     assert respell(said, merged({"Tai Chong": "Tai Chung"}, "de")).startswith("Auch bekannt als Tai Chung")
     assert "Tie Choong" not in respell(said, merged({}, "de"))
+
+
+def test_mp3_and_opus_exports_carry_the_language_and_translated_chapters(tmp_path: Path, standin: None) -> None:
+    from mutagen.id3 import ID3
+    from mutagen.oggopus import OggOpus
+
+    run("export", "evening", "--lang", "pt-BR", *SHORT, "-o", str(tmp_path / "e.mp3"), "--cue-sheet")
+    tags = ID3(str(tmp_path / "e.mp3"))
+    assert str(tags["TLAN"]) == "por" and str(tags["TIT2"]).startswith("Acupressão")
+    assert 'TITLE "Introdução"' in (tmp_path / "e.cue").read_text(encoding="utf-8")
+    run("export", "evening", "--lang", "zh", *SHORT, "-o", str(tmp_path / "e.opus"))
+    opus = OggOpus(str(tmp_path / "e.opus"))
+    assert opus["LANGUAGE"] == ["zh"] and opus["CHAPTER001NAME"] == ["开场"] and opus["CHAPTER002NAME"] == ["照海"]

@@ -57,10 +57,18 @@ class Words:
     """Put between sentences said as one cue ("" in Chinese, which writes no space after a full stop)."""
     pronounce: Mapping[str, str] = field(default_factory=dict)
     """Respellings for this language's voice (see speech/pronounce.py)."""
+    _said: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False, compare=False)
 
     def say(self, key: str, n: int | float | None = None, **values: Any) -> str:
         """The phrase ``key`` with its placeholders filled (``n``: the count that picks a plural form and
         fills ``{n}``), numbers in words, its first letter a capital."""
+        # A session says the same cues over and over, and is laid out several times: each text is made once.
+        memo = (key, n, *sorted(values.items()))
+        if memo not in self._said:
+            self._said[memo] = self._say(key, n, **values)
+        return self._said[memo]
+
+    def _say(self, key: str, n: int | float | None, **values: Any) -> str:
         phrase = self._phrase(key)
         if isinstance(phrase, list):
             raise TypeError(f"phrase {key!r} is a list of alternatives; use alternative()")
