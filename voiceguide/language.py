@@ -47,13 +47,13 @@ def in_language(
             f"is written in {routine.language} (its language key); --lang chooses among the translations of a "
             f"built-in routine",
         )
-    return routine, replace(pacing, lang=routine.language, voice=_voice(routine.language, pacing))
+    return routine, _voiced(replace(pacing, lang=routine.language), routine.language)
 
 
-def _voice(tag: str, pacing: Pacing) -> str | None:
+def _voiced(pacing: Pacing, tag: str) -> Pacing:
     # The language's espeak-ng voice, unless a voice was chosen (or English, the engines' own default).
     if pacing.voice is not None or tag == "en":
-        return pacing.voice
+        return pacing
     from .speech.registry import choose
 
     engine = choose(pacing.engine, None).name
@@ -63,4 +63,7 @@ def _voice(tag: str, pacing: Pacing) -> str | None:
             f"no Piper voice for {words.english} is chosen: give one with --voice "
             f"(see `voiceguide voices --lang {tag}`), or use --engine espeak"
         )
-    return words.voice if engine == "espeak" else None
+    if engine != "espeak":
+        return pacing
+    # The engine is named too: asked which engine a voice belongs to, Piper's catalogue code would load.
+    return replace(pacing, voice=words.voice, engine=engine)

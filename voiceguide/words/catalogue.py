@@ -73,8 +73,8 @@ class Words:
         if isinstance(phrase, list):
             raise TypeError(f"phrase {key!r} is a list of alternatives; use alternative()")
         if not isinstance(phrase, str):
-            whole = int(n) if n is not None and float(n).is_integer() else 0
-            phrase = phrase.get(plural(whole, self.tag)) or phrase["other"]
+            count = 0 if n is None else int(n) if float(n).is_integer() else n
+            phrase = phrase.get(plural(count, self.tag)) or phrase["other"]
         text = _Spoken(self.tag).format(phrase, **values, **({} if n is None else {"n": n}))
         return text[:1].upper() + text[1:]
 

@@ -133,12 +133,12 @@ def spell_digits(text: str, tag: str) -> str:
     return _DIGITS.sub(lambda m: spell(float(m.group()) if "." in m.group() else int(m.group()), tag), text)
 
 
-def plural(number: int, tag: str) -> str:
+def plural(number: int | float, tag: str) -> str:
     """The CLDR plural category of a count in a language: "one", "other" (and "few", "many"… where it has them)."""
-    return _remembered(tag, f"plural|{number}", lambda: _plural(number, tag))
+    return _remembered(tag, f"plural|{number!r}", lambda: _plural(number, tag))
 
 
-def _plural(number: int, tag: str) -> str:
+def _plural(number: int | float, tag: str) -> str:
     from unicode_rbnf.plural_rules import PluralType, get_plural_category
 
     return str(get_plural_category(tag.replace("-", "_"), number, PluralType.CARDINAL))
