@@ -191,3 +191,11 @@ def test_mp3_and_opus_exports_carry_the_language_and_translated_chapters(tmp_pat
     run("export", "evening", "--lang", "zh", *SHORT, "-o", str(tmp_path / "e.opus"))
     opus = OggOpus(str(tmp_path / "e.opus"))
     assert opus["LANGUAGE"] == ["zh"] and opus["CHAPTER001NAME"] == ["开场"] and opus["CHAPTER002NAME"] == ["照海"]
+
+
+def test_an_export_in_another_language_goes_beside_the_english_one_by_default() -> None:
+    from voiceguide.export import default_path
+    from voiceguide.routine import load_routine
+
+    assert str(default_path(load_routine("evening"), "m4b")) == "audio/evening.m4b"
+    assert str(default_path(load_routine("evening", "pt-BR"), "m4b")) == "audio/evening.pt-BR.m4b"
