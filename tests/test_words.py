@@ -125,3 +125,17 @@ def test_every_phrase_key_the_code_names_is_in_the_english_catalogue() -> None:
         for key in re.findall(r"\.(?:say|label|alternative)\(\s*\"([a-z_]+)\"", path.read_text(encoding="utf-8"))
     }
     assert named and sorted(named - set(_raw(SOURCE)["phrases"])) == []
+
+
+@pytest.mark.parametrize("tag", TRANSLATIONS)
+def test_each_translation_has_the_same_points_times_and_safety_sentences_as_the_english_evening(tag: str) -> None:
+    def shape(routine):
+        return [
+            (s.point, s.technique, s.minutes, s.sides, s.press, s.release, s.wait, bool(s.cautions), bool(s.prepare))
+            for s in routine.steps
+        ]
+
+    english, translated = load_routine("evening"), load_routine("evening", tag)
+    assert translated.language == tag and shape(translated) == shape(english)
+    assert bool(translated.opening) and bool(translated.closing) and translated.pacing == english.pacing
+    assert all(len(t.aliases) in (0, len(e.aliases)) for t, e in zip(translated.steps, english.steps, strict=True))
