@@ -78,6 +78,10 @@ def isolated_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clip_cac
     # users' default voice when installed) is there: tests/test_default_voice.py checks that rule itself.
     monkeypatch.setenv("VOICEGUIDE_ENGINE", "espeak")
     monkeypatch.setenv("VOICEGUIDE_DATA_DIR", str(tmp_path / "data"))
+    # Built-in routines follow the system locale: tests speak English unless they set a language themselves.
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture

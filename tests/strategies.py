@@ -18,6 +18,7 @@ from voiceguide.parsers import (
     bed_name,
     codes,
     codes_or_techniques,
+    language,
     switch,
     whole_minutes,
 )
@@ -107,6 +108,8 @@ def knob_values(key: str) -> st.SearchStrategy[Any]:
         return st.sampled_from(BED_NAMES)
     if parse is switch:
         return st.booleans()
+    if parse is language:
+        return st.sampled_from(["en", "de", "ES", "pt_br", "pt-PT", "zh", "fr-CA"])  # any case, _ or -, a region
     return st.from_regex(r"[a-z][a-z0-9/_-]{0,20}", fullmatch=True)  # a name: voice id, engine
 
 

@@ -105,8 +105,9 @@ def test_show_prints_a_readable_table_with_the_total(espeak: None) -> None:
 def test_list_shows_the_three_built_in_routines_with_their_point_counts_and_lengths() -> None:
     result = CliRunner().invoke(cli, ["list"])
     assert result.exit_code == 0
-    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    lines = {line.split()[0]: line for line in result.output.splitlines() if not line.startswith(" ")}
     assert set(lines) == {"before-sleep", "evening", "short-evening"}
+    assert result.output.count("languages: ") == 3  # each routine's, on the line below it
     assert "(6 points, about 49 min)" in lines["evening"]
     assert "(4 points, about 15 min)" in lines["short-evening"]
     assert "(3 points, about 24 min)" in lines["before-sleep"]

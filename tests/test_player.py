@@ -237,7 +237,7 @@ def test_repeat_says_where_the_point_is_at_every_verbosity(standin: None, verbos
     reply = Controls(store.get, routine.steps).handle("repeat", player, timeline)
     step = routine.steps[2]
     store.close()
-    assert list(reply.say) == [f"{step.name}.", *sentences(step.location)]
+    assert list(reply.say) == ["Spleen four.", *sentences(step.location)]  # said with the number in words
 
 
 def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_full_level(short_session) -> None:

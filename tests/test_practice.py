@@ -20,7 +20,7 @@ from test_abuse import read_only  # noqa: F401  # the fixture: a folder read-onl
 from voiceguide import practice
 from voiceguide.cli import cli
 from voiceguide.errors import LogError
-from voiceguide.live.logbook import Logbook, end_entry, language_of
+from voiceguide.live.logbook import Logbook, end_entry
 from voiceguide.practice_report import calendar, report, streak_of
 from voiceguide.routine import load_routine
 from voiceguide.timeline import estimate
@@ -351,14 +351,6 @@ def test_a_failed_last_write_is_one_line_for_the_end_of_the_session(tiny) -> Non
         f"this session could not be written to the practice log: {practice.log_path()}: database is locked "
         "(another program holds it)"
     )
-
-
-@pytest.mark.parametrize(
-    ("voice", "language"),
-    [(None, "en"), ("gmw/en-us", "en"), ("de_DE-thorsten-medium", "de"), ("/voices/fr_FR-siwis-low.onnx", "fr")],
-)
-def test_the_language_is_taken_from_the_voice_id(voice: str | None, language: str) -> None:
-    assert language_of(voice) == language
 
 
 def test_a_session_that_never_played_leaves_no_entry_and_a_resumed_one_keeps_its_own(tiny) -> None:

@@ -2,13 +2,19 @@
 
 import pytest
 
-from voiceguide.cues import time_left
+from voiceguide.cues import time_left as _time_left
 from voiceguide.errors import PacingError
 from voiceguide.pacing import Pacing, Verbosity, parse_layer
 from voiceguide.parsers import PerPoint
 from voiceguide.points import parse_point
 from voiceguide.routine import Routine, load_routine, parse_routine
 from voiceguide.timeline import Kind, Phase, Timeline, schedule
+from voiceguide.words import catalogue
+
+
+def time_left(seconds: float) -> str:
+    return _time_left(catalogue("en"), seconds)
+
 
 RATE = 100
 
@@ -51,7 +57,7 @@ def test_a_cycles_step_on_both_feet_gives_this_exact_timeline() -> None:
         (795, 35, "release", None, None),
         (880, 50, "This chime ends each point.", None, None),
         (980, 150, "done", None, None),
-        (1180, 60, "Point one of one: Spleen 4.", 0, None),
+        (1180, 60, "Point one of one: Spleen four.", 0, None),
         (1290, 100, "Press on the high tone, release on the low tone.", 0, None),
         (1440, 50, "Start with the left foot.", 0, "left"),
         (1540, 10, "Ready.", 0, "left"),
@@ -79,7 +85,7 @@ def test_a_minimal_hold_marks_press_and_release_with_tones_and_this_exact_timeli
         (655, 35, "release", None, None),
         (740, 40, "End of a point.", None, None),
         (830, 150, "done", None, None),
-        (1030, 20, "Liver 3.", 0, None),
+        (1030, 20, "Liver three.", 0, None),
         (1100, 25, "press", 0, "together"),
         (1400, 35, "release", 0, "together"),
         (1485, 30, "Now release, slowly.", 0, "together"),
@@ -96,7 +102,7 @@ def test_a_warmth_step_is_timed_by_voice_and_ends_on_the_done_chime_not_press_to
     assert rows(t)[3:] == [
         (510, 50, "This chime ends each point.", None, None),
         (610, 150, "done", None, None),
-        (810, 60, "Point one of one: Kidney 1.", 0, None),
+        (810, 60, "Point one of one: Kidney one.", 0, None),
         (920, 60, "Warm the soles of your feet.", 0, None),
         (1030, 30, "Both feet together.", 0, "together"),
         (1110, 60, "Let the warmth soak in now.", 0, "together"),
@@ -129,7 +135,7 @@ def test_full_verbosity_says_name_other_names_location_instructions_and_cautions
     t = plan(routine(step), verbosity=Verbosity.FULL)
     said = [(e.cue, e.text) for e in t.events if e.step == 0 and e.kind is Kind.SPEECH]
     assert said == [
-        ("name", "Point one of one: Liver 3."),
+        ("name", "Point one of one: Liver three."),
         ("aliases", "Also called Tai Chong."),
         ("location", "On top of the foot."),
         ("instructions", "Press."),
@@ -377,7 +383,7 @@ def test_a_step_marked_wait_gets_an_announced_fixed_gap_in_exports_at_these_exac
     assert rows(t)[-10:-7] == [
         (2035, 150, "done", 0, None),
         (2235, 130, "Next is the warmth. Get your warm water ready. You have one minute.", 1, None),
-        (8415, 60, "Point two of two: Kidney 1.", 1, None),
+        (8415, 60, "Point two of two: Kidney one.", 1, None),
     ]
     assert 8415 - 2415 == WAIT_SECONDS * RATE
     assert [(s.start, s.end, s.step) for s in t.spans if s.phase in (Phase.WAIT, Phase.MOVING)] == [(2235, 8415, 1)]
@@ -395,7 +401,7 @@ def test_the_live_timeline_holds_at_the_wait_with_no_gap_and_asks_for_space() ->
         "Next is the warmth. Get your warm water ready. Press space when you are ready.",
     )
     assert t.waits == (cue.end + 50,) == (t.steps[1].start + 200,)
-    assert next(e for e in t.events if e.start >= t.waits[0]).text == "Point two of two: Kidney 1."
+    assert next(e for e in t.events if e.start >= t.waits[0]).text == "Point two of two: Kidney one."
 
 
 def test_wait_before_takes_point_codes_or_technique_names_and_waits_before_those_steps() -> None:

@@ -4,6 +4,7 @@ its steps to a length asked for (--length)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -18,9 +19,15 @@ SPEECH_SPEED: Final = 4 / 3
 evening routine's cues: 0.30 s a word at 150 wpm, plus about 0.4 s of lead-in and tail per clip)."""
 
 
+_RUN_TOGETHER: Final = re.compile(r"[\u3040-\u9fff\uf900-\ufaff\uff00-\uffef]")
+"""Chinese (and Japanese) characters and full-width punctuation: each takes about as long as an English word
+(espeak-ng cmn at 150 wpm: 14.8 s for a sentence of 49 characters, 7.5 s for 23)."""
+
+
 def estimate_samples(text: str, words_per_minute: int, sample_rate: int) -> int:
     """A guess at a spoken clip's length, for planning before anything is synthesized."""
-    return round((len(text.split()) * 60 / (words_per_minute * SPEECH_SPEED) + 0.4) * sample_rate)
+    words = len(_RUN_TOGETHER.sub(" ", text).split()) + len(_RUN_TOGETHER.findall(text))
+    return round((words * 60 / (words_per_minute * SPEECH_SPEED) + 0.4) * sample_rate)
 
 
 def session_minutes(timeline: Timeline) -> int:

@@ -84,6 +84,9 @@ class Routine:
     """The file's own ``[pronounce]`` table: word or name -> how the voice should say it."""
     digest: str = ""
     """SHA-256 of the file's bytes: tells a resumed session whether the routine changed."""
+    language: str = "en"
+    """BCP 47 tag of the language its texts are written in: the voice, the program's own words and the file
+    tags follow it."""
 
 
 _MARKUP: Final = re.compile(r"<[^<>]*>|\[\[|\]\]")

@@ -21,6 +21,7 @@ from .parsers import (
     choice,
     codes,
     codes_or_techniques,
+    language,
     name,
     on_off,
     per_point,
@@ -160,6 +161,13 @@ class Pacing:
         "Speech voice (see `voiceguide voices`).",
         "ID",
         default_text="joe with the neural extra, else espeak-ng's",
+    )
+    lang: str | None = knob(
+        None,
+        language,
+        "Language of a built-in routine, e.g. de, es, fr, pt-BR, zh (see `voiceguide list`).",
+        "CODE",
+        default_text="the system's if translated, else en",
     )
     engine: str | None = knob(
         None,

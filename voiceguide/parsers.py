@@ -206,3 +206,16 @@ def bed_name(value: Any) -> str:
     if os.sep in text or "/" in text or text.startswith("~") or text.lower().endswith(BED_SUFFIXES):
         return os.path.expanduser(text)
     raise PacingError(f"{allowed}, got {value!r}")
+
+
+def language(value: Any) -> str:
+    """A language tag that has a catalogue of spoken words ("de", "pt-BR"; any case, _ or -)."""
+    from .words import best, languages, normalize
+
+    tag = normalize(value) if isinstance(value, str) else None
+    if tag is None:
+        raise PacingError(f"must be a language tag such as de or pt-BR, got {value!r}")
+    found = best(tag, languages())
+    if found is None:
+        raise PacingError(f"{tag!r} has no catalogue of spoken words; there are: {', '.join(languages())}")
+    return found

@@ -18,6 +18,7 @@ __all__ = [
     "Sides",
     "Step",
     "Technique",
+    "builtin_languages",
     "builtin_names",
     "load_routine",
     "parse_routine",
@@ -27,17 +28,28 @@ __all__ = [
 ]
 
 
-def builtin_names() -> list[str]:
-    """Names of the routines shipped with voiceguide."""
+def _builtin_files() -> list[str]:
     folder = resources.files("voiceguide") / "routines"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_routine(ref: str) -> Routine:
-    """Load a built-in routine by name or a user's routine by path."""
+def builtin_names() -> list[str]:
+    """Names of the routines shipped with voiceguide (``evening``; its translations are ``evening.de.toml``…)."""
+    return [stem for stem in _builtin_files() if "." not in stem]
+
+
+def builtin_languages(name: str) -> list[str]:
+    """The languages a built-in routine comes in: its own file's (English), then its translations'."""
+    return ["en", *(stem.split(".", 1)[1] for stem in _builtin_files() if stem.startswith(f"{name}."))]
+
+
+def load_routine(ref: str, lang: str | None = None) -> Routine:
+    """Load a built-in routine by name (in language ``lang``, one of builtin_languages(ref); default its
+    own), or a user's routine by path (``lang`` does not apply: a file is in the language it says)."""
     if ref in builtin_names():
-        text = (resources.files("voiceguide") / "routines" / f"{ref}.toml").read_bytes()
-        return parse_routine(text, name=ref, source=f"built-in routine {ref!r}")
+        stem = ref if lang in (None, "en") else f"{ref}.{lang}"
+        text = (resources.files("voiceguide") / "routines" / f"{stem}.toml").read_bytes()
+        return parse_routine(text, name=ref, source=f"built-in routine {stem!r}")
     path = Path(ref)
     if not path.suffix and not path.exists() and "/" not in ref:
         known = ", ".join(builtin_names())

@@ -26,10 +26,16 @@ if TYPE_CHECKING:
 
 
 def open_store(
-    pacing: Pacing, *, cache: bool = True, pronounce: Mapping[str, str] | None = None, keep_made: bool = True
+    pacing: Pacing,
+    *,
+    cache: bool = True,
+    pronounce: Mapping[str, str] | None = None,
+    keep_made: bool = True,
+    language: str = "en",
 ) -> ClipStore:
     """A clip store for the pacing's engine, voice and rate (the engine starts only when a clip is missing);
-    ``pronounce``: a routine's own respellings, laid over the built-in table; ``keep_made``: ClipStore's."""
+    ``pronounce``: a routine's own respellings, laid over the built-in table of its ``language``;
+    ``keep_made``: ClipStore's."""
     from .speech.cache import ClipCache
     from .speech.clips import ClipStore
     from .speech.pronounce import merged
@@ -45,7 +51,7 @@ def open_store(
         voice=voice,
         rate=pacing.rate,
         cache=ClipCache() if cache else None,
-        pronounce=merged(pronounce or {}),
+        pronounce=merged(pronounce or {}, language),
         keep_made=keep_made,
     )
 
@@ -270,7 +276,9 @@ def bed_track(source: BedSource, pacing: Pacing, timeline: Timeline, store: Clip
 @contextmanager
 def prepare(routine: Routine, pacing: Pacing, *, measure: bool = True) -> Iterator[Prepared]:
     """Synthesize, schedule and (unless ``measure`` is False) measure a session; closes the store after."""
-    store = open_store(pacing, pronounce=routine.pronounce, keep_made=False)  # rendered once, start to end
+    store = open_store(
+        pacing, pronounce=routine.pronounce, keep_made=False, language=routine.language
+    )  # rendered once, start to end
     try:
         source = open_bed_source(routine, pacing, store) if measure else None  # a bad file fails before synthesis
         timeline = build_timeline(routine, pacing, store)

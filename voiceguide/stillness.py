@@ -13,6 +13,7 @@ from typing import Final
 
 from . import cues
 from .routine import Technique
+from .words import Words
 
 MAX_QUIET: Final = 60.0
 """Seconds: no quiet inside a hold or warmth lasts longer than this."""
@@ -34,28 +35,34 @@ def announce_marks(seconds: float, announce: float) -> list[float]:
 
 
 def hold_cues(
-    length: int, rate: int, technique: Technique, announce: float, measure: Callable[[str], int], lead: int = 0
+    words: Words,
+    length: int,
+    rate: int,
+    technique: Technique,
+    announce: float,
+    measure: Callable[[str], int],
+    lead: int = 0,
 ) -> list[tuple[int, str, str]]:
     """(sample offset from the hold's start, text, cue role) of everything said during a hold of `length`
     samples. `lead` is how long the sound at the hold's start lasts (the press tone of a hold)."""
     seconds = length / rate
     said = [
-        (round((seconds - mark) * rate), cues.time_left(mark), "time-left")
+        (round((seconds - mark) * rate), cues.time_left(words, mark), "time-left")
         for mark in announce_marks(seconds, announce)
     ]
     if announce > 0 and seconds >= LAST_CALL_FROM:
-        said.append((length - round(LAST_CALL * rate), cues.time_left(LAST_CALL), "time-left"))
+        said.append((length - round(LAST_CALL * rate), cues.time_left(words, LAST_CALL), "time-left"))
     said.sort()
     reminders: list[tuple[int, str, str]] = []
     quiet_from = lead
     for start, text in [(at, text) for at, text, _ in said] + [(length, "")]:
-        reminders += _fill(quiet_from, start, rate, technique, measure, len(reminders))
+        reminders += _fill(words, quiet_from, start, rate, technique, measure, len(reminders))
         quiet_from = start + (measure(text) if text else 0)
     return sorted(said + reminders)
 
 
 def _fill(
-    begin: int, end: int, rate: int, technique: Technique, measure: Callable[[str], int], count: int
+    words: Words, begin: int, end: int, rate: int, technique: Technique, measure: Callable[[str], int], count: int
 ) -> list[tuple[int, str, str]]:
     # Reminders spread evenly through the quiet from `begin` to `end`, as few as keep each part under MAX_QUIET.
     limit = MAX_QUIET * rate
@@ -65,7 +72,7 @@ def _fill(
         quiet = (end - begin - sum(lengths)) / (len(texts) + 1)
         if quiet <= limit or quiet <= 0:
             break
-        texts.append(cues.keep_going(technique, count + len(texts)))
+        texts.append(cues.keep_going(words, technique, count + len(texts)))
     if not texts or quiet <= 0:
         return []
     placed, at = [], float(begin)

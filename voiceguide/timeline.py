@@ -15,6 +15,7 @@ from .length import FitError, Stretch, estimate_samples, fit_error, fit_minutes,
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
 from .routine import Routine, Sides, Step, Technique
 from .stillness import announce_marks, hold_cues
+from .words import catalogue
 
 __all__ = ["TONE_SECONDS", "Event", "Kind", "Phase", "Span", "StepSpan", "Timeline", "estimate", "schedule", "settled"]
 
@@ -135,6 +136,7 @@ class _Scheduler:
         """Laid out only to learn what does not stretch: no cues inside holds and cycles (they take no time)."""
         self.stretched = 0
         """Samples spent in holds, warmth and press cycles: what --length stretches."""
+        self.words = catalogue(routine.language)
         self.minutes = minutes
         """Said in the opening as the session's length (0: not said)."""
         self.live = live
@@ -178,10 +180,10 @@ class _Scheduler:
         steps = session_steps(self.routine, self.pacing)
         played: list[float] = []
         self.t = self.tone("start", 0) + self.samples(self.pacing.pause)
-        for text in cues.opening(self.routine, self.minutes, steps, self.pacing.verbosity):
+        for text in cues.opening(self.words, self.routine, self.minutes, steps, self.pacing.verbosity):
             self.say(text, "opening")
         # Each tone that will count is played once, right after it is named, before the first point.
-        for text, name in cues.tone_intro(self.pacing.verbosity, _tones_used(steps)):
+        for text, name in cues.tone_intro(self.words, self.pacing.verbosity, _tones_used(steps)):
             self.say(text, "tone-intro")
             self.t = self.tone(name, self.t, cue="tone-intro") + self.samples(self.pacing.pause)
         self.span(0, Phase.OPENING)
@@ -192,7 +194,7 @@ class _Scheduler:
                 self.span(start, Phase.MOVING, index)
             played.append(self._step(index, step, len(steps)))
         start = self.t
-        for text in cues.closing(self.routine, steps):
+        for text in cues.closing(self.words, self.routine, steps):
             self.say(text, "closing")
         self.t = self.tone("end", self.t)
         self.span(start, Phase.CLOSING)
@@ -207,7 +209,7 @@ class _Scheduler:
     def _wait(self, index: int, step: Step) -> None:
         # The cue, then the place the live player holds; an export plays a fixed, announced gap instead.
         start = self.t
-        self.say(cues.wait(step, live=self.live, seconds=WAIT_SECONDS), "wait", index)
+        self.say(cues.wait(self.words, step, live=self.live, seconds=WAIT_SECONDS), "wait", index)
         self.waits.append(self.t)
         self.t += 0 if self.live else self.samples(WAIT_SECONDS)
         self.span(start, Phase.WAIT, index)
@@ -218,7 +220,7 @@ class _Scheduler:
             self._wait(index, step)
         intro = self.t
         verbosity = self.pacing.verbosity
-        for cue, text in cues.step_intro(step, index + 1, count, verbosity):
+        for cue, text in cues.step_intro(self.words, step, index + 1, count, verbosity):
             self.say(text, cue, index)
         self.span(intro, Phase.INTRO, index)
         minutes, press, release = step_seconds(step, self.pacing)
@@ -229,7 +231,7 @@ class _Scheduler:
             if n:
                 self.t = self.tone("switch", self.t, index, side) + self.samples(self.pacing.pause)
             if verbosity is not Verbosity.MINIMAL or n or step.sides is not Sides.TOGETHER:
-                self.say(cues.side_start(step.sides, side, first=n == 0), "side", index, side)
+                self.say(cues.side_start(self.words, step.sides, side, first=n == 0), "side", index, side)
             if step.technique is Technique.CYCLES:
                 self._cycles(index, side, minutes * 60, press, release)
             else:
@@ -242,7 +244,7 @@ class _Scheduler:
         return minutes
 
     def _cycles(self, index: int, side: str, seconds: float, press: float, release: float) -> None:
-        self.say(cues.READY, "ready", index, side)
+        self.say(self.words.say("ready"), "ready", index, side)
         self.t += self.samples(LEAD_IN) - self.samples(self.pacing.pause)
         count = max(1, math.floor(seconds / (press + release) + 1e-9))
         p, r = self.samples(press), self.samples(release)
@@ -261,7 +263,7 @@ class _Scheduler:
             self.spans.append(Span(release_at, self.t, Phase.RELEASE, index, side))
             left = (count - k - 1) * (press + release)
             if targets and left <= targets[0] and k < count - 1 and self.pacing.verbosity is not Verbosity.MINIMAL:
-                text = cues.time_left(targets.pop(0))
+                text = cues.time_left(self.words, targets.pop(0))
                 at = release_end + self.samples(CUE_MARGIN)
                 # Only where the cue fits inside the release: cues never overlap tones.
                 if at + self.measure(text) <= self.t - self.samples(CUE_MARGIN):
@@ -274,14 +276,18 @@ class _Scheduler:
     def _hold(self, index: int, side: str, technique: Technique, seconds: float) -> None:
         phase = Phase.WARMTH if technique is Technique.WARMTH else Phase.HOLD
         if self.pacing.verbosity is not Verbosity.MINIMAL or technique is Technique.WARMTH:
-            self.say(cues.hold_start(technique), "hold-start", index, side)
+            self.say(cues.hold_start(self.words, technique), "hold-start", index, side)
         begin = self.t
         length = self.samples(seconds)
         self.stretched += length
         lead = 0
         if technique is Technique.HOLD:
             lead = self.tone("press", begin, index, side) - begin
-        said = [] if self.dry else hold_cues(length, self.rate, technique, self.pacing.announce, self.measure, lead)
+        said = (
+            []
+            if self.dry
+            else hold_cues(self.words, length, self.rate, technique, self.pacing.announce, self.measure, lead)
+        )
         for at, text, cue in said:
             self.events.append(
                 Event(begin + at, self.measure(text), Kind.SPEECH, text=text, step=index, side=side, cue=cue)
@@ -292,5 +298,5 @@ class _Scheduler:
         if technique is Technique.HOLD:
             # The release tone marks the end of a hold; warmth ends on the voice alone (then the done chime).
             self.t = self.tone("release", self.t, index, side) + self.samples(self.pacing.pause)
-        self.say(cues.hold_end(technique), "hold-end", index, side)
+        self.say(cues.hold_end(self.words, technique), "hold-end", index, side)
         self.span(start, Phase.RELEASE, index, side)

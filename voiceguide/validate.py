@@ -14,7 +14,7 @@ from .tomlfile import LineIndex
 
 MAX_STEPS: Final = 100
 MAX_TEXT: Final = 2000
-TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing", "pronounce"}
+TOP_KEYS: Final = {"title", "description", "opening", "closing", "steps", "pacing", "pronounce", "language"}
 STEP_KEYS: Final = {
     "point",
     "name",
@@ -90,7 +90,23 @@ class Validator:
             source=self.source,
             pacing=pacing,
             pronounce=pronounce,
+            language=self.language(doc),
         )
+
+    def language(self, doc: dict[str, Any]) -> str:
+        """The ``language`` key: a BCP 47 tag that has a catalogue of the program's words (default en)."""
+        from .words import best, languages, normalize
+
+        value = doc.get("language", "en")
+        line = self.lines.key("", 0, "language")
+        tag = normalize(value) if isinstance(value, str) else None
+        if tag is None:
+            raise self.fail(line, "language", f'must be a language tag such as "de" or "pt-BR", got {value!r}')
+        found = best(tag, languages())
+        if found is None:
+            known = ", ".join(languages())
+            raise self.fail(line, "language", f"{tag!r} has no catalogue of spoken words; there are: {known}")
+        return found
 
     def pronounce(self, table: Any) -> dict[str, str]:
         """The ``[pronounce]`` table: word or name -> respelling, both short plain text."""

@@ -19,17 +19,18 @@ def _points(n: int) -> str:
 def session_of(routine_ref: str, kwargs: dict[str, Any]) -> Any:
     """The routine and its effective pacing, from a command's ROUTINE and its pacing flags."""
     from ..config import effective_pacing
+    from ..language import in_language
     from ..routine import load_routine
 
     flags, preset = split_flags(kwargs)
     routine = load_routine(routine_ref)
-    pacing, _ = effective_pacing(routine, flags, preset)
-    return routine, pacing
+    pacing, origin = effective_pacing(routine, flags, preset)
+    return in_language(routine_ref, routine, pacing, origin)
 
 
 @cli.command("list")
 def list_cmd() -> None:
-    """List the built-in routines with their points and length.
+    """List the built-in routines with their points, length and languages (play one with --lang CODE).
 
     \b
     Example:
@@ -37,7 +38,7 @@ def list_cmd() -> None:
     """
     from ..config import effective_pacing
     from ..length import session_minutes
-    from ..routine import builtin_names, load_routine
+    from ..routine import builtin_languages, builtin_names, load_routine
     from ..timeline import estimate
 
     names = builtin_names()
@@ -47,6 +48,7 @@ def list_cmd() -> None:
         pacing, _ = effective_pacing(routine, {}, None, saved={})
         minutes = session_minutes(estimate(routine, pacing))
         click.echo(f"{name:<{width}} {routine.title}  ({_points(len(routine.steps))}, about {minutes} min)")
+        click.echo(f"{'':<{width}} languages: {', '.join(builtin_languages(name))}")
 
 
 @cli.command()

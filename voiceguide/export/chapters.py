@@ -9,11 +9,10 @@ from pathlib import Path
 
 from ..routine import Routine
 from ..timeline import Kind, Timeline
+from ..words import SOURCE, Words, catalogue
 from . import artwork
 
 ARTIST = "voiceguide"
-INTRODUCTION = "Introduction"
-CLOSING = "Closing"
 EDGE_SECONDS = 3.0
 """The opening and the closing get chapters of their own when longer than this (they always are,
 with their bells: the start bell alone is 3 s); shorter ones join the first or last point."""
@@ -45,29 +44,36 @@ class Tags:
     """The file's picture (PNG), or none."""
     pictures: tuple[bytes, ...] = ()
     """A PNG per chapter (MP3 only); an empty one leaves that chapter to the cover."""
+    language: tuple[str, str] = (SOURCE, "eng")
+    """The language spoken: its BCP 47 tag (Vorbis comments) and ISO 639-2 code (MP4, ID3)."""
 
 
-def chapters(timeline: Timeline) -> list[Chapter]:
-    """Introduction, one chapter per step, Closing; together they cover the file without a gap."""
+def chapters(timeline: Timeline, words: Words | None = None) -> list[Chapter]:
+    """Introduction, one chapter per step, Closing (titled in the session's language); together they cover
+    the file without a gap."""
+    words = words or catalogue(SOURCE)
     steps = timeline.steps
     if not steps:
         return []
     edge = round(EDGE_SECONDS * timeline.sample_rate)
     first = steps[0].start if steps[0].start > edge else 0
     last = steps[-1].end if timeline.length - steps[-1].end > edge else timeline.length
-    out = [Chapter(INTRODUCTION, 0, first, "opening")] if first else []
+    out = [Chapter(words.label("chapter_introduction"), 0, first, words.label("subtitle_opening"))] if first else []
     for i, step in enumerate(steps):
         start = first if i == 0 else step.start
         end = steps[i + 1].start if i + 1 < len(steps) else last
-        out.append(Chapter(step.name, start, end, f"{step.point.code}, {step.technique.value}"))
+        technique = words.label(f"technique_{step.technique.value}")
+        out.append(Chapter(step.name, start, end, f"{step.point.code}, {technique}"))
     if last < timeline.length:
-        out.append(Chapter(CLOSING, last, timeline.length, "closing"))
+        out.append(Chapter(words.label("chapter_closing"), last, timeline.length, words.label("subtitle_closing")))
     return out
 
 
 def session_tags(routine: Routine, timeline: Timeline) -> Tags:
     """The tags of a whole-session file: the routine's title, a chapter per part of the session."""
-    return Tags(routine.title, routine.title, timeline.sample_rate, tuple(chapters(timeline)))
+    words = catalogue(routine.language)
+    marks = tuple(chapters(timeline, words))
+    return Tags(routine.title, routine.title, timeline.sample_rate, marks, language=(words.tag, words.iso639_2))
 
 
 def _stamp(samples: int, rate: int, sep: str = ".") -> str:
@@ -95,10 +101,11 @@ def write_tags(path: Path, fmt: str, tags: Tags) -> None:
 
 
 def _id3(path: Path, tags: Tags) -> None:
-    from mutagen.id3 import CHAP, CTOC, ID3, PRIV, TALB, TIT2, TIT3, TPE1, TRCK, CTOCFlags
+    from mutagen.id3 import CHAP, CTOC, ID3, PRIV, TALB, TIT2, TIT3, TLAN, TPE1, TRCK, CTOCFlags
 
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TLAN(encoding=3, text=tags.language[1]))
     id3.add(TPE1(encoding=3, text=tags.artist))
     id3.add(TALB(encoding=3, text=tags.album))
     if tags.track:
@@ -162,6 +169,7 @@ def _vorbis(path: Path, fmt: str, tags: Tags) -> None:
     audio["TITLE"] = tags.title
     audio["ARTIST"] = tags.artist
     audio["ALBUM"] = tags.album
+    audio["LANGUAGE"] = tags.language[0]
     if tags.track:
         audio["TRACKNUMBER"] = str(tags.track[0])
         audio["TRACKTOTAL"] = str(tags.track[1])
@@ -210,7 +218,7 @@ def _wav(path: Path, tags: Tags) -> None:
     cue = _chunk(b"cue ", struct.pack("<I", len(marks)) + points) if marks else b""
     labels = b"".join(_chunk(b"labl", struct.pack("<I", i + 1) + m.title.encode() + b"\0") for i, m in enumerate(marks))
     adtl = _chunk(b"LIST", b"adtl" + labels) if marks else b""
-    info_tags = [(b"INAM", tags.title), (b"IART", tags.artist), (b"IPRD", tags.album)]
+    info_tags = [(b"INAM", tags.title), (b"IART", tags.artist), (b"IPRD", tags.album), (b"ILNG", tags.language[0])]
     if tags.track:
         info_tags.append((b"ITRK", str(tags.track[0])))
     info = _chunk(b"LIST", b"INFO" + b"".join(_chunk(k, v.encode() + b"\0") for k, v in info_tags))
@@ -243,7 +251,7 @@ def cue_sheet(routine: Routine, timeline: Timeline, audio_name: str, fmt: str) -
     kind = {"wav": "WAVE", "mp3": "MP3"}.get(fmt, "WAVE")
     rate = timeline.sample_rate
     lines = [f'PERFORMER "{ARTIST}"', f'TITLE "{_quote(routine.title)}"', f'FILE "{_quote(audio_name)}" {kind}']
-    for i, mark in enumerate(chapters(timeline), start=1):
+    for i, mark in enumerate(chapters(timeline, catalogue(routine.language)), start=1):
         frames = mark.start * 75 // rate  # CUE time is minutes:seconds:frames, 75 frames a second
         m, rest = divmod(frames, 75 * 60)
         s, f = divmod(rest, 75)

@@ -77,8 +77,10 @@ def choose_format(path: Path | None, fmt: str | None) -> str:
 
 
 def default_path(routine: Routine, fmt: str) -> Path:
-    """``audio/<routine>.<format>`` under the current folder."""
-    return Path("audio") / f"{routine.name}.{fmt}"
+    """``audio/<routine>.<format>`` under the current folder (``audio/evening.de.m4b`` in another language than
+    English, so the translations do not overwrite each other)."""
+    language = "" if routine.language == "en" else f".{routine.language}"
+    return Path("audio") / f"{routine.name}{language}.{fmt}"
 
 
 def format_gain(gain: float, peak: float, fmt: str) -> float:

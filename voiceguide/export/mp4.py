@@ -51,6 +51,7 @@ class Mp4Sink:
         self._pos = 0
         stream = self._container.add_stream("aac", rate=rate, layout="mono")
         stream.bit_rate = AAC_BITRATE
+        stream.metadata["language"] = tags.language[1]  # the track's ISO 639-2 code: what players show
         self._stream = stream
         metadata = {"title": tags.title, "album": tags.album, "artist": tags.artist}
         if tags.track:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ExportError
 from ..session import Prepared
+from ..words import catalogue
 from .chapters import Chapter, Tags, chapters, write_tags
 from .formats import gain_db
 from .pictures import Drawing
@@ -46,13 +47,15 @@ def export_split(
     if final.exists() and not final.is_dir():
         raise ExportError(f"{final} exists and is not a folder")
     parent = writable_folder(final, force)
-    marks = chapters(timeline)
+    words = catalogue(routine.language)
+    marks = chapters(timeline, words)
     if not marks:
         raise ExportError("the session has no chapters to split at")
     names = part_names(marks, fmt)
     total = len(marks)
     tags = [
-        Tags(mark.title, routine.title, timeline.sample_rate, track=(n, total)) for n, mark in enumerate(marks, start=1)
+        Tags(mark.title, routine.title, timeline.sample_rate, track=(n, total), language=(words.tag, words.iso639_2))
+        for n, mark in enumerate(marks, start=1)
     ]
     drawing = Drawing(routine, session.pacing, marks, timeline)  # the pictures, drawn while it encodes
     cuts = [m.start for m in marks] + [timeline.length]

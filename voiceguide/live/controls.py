@@ -13,26 +13,26 @@ import numpy as np
 from .. import cues
 from ..audio.types import Audio
 from ..timeline import StepSpan, Timeline
+from ..words import SOURCE, Words, catalogue
 from .keys import help_text
 from .mixer import Player
 
 RESTART_WINDOW: Final = 3.0
 """Within this many seconds of a step's start, `p` goes to the previous step instead of restarting this one."""
-ANSWERS: Final[dict[str, str]] = {
-    "pause": "Paused.",
-    "resume": "Resuming.",
-    "next": "Next point.",
-    "close": "Skipping to the end.",
-    "previous": "Going back.",
-    "restart": "From the start of this point.",
-    "louder": "Louder.",
-    "softer": "Softer.",
-    "loudest": "That is as loud as it goes.",
-    "softest": "That is as soft as it goes.",
-    "preparing": "One moment.",
-    "help": "Space pauses. N, next point. P, back. R, where the point is. Plus and minus, volume. Q stops.",
-}
-"""The spoken answer to each control. Short, and synthesized ahead so it comes at once."""
+CONTROLS: Final = (
+    "pause", "resume", "next", "close", "previous", "restart", "louder", "softer", "loudest", "softest", "preparing",
+    "help",
+)  # fmt: skip
+"""What a control may answer; the words are the catalogue's ``answer_<control>``."""
+
+
+def answers(words: Words) -> dict[str, str]:
+    """The spoken answer to each control, in a language. Short, and synthesized ahead so it comes at once."""
+    return {name: words.say(f"answer_{name}") for name in CONTROLS}
+
+
+ANSWERS: Final[dict[str, str]] = answers(catalogue(SOURCE))
+"""The English answers (what sessions in English say)."""
 REPEAT_GAP: Final = 0.4
 """Seconds of quiet between the sentences of a repeated location."""
 
@@ -45,25 +45,28 @@ class Reply:
     say: tuple[str, ...] = ()
 
 
-def location_texts(step: StepSpan, timeline: Timeline, routine_steps: tuple) -> list[str]:
+def location_texts(step: StepSpan, timeline: Timeline, routine_steps: tuple, words: Words | None = None) -> list[str]:
     """What `r` says for a step: its name and where it is, at any verbosity."""
+    words = words or catalogue(SOURCE)
     source = next((s for s in routine_steps if s.point == step.point and s.name == step.name), None)
-    where = cues.sentences(source.location) if source is not None else []
-    return [f"{step.name}.", *where] if where else [f"{step.name}."]
+    where = cues.said(words, source.location) if source is not None else []
+    return [words.say("name", name=step.name), *where]
 
 
 class Controls:
     """Applies command words (from keys or voice) to a player, and says what happened."""
 
-    def __init__(self, clip: Callable[[str], Audio], routine_steps: tuple) -> None:
+    def __init__(self, clip: Callable[[str], Audio], routine_steps: tuple, words: Words | None = None) -> None:
         self.clip = clip
         self.routine_steps = routine_steps
+        self.words = words or catalogue(SOURCE)
+        self.answers = answers(self.words)
         self.listening = False
         """Whether spoken commands are heard (the help then lists their phrases too)."""
 
     def texts(self) -> list[str]:
         """Every text a control may say (to synthesize ahead, so answers are immediate)."""
-        return list(ANSWERS.values())
+        return list(self.answers.values())
 
     def handle(self, command: str, player: Player, timeline: Timeline | None) -> Reply | None:
         """Apply one command; the reply is shown and said."""
@@ -77,43 +80,45 @@ class Controls:
             if waited:
                 return Reply("Going on.")  # the next point begins at once: it is its own answer
             message = "Paused. Press space to go on." if command == "pause" else "Resumed."
-            return self._say(player, Reply(message, (ANSWERS[command],)))
+            return self._say(player, Reply(message, (self.answers[command],)))
         if command in ("louder", "softer"):
             volume, limited = player.change_volume(command == "louder")
             db = 20 * math.log10(volume)
             if limited:
                 key = "loudest" if command == "louder" else "softest"
-                return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (ANSWERS[key],)))
-            return self._say(player, Reply(f"Volume {db:+.0f} dB", (ANSWERS[command],)))
+                return self._say(
+                    player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (self.answers[key],))
+                )
+            return self._say(player, Reply(f"Volume {db:+.0f} dB", (self.answers[command],)))
         if command == "help":
-            return self._say(player, Reply(help_text(self.listening), (ANSWERS["help"],)))
+            return self._say(player, Reply(help_text(self.listening), (self.answers["help"],)))
         if timeline is None:
-            return self._say(player, Reply("Still preparing the session…", (ANSWERS["preparing"],)))
+            return self._say(player, Reply("Still preparing the session…", (self.answers["preparing"],)))
         step = _current_step(timeline, player.position)
         if command == "next":
             later = [s for s in timeline.steps if s.start > player.position]
             end = timeline.steps[-1].end if timeline.steps else timeline.length
             player.seek(later[0].start if later else end)
             if later:
-                return self._say(player, Reply(f"Next: {later[0].name}", (ANSWERS["next"],)))
-            return self._say(player, Reply("Skipping to the close.", (ANSWERS["close"],)))
+                return self._say(player, Reply(f"Next: {later[0].name}", (self.answers["next"],)))
+            return self._say(player, Reply("Skipping to the close.", (self.answers["close"],)))
         if command == "previous":
             if step is None:
                 player.seek(0)
-                return self._say(player, Reply("Back to the start.", (ANSWERS["previous"],)))
+                return self._say(player, Reply("Back to the start.", (self.answers["previous"],)))
             if (player.position - step.start) / timeline.sample_rate > RESTART_WINDOW or step.index == 0:
                 player.seek(step.start)
-                return self._say(player, Reply(f"Restarting {step.name}", (ANSWERS["restart"],)))
+                return self._say(player, Reply(f"Restarting {step.name}", (self.answers["restart"],)))
             previous = timeline.steps[step.index - 1]
             player.seek(previous.start)
-            return self._say(player, Reply(f"Back to {previous.name}", (ANSWERS["previous"],)))
+            return self._say(player, Reply(f"Back to {previous.name}", (self.answers["previous"],)))
         if command == "repeat":
             if step is None or player.position >= step.end:  # welcome or moving: the point that comes next
                 later = [s for s in timeline.steps if s.start > player.position]
                 step = later[0] if later else (timeline.steps[-1] if timeline.steps else None)
             if step is None:
                 return None
-            texts = location_texts(step, timeline, self.routine_steps)
+            texts = location_texts(step, timeline, self.routine_steps, self.words)
             return self._say(player, Reply(f"Repeating where {step.name} is.", tuple(texts)))
         return None
 

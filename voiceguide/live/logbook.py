@@ -3,7 +3,6 @@ the seconds played and the points completed followed while it plays, and how it 
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -32,14 +31,14 @@ SAVE_EVERY: Final = 60.0
 """Seconds between updates while playing: a session killed outright keeps all but its last minute."""
 
 
-def language_of(voice: str | None) -> str:
-    """The language a voice speaks, from its id (``gmw/en-us`` -> ``en``, ``de_DE-thorsten-medium`` -> ``de``);
-    ``en`` for the engine's default voice."""
-    if not voice:
-        return "en"
-    name = re.split(r"[/\\]", voice)[-1]
-    match = re.match(r"[a-z]{2,3}(?=$|[-_.])", name.lower())
-    return match.group(0) if match else name
+def _voice(pacing: Pacing) -> str:
+    """The voice the session speaks with, as the log keeps it: the one chosen, else the engine's default's id."""
+    if pacing.voice:
+        return pacing.voice
+    from ..speech.registry import decide
+
+    choice = decide(pacing.engine, None, pacing.lang or "en")
+    return choice.voice or f"{choice.spec.name} default"
 
 
 class Logbook:
@@ -75,9 +74,8 @@ class Logbook:
                 book = cls(kept.id, kept.played, kept.points, held)
                 book.new = False
                 return book
-            voice = pacing.voice or f"{pacing.engine or 'espeak'} default"
             return cls(
-                practice.begin(ref, routine.digest, language_of(pacing.voice), voice, steps, held=held), held=held
+                practice.begin(ref, routine.digest, routine.language, _voice(pacing), steps, held=held), held=held
             )
         except BaseException:
             held.close()

@@ -18,6 +18,7 @@ from ..events import Timeline
 from ..pacing import Pacing
 from ..routine import Routine
 from ..timeline import Measure, schedule, session_steps, settled
+from ..words import catalogue
 
 UNMADE: Final = 1
 """Samples: the length a clip that is not made yet has in the first layout (as short as a clip can be, so
@@ -81,8 +82,9 @@ def part(timeline: Timeline, cut: int) -> Timeline:
 def minutes_texts(routine: Routine, pacing: Pacing, minutes: int) -> frozenset[str]:
     """What the opening says that names the session's length (it differs with the figure)."""
     steps = session_steps(routine, pacing)
-    said = cues.opening(routine, minutes, steps, pacing.verbosity)
-    return frozenset(said) - frozenset(cues.opening(routine, 0, steps, pacing.verbosity))
+    words = catalogue(routine.language)
+    said = cues.opening(words, routine, minutes, steps, pacing.verbosity)
+    return frozenset(said) - frozenset(cues.opening(words, routine, 0, steps, pacing.verbosity))
 
 
 def said_minutes(routine: Routine, pacing: Pacing, measure: Measure, sample_rate: int, *, live: bool = True) -> int:

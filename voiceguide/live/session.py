@@ -10,7 +10,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
-from .. import cues
 from ..errors import AudioDeviceError
 from ..locks import why
 from ..pacing import Pacing, pacing_texts
@@ -31,6 +30,7 @@ from ..session import (
 from ..speech.clips import ClipStore
 from ..timeline import Timeline
 from ..tuning import steady_heap
+from ..words import catalogue
 from . import signals, state
 from .controls import Controls
 from .display import Status, status_at
@@ -63,7 +63,7 @@ class LiveSession:
     ) -> None:
         self.routine, self.routine_ref, self.pacing, self.device = routine, routine_ref, pacing, device
         self.resume = resume
-        self.store = store or open_store(pacing, pronounce=routine.pronounce)
+        self.store = store or open_store(pacing, pronounce=routine.pronounce, language=routine.language)
         self.commands: queue.Queue[str] = queue.Queue()
         self.player: Player | None = None
         self.timeline: Timeline | None = None
@@ -73,7 +73,8 @@ class LiveSession:
         self._failure: BaseException | None = None
         self._stop_reason: str | None = None
         self._gain, self._peak = DEFAULT_GAIN, 0.0
-        self.controls = Controls(self.store.get, routine.steps)
+        self.words = catalogue(routine.language)
+        self.controls = Controls(self.store.get, routine.steps, self.words)
         self.mic = mic
         self.lock: Any = None
         """The one-session-at-a-time lock, released by close()."""
@@ -137,7 +138,7 @@ class LiveSession:
             self.bed = bed_track(self._bed_source, self.pacing, self.timeline, self.store, fade_in_from=start)
         player = Player(self.store.get, rate, self.timeline, gain=self._gain, start=start, bed=self.bed)
         player.set_headroom(self._peak)
-        player.interject(self.store.get(cues.RESUMING))
+        player.interject(self.store.get(self.words.say("resuming")))
         self.player = player
         return player
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..config import effective_pacing
 from ..errors import LogError, SessionError
+from ..language import in_language
 from ..locks import PlayLock
 from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
@@ -52,6 +53,8 @@ def open_session(
         raise
     finally:
         audio.join()  # sounddevice hides stderr while it loads: nothing may be written before this
+    if session.pacing.listen and session.routine.language != "en":
+        notes.append(english_commands())
     return session, [f"warning: {item.message}" for item in caught] + notes
 
 
@@ -79,6 +82,15 @@ def _attach(session: LiveSession, book: Book) -> None:
         warnings.warn(f"this session will not be in your practice log: {exc}", stacklevel=2)
 
 
+def english_commands() -> str:
+    """The one line that says, in a session in another language, that spoken commands are English words
+    (the recognizer's model is US English), with those words."""
+    from .grammar import PHRASES
+
+    first = ", ".join(f'"{phrases[0]}"' for phrases in PHRASES.values())
+    return f"Spoken commands are in English (the recognizer knows only English): {first}; press ? for all of them."
+
+
 def _session(
     routine: str | None,
     resume: bool,
@@ -92,21 +104,22 @@ def _session(
         if routine is None:
             raise SessionError("name a routine (e.g. `voiceguide play evening`) or use --resume")
         loaded = load_routine(routine)
-        pacing, _ = effective_pacing(loaded, flags, preset)
+        pacing, origin = effective_pacing(loaded, flags, preset)
+        loaded, pacing = in_language(routine, loaded, pacing, origin)
         book = start_soon(loaded, routine_ref(routine), pacing, len(session_steps(loaded, pacing)), None)
         return _made(lambda: LiveSession(loaded, routine_ref(routine), pacing, device=device, mic=mic), book)
     saved = state.load()
     if routine is not None and routine_ref(routine) != saved.routine:
         raise SessionError(f"the saved session is of {saved.routine!r}, not {routine!r}; leave the routine out")
-    loaded = load_routine(saved.routine)
-    note = check_resume(saved, loaded)
-    if note:
-        notes.append(note)
     layers = [
         ("saved session", parse_layer(saved.pacing)),
         ("preset", preset_layer(preset)),
         ("flag", parse_layer(flags, prefix="--")),
     ]
-    pacing, _ = resolve(layers)
+    pacing, origin = resolve(layers)
+    loaded, pacing = in_language(saved.routine, load_routine(saved.routine), pacing, origin)
+    note = check_resume(saved, loaded)
+    if note:
+        notes.append(note)
     book = start_soon(loaded, saved.routine, pacing, len(session_steps(loaded, pacing)), saved.log_entry)
     return _made(lambda: LiveSession(loaded, saved.routine, pacing, device=device, resume=saved, mic=mic), book)

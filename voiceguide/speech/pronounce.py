@@ -51,16 +51,34 @@ def _folded(text: str) -> str:
     return "".join(_fold(c) for c in text)
 
 
+def _written_without_spaces(char: str) -> bool:
+    # Chinese and Japanese run their words together: a key there matches inside a longer run of characters.
+    return "\u3040" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
 @lru_cache(maxsize=64)
 def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
-    # Longest first, so "Tai Chong" wins over "Chong"; words of a name may be split by any whitespace.
-    alternatives = [r"\s+".join(map(re.escape, key.split())) for key in sorted(keys, key=len, reverse=True)]
-    return re.compile(r"(?<![\w'’-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+    # Longest first, so "Tai Chong" wins over "Chong"; words of a name may be split by any whitespace; a key
+    # matches whole words only (except at an edge written without spaces).
+    alternatives = [
+        ("" if _written_without_spaces(key[0]) else r"(?<![\w'’-])")
+        + r"\s+".join(map(re.escape, key.split()))
+        + ("" if _written_without_spaces(key[-1]) else r"(?![\w-])")
+        for key in sorted(keys, key=len, reverse=True)
+    ]
+    return re.compile("(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
-def merged(routine_table: Mapping[str, str] | None) -> dict[str, str]:
-    """The default table with a routine's own entries on top (a routine's entry wins, any case)."""
-    table = dict(DEFAULT_TABLE)
+def merged(routine_table: Mapping[str, str] | None, language: str = "en") -> dict[str, str]:
+    """The language's table (English: DEFAULT_TABLE; others: their catalogue's ``[pronounce]``, as respellings
+    are written for one language's letter rules) with a routine's own entries on top (a routine's entry wins,
+    any case)."""
+    if language == "en":
+        table = dict(DEFAULT_TABLE)
+    else:
+        from ..words import catalogue
+
+        table = dict(catalogue(language).pronounce)
     for word, respelling in (routine_table or {}).items():
         for existing in [k for k in table if k.lower() == word.lower()]:
             del table[existing]

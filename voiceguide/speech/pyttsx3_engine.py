@@ -194,6 +194,15 @@ def resolve_voice(wanted: str, voices: list[VoiceInfo]) -> str:
             return voice.id
     import difflib
 
+    from ..words import catalogue, languages
+
+    speaks = next((catalogue(t) for t in languages() if catalogue(t).voice.lower() == wanted.lower()), None)
+    if speaks is not None:  # the voice a language's sessions take by default is not installed
+        raise SpeechError(
+            f"espeak-ng has no voice {wanted!r} for {speaks.english}; install its language data "
+            f"(sudo apt-get install espeak-ng-data), or choose a voice with --voice "
+            f"(see `voiceguide voices --lang {speaks.tag}`)"
+        )
     names = [v.id for v in voices] + [v.name for v in voices]
     close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""

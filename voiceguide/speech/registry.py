@@ -173,8 +173,18 @@ def list_voices(language: str | None = None) -> list[VoiceInfo]:
     if language:
         from .voice_catalog import matches_language
 
-        found = [v for v in found if matches_language(v.language, language)]
+        wanted = (language, *_espeak_names(language))
+        found = [v for v in found if any(matches_language(v.language, each) for each in wanted)]
     return found
+
+
+def _espeak_names(language: str) -> list[str]:
+    # What espeak-ng calls a language a catalogue speaks (zh is its "cmn"), from the catalogue's voice.
+    from ..words import best, catalogue, languages
+
+    tag = best(language, languages())
+    # (Its language, without a "-latn-…" reading variant: zh's voice is cmn-latn-pinyin, listed under cmn.)
+    return [catalogue(tag).voice.rpartition("/")[2].split("-latn")[0]] if tag else []
 
 
 @dataclass(frozen=True)
