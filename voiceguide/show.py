@@ -61,7 +61,7 @@ def to_json(routine: Routine, timeline: Timeline, pacing: Pacing | None = None) 
 
 
 def _written_minutes(routine: Routine, pacing: Pacing) -> dict[int, float]:
-    from .timeline import session_steps
+    from .steps import session_steps
 
     return {i: step.minutes for i, step in enumerate(session_steps(routine, pacing))}
 

@@ -11,9 +11,10 @@ from typing import Final
 
 from . import cues
 from .events import TONE_SECONDS, Event, Kind, Phase, Span, StepSpan, Timeline
-from .length import FitError, Stretch, estimate_samples, fit_error, fit_minutes, session_minutes
-from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing, Verbosity
+from .length import FitError, estimate_samples, fit_error, fit_minutes, session_minutes
+from .pacing import Pacing, Verbosity
 from .routine import Routine, Sides, Step, Technique
+from .steps import session_steps, step_seconds, stretch
 from .stillness import announce_marks, hold_cues
 from .words import catalogue
 
@@ -29,29 +30,6 @@ WAIT_SECONDS: Final = 60
 
 Measure = Callable[[str], int]
 """Length in samples of the spoken clip for a text."""
-
-
-def step_seconds(step: Step, pacing: Pacing) -> tuple[float, float, float]:
-    """(minutes after overrides and scale, press seconds, release seconds) for a step."""
-    minutes = pacing.minutes.get(step.point)
-    minutes = (step.minutes if minutes is None else minutes) * pacing.scale
-    press = pacing.press.get(step.point) or step.press or DEFAULT_PRESS
-    release = pacing.release.get(step.point) or step.release or DEFAULT_RELEASE
-    return minutes, press, release
-
-
-def stretch(step: Step, pacing: Pacing) -> Stretch:
-    """What a step can give or take when the session is fitted to --length (length.fit_minutes)."""
-    minutes, press, release = step_seconds(step, pacing)
-    cycles = step.technique is Technique.CYCLES
-    sides = 2 if step.sides is Sides.BOTH else 1
-    pinned = step.point in dict(pacing.minutes.points)  # CODE=M keeps its minutes; a plain M only shapes the rest
-    return Stretch(minutes, sides, press + release if cycles else 0.0, pinned)
-
-
-def session_steps(routine: Routine, pacing: Pacing) -> list[Step]:
-    """The routine's steps that pacing's only/skip keep, in order."""
-    return [s for s in routine.steps if pacing.includes(s.point)]
 
 
 def schedule(

@@ -7,7 +7,7 @@ from typing import Final
 
 from ..model import Routine, Sides, Step, Technique
 from ..pacing import Pacing
-from ..timeline import session_steps, step_seconds
+from ..steps import session_steps, step_seconds
 from .locations import Location, location
 
 TECHNIQUE_WORDS: Final[dict[Technique, str]] = {

@@ -17,7 +17,8 @@ from .. import cues
 from ..events import Timeline
 from ..pacing import Pacing
 from ..routine import Routine
-from ..timeline import Measure, schedule, session_steps, settled
+from ..steps import session_steps
+from ..timeline import Measure, schedule, settled
 from ..words import catalogue
 
 UNMADE: Final = 1

@@ -14,7 +14,7 @@ from ..locks import PlayLock
 from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
 from ..routine import load_routine, routine_ref
-from ..timeline import session_steps
+from ..steps import session_steps
 from . import state
 from .logbook import Logbook, start_soon
 from .output import warm_up_audio
