@@ -150,7 +150,7 @@ def test_validate_fails_for_a_broken_routine_and_names_it() -> None:
     result = CliRunner().invoke(cli, ["validate", "evening", str(bad)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("OK   evening") and lines[1].startswith(f"FAIL {bad}:7: steps[0].sides:")
+    assert lines[0].startswith("OK   evening") and lines[1].startswith(f"FAIL {bad}:7: step 1, sides:")
 
 
 def test_short_help_and_version_work() -> None:

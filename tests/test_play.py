@@ -131,7 +131,7 @@ def test_a_broken_routine_given_to_play_is_reported_on_stderr() -> None:
     proc = voiceguide("play", str(bad))
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
-    assert err.startswith(f"Error: {bad}:7: steps[0].sides: must be one of")
+    assert err.startswith(f"Error: {bad}:7: step 1, sides: must be one of")
 
 
 def test_an_unknown_device_is_one_clear_message() -> None:

@@ -46,6 +46,9 @@ class Sink(Protocol):
 
 def open_sink(fmt: str, path: Path, rate: int, tags: Tags) -> Sink:
     """An encoder writing ``fmt`` to ``path``; M4B/M4A take their tags and chapters now, the others after."""
+    # Created here first: libsndfile and FFmpeg report a file they cannot create without its errno
+    # ("System error."), and the error line's hint depends on it (writer.reported).
+    path.open("wb").close()
     if fmt in ("m4b", "m4a"):
         from .mp4 import Mp4Sink
 
