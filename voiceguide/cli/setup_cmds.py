@@ -10,6 +10,7 @@ import click
 from ..errors import VoiceguideError
 from .group import cli
 from .options import pacing_options, split_flags
+from .table import aligned
 
 
 @cli.group()
@@ -42,9 +43,10 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     flags, preset = split_flags(kwargs)
     loaded = load_routine(routine) if routine else None
     pacing, origin = effective_pacing(loaded, flags, preset)
-    for key in KNOBS:
-        text = value_text(getattr(pacing, key)) or default_text(key)
-        click.echo(f"{key:<10} {text:<16} {origin[key]}")
+    rows = [("setting", "value", "from")]
+    rows += [(key, value_text(getattr(pacing, key)) or default_text(key), origin[key]) for key in KNOBS]
+    for line in aligned(rows):
+        click.echo(line)
     click.echo(f"(saved defaults: {config_path()})")
 
 
@@ -99,9 +101,10 @@ def voices(lang: str | None) -> None:
     shown = list_voices(lang)
     if not shown:
         raise click.ClickException(f"no voices for language {lang!r}")
-    width = max(len(v.id) for v in shown) + 2
-    for voice in shown:
-        click.echo(f"{voice.id:<{width}} {voice.language:<10} {voice.engine:<8} {voice.name}")
+    rows = [("id", "language", "engine", "name")]
+    rows += [(voice.id, voice.language, voice.engine, voice.name) for voice in shown]
+    for line in aligned(rows):
+        click.echo(line)
 
 
 @cli.command()
