@@ -5,16 +5,21 @@
 #   scripts/setup.sh --neural   also the natural (Piper neural) voice: voiceguide[neural]
 #   scripts/setup.sh --test     also what the tests need (PulseAudio virtual sound card, ffmpeg, test libraries,
 #                               and the neural voice, so the tests run it for real)
+#   scripts/setup.sh --link     also link ~/.local/bin/voiceguide when ~/.local/bin is not on PATH yet
+# Every run puts `voiceguide` on PATH (a link in ~/.local/bin, scripts/link.sh) when ~/.local/bin is on PATH
+# and no other `voiceguide` is there; it never asks, so CI cannot hang on a prompt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0
 want_neural=0
+link=()
 for arg in "$@"; do
   case "$arg" in
     --test) want_tests=1; want_neural=1 ;;
     --neural) want_neural=1 ;;
-    *) echo "usage: scripts/setup.sh [--neural] [--test]" >&2; exit 2 ;;
+    --link) link=(--force) ;;
+    *) echo "usage: scripts/setup.sh [--neural] [--test] [--link]" >&2; exit 2 ;;
   esac
 done
 
@@ -55,3 +60,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extra"
   touch "$stamp"
 fi
+bash scripts/link.sh "${link[@]}"
