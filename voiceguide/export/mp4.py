@@ -80,19 +80,19 @@ class Mp4Sink:
         try:
             self._container.mux(self._stream.encode(frame))
         except self._av.FFmpegError as exc:
-            raise _failed(exc) from None
+            raise failed(exc) from None
 
     def close(self) -> None:
         """Flush the encoder and write the index (moov) with the chapters."""
         try:
             self._container.mux(self._stream.encode(None))
         except self._av.FFmpegError as exc:
-            raise _failed(exc) from None
+            raise failed(exc) from None
         finally:
             self._container.close()
 
 
-def _failed(exc: Any) -> Exception:
+def failed(exc: Any) -> Exception:
     """FFmpeg's error as OSError when it carries an errno (the file opens at the first write), else RuntimeError.
 
     The writer reports both as a failed write; the errno decides whether it says the disk is full.
