@@ -35,13 +35,17 @@ def speech_windows(reference: np.ndarray, most: int = 40) -> list[int]:
 
 
 def main() -> None:
-    from pesq import pesq
+    from pesq import PesqError, pesq
 
     reference = decode(sys.argv[1])
     windows = speech_windows(reference)
     for path in sys.argv[2:]:
         decoded = decode(path)
-        scores = [pesq(RATE, reference[i : i + WINDOW], decoded[i : i + WINDOW], "wb") for i in windows]
+        scores = [
+            pesq(RATE, reference[i : i + WINDOW], decoded[i : i + WINDOW], "wb", on_error=PesqError.RETURN_VALUES)
+            for i in windows
+        ]
+        scores = [s for s in scores if s > 0]  # -1: PESQ found no utterance in the window
         print(
             f"{path}: PESQ-WB median {np.median(scores):.2f}, lowest {min(scores):.2f} ({len(scores)} windows of 8 s)"
         )
