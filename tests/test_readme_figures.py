@@ -1,4 +1,5 @@
-"""The README's figures for the evening routine are the ones the program gives: its length and file sizes."""
+"""The README's figures for the evening routine are the ones the program gives: its length and file sizes
+(M4B and WAV, and the M4B with a rain bed)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,14 @@ def test_the_readme_gives_the_evenings_length_and_file_sizes_as_the_program_does
     assert minutes, header
     assert set(LENGTH.findall(README)) == {minutes.group(1)}
     wrote = {}
-    for fmt in ("m4b", "wav"):
-        result = runner.invoke(cli, ["export", "evening", "-o", str(tmp_path / f"evening.{fmt}")])
+    for name, args in {"m4b": (), "wav": (), "rain.m4b": ("--bed", "rain")}.items():
+        result = runner.invoke(cli, ["export", "evening", "-o", str(tmp_path / f"evening.{name}"), *args])
         assert result.exit_code == 0, result.output
-        wrote[fmt] = _mb(result.output)
+        wrote[name] = _mb(result.output)
     m4b = re.search(r"is about ([\d.]+) MB\), every phone plays AAC", README)
     wav = re.search(r"is\s+a (\d+) MB file", README)
     assert m4b and wav
     assert abs(float(m4b.group(1)) - wrote["m4b"]) <= 0.15, wrote  # "about": within 0.15 MB
     assert abs(float(wav.group(1)) - wrote["wav"]) <= 1, wrote
+    rain = re.search(r"--bed rain` is about (\d+) MB as M4B", README)  # a bed's noise fills AAC's bit rate
+    assert rain and abs(float(rain.group(1)) - wrote["rain.m4b"]) <= 1, wrote
