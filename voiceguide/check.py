@@ -137,7 +137,7 @@ def _formats() -> Check:
         "export formats",
         not missing,
         ", ".join(have) + (f" (missing: {', '.join(missing)})" if missing else ""),
-        "pip install --upgrade soundfile av (their wheels bring libsndfile with MP3/Opus, and FFmpeg's AAC)",
+        "pip install --upgrade soundfile av (their wheels bring libsndfile with MP3, and FFmpeg's AAC and Opus)",
         needed_for_play=False,
     )
 
