@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes.util
 import functools
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Final
@@ -65,8 +66,11 @@ def _system_path() -> str | None:
         return None
     if os.path.isabs(name):
         return name
+    ldconfig = shutil.which("ldconfig", path=f"/sbin:/usr/sbin:{os.environ.get('PATH', '')}")
+    if ldconfig is None:
+        return None
     try:
-        listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True, timeout=10).stdout
+        listing = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     for line in listing.splitlines():
