@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmarks: voiceguide's export (cold and warm cache), memory against session length, start-up,
+"""Benchmarks: voiceguide's export (cold and warm cache), each format beside FFmpeg on the same WAV, memory
+against session length, start-up,
 the hand-made peer pipelines (espeak-ng + sox, piper + sox) on the same plan, the neural voice cold and warm,
 a sound bed's cost in export and play, intelligibility (scripts/wer.py), `show --length` against `show`, and the
 practice log (an entry's cost at start, bytes per session, `voiceguide log` over 10,000 sessions). Prints one table; --json writes it too.
@@ -98,6 +99,39 @@ def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, flo
             out[f"export {name} (s)"] = stats([v[0] for v in values])
             out[f"export {name} CPU (s)"] = stats([v[2] for v in values])
             out[f"export {name} peak RSS (MiB)"] = stats([v[1] for v in values])
+    return out
+
+
+# FFmpeg on the session's own WAV, with the settings voiceguide's encoder uses (same codec, bit rate or
+# quality): the time a user reaching for `ffmpeg -i evening.wav ...` would wait.
+FFMPEG_ANCHORS = {
+    "m4b": ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"],  # FFmpeg's native AAC, as PyAV's
+    "mp3": ["-c:a", "libmp3lame", "-q:a", "4"],  # LAME VBR 4: libsndfile's default (the same file size)
+    "opus": ["-c:a", "libopus", "-b:a", "32k"],  # complexity 10, FFmpeg's default and voiceguide's
+    "ogg": ["-c:a", "libvorbis", "-q:a", "4"],  # libsndfile's default Vorbis quality, 0.4
+    "flac": ["-c:a", "flac"],  # compression level 5 in both
+}
+
+
+def bench_formats(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Each format's warm export beside FFmpeg encoding the same session's WAV, alternating (wall and CPU)."""
+    cache = work / "warm-cache"
+    wav = work / "formats.wav"
+    run([*VOICEGUIDE, "export", routine, "-o", str(wav), "--force"], env_with(cache))
+    ffmpeg = shutil.which("ffmpeg")
+    times: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(runs):
+        for fmt, options in FFMPEG_ANCHORS.items():
+            done = run([*VOICEGUIDE, "export", routine, "-o", str(work / f"formats.{fmt}"), "--force"], env_with(cache))
+            times.setdefault(f"export {fmt}", []).append((done[0], done[3]))
+            if ffmpeg:
+                cmd = [ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), *options]
+                done = run([*cmd, str(work / f"ffmpeg.{fmt}")])
+                times.setdefault(f"ffmpeg {fmt}", []).append((done[0], done[3]))
+    out = {}
+    for name, values in times.items():
+        out[f"{name} (s)"] = stats([v[0] for v in values])
+        out[f"{name} CPU (s)"] = stats([v[1] for v in values])
     return out
 
 
@@ -435,7 +469,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         metavar="ROWS",
-        help="comma-separated row groups to run: export,bed,neural,length,startup,play,wer,fit,log "
+        help="comma-separated row groups to run: export,formats,bed,neural,length,startup,play,wer,fit,log "
         "(default: all selected)",
     )
     args = parser.parse_args()
@@ -450,6 +484,8 @@ def main() -> None:
         compile_bytecode()
         if wanted("export"):
             results |= bench_export(args.routine, args.runs, work)
+        if wanted("formats"):
+            results |= bench_formats(args.routine, args.runs, work)
         if wanted("bed"):
             results |= bench_bed_export(args.routine, args.runs, work)
         if not args.no_neural and wanted("neural"):
@@ -498,6 +534,9 @@ def main() -> None:
         "play first sound, warm, log written (s)",
         "play first sound, warm, --log off (s)",
     )
+    for fmt in FFMPEG_ANCHORS:  # the target: each at most 1.2x FFmpeg's time on the same WAV
+        ratio(f"export {fmt} / ffmpeg {fmt}", f"export {fmt} (s)", f"ffmpeg {fmt} (s)")
+        ratio(f"export {fmt} / ffmpeg {fmt}, CPU", f"export {fmt} CPU (s)", f"ffmpeg {fmt} CPU (s)")
     for name, value in ratios.items():
         print(f"{name:<{width}}  {value:>9.2f}x")
     if args.json_path:

@@ -8,19 +8,24 @@
 #                               test libraries)
 #   scripts/setup.sh --dry-run  only print what it would install (with the other flags: for them)
 # --neural is still accepted: the neural voice is the default now.
+#   scripts/setup.sh --link     also link ~/.local/bin/voiceguide when ~/.local/bin is not on PATH yet
+# Every run puts `voiceguide` on PATH (a link in ~/.local/bin, scripts/link.sh) when ~/.local/bin is on PATH
+# and no other `voiceguide` is there; it never asks, so CI cannot hang on a prompt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0
 want_neural=1
 dry_run=0
+link=()
 for arg in "$@"; do
   case "$arg" in
     --test) want_tests=1 ;;
     --neural) ;;
     --light) want_neural=0 ;;
     --dry-run) dry_run=1 ;;
-    *) echo "usage: scripts/setup.sh [--light] [--test] [--dry-run]" >&2; exit 2 ;;
+    --link) link=(--force) ;;
+    *) echo "usage: scripts/setup.sh [--light] [--test] [--link] [--dry-run]" >&2; exit 2 ;;
   esac
 done
 if [ "$want_tests" = 1 ]; then
@@ -89,3 +94,4 @@ fi
 if ! man -w voiceguide >/dev/null 2>&1; then
   echo "The manual: man $PWD/$page (or add $(dirname "$man_dir") to MANPATH)"
 fi
+bash scripts/link.sh "${link[@]}"

@@ -160,7 +160,7 @@ def test_a_read_only_config_folder_makes_pace_set_and_reset_one_line_and_keeps_t
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == [".config.toml.lock", "config.toml"]
     shown = CliRunner().invoke(cli, ["pace", "show"])
-    assert shown.exit_code == 0 and "press      6" in shown.output
+    assert shown.exit_code == 0 and "press        6 " in shown.output
 
 
 @pytest.mark.parametrize("depth", ["config.toml", "sub/config.toml"])

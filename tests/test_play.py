@@ -110,12 +110,17 @@ def test_ctrl_c_and_sigterm_save_the_position_and_resume_continues_from_it(
     out, err = proc.communicate(timeout=10)
     assert time.monotonic() - started < 2
     assert proc.returncode == code, err
-    assert word in out and "Resume with: voiceguide play" in out
+    assert word in out
+    printed = next(line for line in out.splitlines() if line.startswith("Resume with: "))
+    assert printed.endswith(" play " + TINY + " --resume") or printed.endswith(" play '" + TINY + "' --resume")
     saved = json.loads(state.read_text())
     assert saved["step"] == 0 and saved["side"] == "left"
     first_press = next(e for e in reference["plan"]["events"] if e.get("tone") == "press")
     assert saved["position"] > first_press["sample"]
-    resumed = voiceguide("play", "--resume")
+    # The command as printed, typed into a shell: it runs (voiceguide is not on PATH here, so it names itself).
+    resumed = subprocess.Popen(
+        ["bash", "-c", printed.removeprefix("Resume with: ")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 0, err
     lines = out.splitlines()
@@ -131,7 +136,7 @@ def test_a_broken_routine_given_to_play_is_reported_on_stderr() -> None:
     proc = voiceguide("play", str(bad))
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
-    assert err.startswith(f"Error: {bad}:7: steps[0].sides: must be one of")
+    assert err.startswith(f"Error: {bad}:7: step 1, sides: must be one of")
 
 
 def test_an_unknown_device_is_one_clear_message() -> None:

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from voiceguide.cli import cli
-from voiceguide.errors import RoutineError
+from voiceguide.errors import RoutineError, readable_field
 from voiceguide.routine import Sides, Technique, load_routine, parse_routine
 
 BAD = Path(__file__).parent / "routines" / "bad"
@@ -40,7 +40,7 @@ def test_the_cli_reports_a_malformed_routine_in_one_line_and_exits_non_zero(name
     assert result.exit_code == 1
     message = result.output.strip()
     assert message.count("\n") == 0, message
-    assert message.startswith(f"Error: {BAD / name}:{line}: {field}: ")
+    assert message.startswith(f"Error: {BAD / name}:{line}: {readable_field(field)}: ")  # steps counted from 1
     assert "Traceback" not in result.output
 
 

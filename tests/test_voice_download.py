@@ -134,7 +134,7 @@ def test_available_lists_the_catalogues_voices_for_a_language_with_size_and_qual
     result = run("voices", "--available", "--lang", "de")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == ["KEY", "LANGUAGE", "QUALITY", "SIZE"]
+    assert lines[0].split() == ["key", "language", "quality", "size", "name"]
     assert lines[1].split()[:5] == [KEY, "de_DE", "medium", "1", "MB"]
     assert "es_ES" not in result.output
 

@@ -142,19 +142,21 @@ def _formats() -> Check:
 
     have = ["wav"]  # written by voiceguide itself
     have += [n for n, (f, sub) in SNDFILE.items() if f in sf.available_formats() and sub in sf.available_subtypes(f)]
-    try:  # M4B/M4A: PyAV with FFmpeg's AAC encoder, and chapters
+    try:  # M4B/M4A: PyAV with FFmpeg's AAC encoder, and chapters; Opus: FFmpeg's libopus
         import av
 
         if hasattr(av.container.OutputContainer, "set_chapters") and "aac" in av.codecs_available:
             have = ["m4b", "m4a", *have]
+        if "libopus" in av.codecs_available:
+            have.append("opus")
     except ImportError:
         pass
-    missing = [n for n in ("m4b", "m4a", *SNDFILE) if n not in have]
+    missing = [n for n in ("m4b", "m4a", *SNDFILE, "opus") if n not in have]
     return Check(
         "export formats",
         not missing,
         ", ".join(have) + (f" (missing: {', '.join(missing)})" if missing else ""),
-        "pip install --upgrade soundfile av (their wheels bring libsndfile with MP3/Opus, and FFmpeg's AAC)",
+        "pip install --upgrade soundfile av (their wheels bring libsndfile with MP3, and FFmpeg's AAC and Opus)",
         needed_for_play=False,
     )
 

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 
 class VoiceguideError(Exception):
     """Base class of every error voiceguide reports to a user."""
 
 
+def readable_field(field: str) -> str:
+    """A field as a person counts: ``steps[1].technique`` is ``step 2, technique``; others as they are."""
+    found = re.fullmatch(r"steps\[(\d+)\](?:\.(.+))?", field)
+    if found is None:
+        return field
+    step = f"step {int(found.group(1)) + 1}"
+    return f"{step}, {found.group(2)}" if found.group(2) else step
+
+
 class RoutineError(VoiceguideError):
-    """A routine or config file is missing, unreadable or invalid."""
+    """A routine or config file is missing, unreadable or invalid.
+
+    ``field`` keeps the file's own form (``steps[1].minutes``, counted from 0, for tools and tests); the
+    message counts steps from 1, as a person does (``step 2, minutes``), beside the line number.
+    """
 
     def __init__(self, path: str, line: int | None, field: str | None, message: str) -> None:
         self.path = path
@@ -16,7 +31,7 @@ class RoutineError(VoiceguideError):
         self.field = field
         self.message = message
         where = path if line is None else f"{path}:{line}"
-        what = f"{field}: {message}" if field else message
+        what = f"{readable_field(field)}: {message}" if field else message
         super().__init__(f"{where}: {what}")
 
 

@@ -29,6 +29,7 @@ from .parsers import (
     whole_minutes,
 )
 from .points import Point
+from .suggest import did_you_mean
 
 
 class Verbosity(StrEnum):
@@ -214,7 +215,7 @@ def parse_layer(values: Mapping[str, Any], *, prefix: str = "") -> dict[str, Any
         shown = f"{prefix}{key.replace('_', '-')}" if prefix == "--" else f"{prefix}{key}"  # as the flag is typed
         spec = KNOBS.get(key)
         if spec is None:
-            raise PacingError(f"unknown setting; allowed: {', '.join(KNOBS)}", key=shown)
+            raise PacingError(f"unknown setting; {did_you_mean(key, KNOBS)}allowed: {', '.join(KNOBS)}", key=shown)
         try:
             parsed[key] = spec.parse(value)
         except PacingError as exc:

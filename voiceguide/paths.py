@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -43,6 +44,49 @@ def voices_dir() -> Path:
 def data_dir() -> Path:
     """What voiceguide keeps for the user (the practice log): ``$VOICEGUIDE_DATA_DIR``, else the user's data dir."""
     return _place("VOICEGUIDE_DATA_DIR", "data")
+
+
+def program() -> str:
+    """How to run voiceguide again, as a shell command the user can type: ``voiceguide`` when that name on
+    PATH is this program, else this program's own path (``~/src/voiceguide/.venv/bin/voiceguide``), or
+    ``PYTHON -m voiceguide`` when it was started that way."""
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    found = shutil.which(APP)
+    if not argv0 or argv0.endswith("__main__.py") or argv0 in ("-c", "-m"):  # python -m voiceguide
+        # The name on PATH runs this very install when it is (or links to) the script beside this Python.
+        if found and os.path.dirname(os.path.realpath(found)) == os.path.dirname(os.path.abspath(sys.executable)):
+            return APP
+        return f"{_typed(sys.executable)} -m {APP}"
+    mine = argv0 if os.sep in argv0 else shutil.which(argv0) or argv0
+    if found and _same(found, mine):
+        return APP
+    return _typed(os.path.abspath(mine))
+
+
+def command(*words: str) -> str:
+    """A voiceguide command line the user can type as printed: ``program()`` and the words, quoted as needed."""
+    import shlex
+
+    return " ".join([program(), *(shlex.quote(word) for word in words)])
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _typed(path: str) -> str:
+    """``path`` as a shell word: ``~/…`` under the home folder (the shell expands it), else quoted if it must be."""
+    import shlex
+
+    home = os.path.expanduser("~")
+    if home != "/" and path.startswith(home + os.sep) and shlex.quote(path) == path:
+        return "~" + path[len(home) :]
+    return shlex.quote(path)
 
 
 def atomic_write(path: Path, data: bytes | str) -> Path:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import VoiceguideError
+from .suggest import close_match
 
 # Meridian code -> (English name, number of points on it).
 MERIDIANS: Final[dict[str, tuple[str, int]]] = {
@@ -96,14 +97,20 @@ def parse_point(text: str) -> Point:
         raise PointCodeError(f"{text!r} is not a point code; write a meridian and a number, e.g. LR3 or Liv-3")
     prefix = re.sub(r"[\s\-_.]", "", match.group(1)).upper()
     meridian = prefix if prefix in MERIDIANS else _PREFIX_ALIASES.get(prefix)
+    number = int(match.group(2))
     if meridian is None:
         known = ", ".join(MERIDIANS)
-        raise PointCodeError(f"{text!r}: unknown meridian {match.group(1)!r}; known: {known}")
-    number = int(match.group(2))
+        near = close_match(prefix.lower(), [name.lower() for name in (*MERIDIANS, *_PREFIX_ALIASES)])
+        hint = f"did you mean {_standard(near.upper())}{number}? " if near else ""
+        raise PointCodeError(f"{text!r}: unknown meridian {match.group(1)!r}; {hint}known: {known}")
     name, count = MERIDIANS[meridian]
     if not 1 <= number <= count:
         raise PointCodeError(f"{text!r}: the {name} meridian has points 1 to {count}")
     return Point(meridian, number)
+
+
+def _standard(prefix: str) -> str:
+    return prefix if prefix in MERIDIANS else _PREFIX_ALIASES[prefix]
 
 
 def parse_point_list(text: str) -> tuple[Point, ...]:

@@ -10,6 +10,7 @@ from .model import Routine, Sides, Step, Technique, plain_text
 from .pacing import CYCLE_SECONDS, STEP_MINUTES, parse_layer
 from .parsers import Range
 from .points import PointCodeError, parse_point
+from .suggest import did_you_mean
 from .tomlfile import LineIndex
 
 MAX_STEPS: Final = 100
@@ -49,7 +50,7 @@ class Validator:
                 raise self.fail(
                     self.lines.key("", 0, key),
                     key,
-                    f"unknown key; allowed at the top level: {', '.join(sorted(TOP_KEYS))}",
+                    f"unknown key; {did_you_mean(key, TOP_KEYS)}allowed at the top level: {', '.join(sorted(TOP_KEYS))}",
                 )
         title = self.text(doc, "title", "", 0, "title", required=True, limit=200)
         description = self.text(doc, "description", "", 0, "description")
@@ -183,7 +184,7 @@ class Validator:
                 raise self.fail(
                     self.lines.key("steps", i, key),
                     f"{here}.{key}",
-                    f"unknown key; allowed in a step: {', '.join(sorted(STEP_KEYS))}",
+                    f"unknown key; {did_you_mean(key, STEP_KEYS)}allowed in a step: {', '.join(sorted(STEP_KEYS))}",
                 )
         if "point" not in raw:
             raise self.fail(

@@ -221,5 +221,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
     if outcome.finished:
         return
     if outcome.saved is not None:
-        screen.say(f"Resume with: voiceguide play {session.routine_ref} --resume")
+        from ..paths import command
+
+        screen.say(f"Resume with: {command('play', session.routine_ref, '--resume')}")
     sys.exit(130 if outcome.reason == "interrupted" else 0)

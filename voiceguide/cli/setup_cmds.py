@@ -11,6 +11,7 @@ from ..errors import VoiceguideError
 from . import complete
 from .group import cli
 from .options import pacing_options, split_flags
+from .table import aligned
 
 
 @cli.group()
@@ -46,10 +47,13 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     pacing, origin = effective_pacing(loaded, flags, preset)
     chosen = decide(pacing.engine, pacing.voice)
     in_effect = {"engine": chosen.spec.name, "voice": chosen.voice}  # the voice in effect, not just the flag's
+    rows = [("setting", "value", "from")]
     for key in KNOBS:
         text = value_text(in_effect.get(key, getattr(pacing, key))) or default_text(key)
         source = f"{origin[key]}: {chosen.reason}" if key in in_effect and origin[key] == "built-in" else origin[key]
-        click.echo(f"{key:<10} {text:<16} {source}")
+        rows.append((key, text, source))
+    for line in aligned(rows):
+        click.echo(line)
     click.echo(f"(saved defaults: {config_path()})")
 
 
@@ -119,9 +123,10 @@ def voices(lang: str | None, available: bool, get: str | None) -> None:
     shown = list_voices(lang)
     if not shown:
         raise click.ClickException(f"no voices for language {lang!r}")
-    width = max(len(v.id) for v in shown) + 2
-    for voice in shown:
-        click.echo(f"{voice.id:<{width}} {voice.language:<10} {voice.engine:<8} {voice.name}")
+    rows = [("id", "language", "engine", "name")]
+    rows += [(voice.id, voice.language, voice.engine, voice.name) for voice in shown]
+    for line in aligned(rows):
+        click.echo(line)
 
 
 def _list_available(lang: str | None) -> None:
@@ -131,12 +136,10 @@ def _list_available(lang: str | None) -> None:
     shown = [voice for voice in fetch_catalogue() if matches_language(voice.language, lang)]
     if not shown:
         raise click.ClickException(f"the catalogue has no voices for language {lang!r}")
-    rows = [("KEY", "LANGUAGE", "QUALITY", "SIZE", "")]
+    rows = [("key", "language", "quality", "size", "name")]
     rows += [(v.key, v.language, v.quality, f"{v.size / 1e6:.0f} MB", v.language_name) for v in shown]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for key, language, quality, size, name in rows:
-        line = f"{key:<{widths[0]}}  {language:<{widths[1]}}  {quality:<{widths[2]}}  {size:>{widths[3]}}  {name}"
-        click.echo(line.rstrip())
+    for line in aligned(rows):
+        click.echo(line)
 
 
 def _get_voice(key: str) -> None:

@@ -22,8 +22,8 @@ class Format:
     ceiling_db: float
     """Highest sample fed to the encoder, dBFS. Lossy codecs overshoot the peaks they are given
     (measured on the evening routine, decoded with ffmpeg: MP3 +0.6 dB, AAC +1.3, Vorbis +1.8,
-    Opus +2.2), so each gets room for its overshoot plus about 0.7 dB; the decoded file then stays
-    at or under -1 dBFS."""
+    Opus +2.2 with libsndfile's encoder, +1.0 with FFmpeg's libopus now used), so each gets room for its
+    overshoot plus about 0.7 dB; the decoded file then stays at or under -1 dBFS."""
 
     @property
     def lossy(self) -> bool:

@@ -80,14 +80,24 @@ class Mp4Sink:
         self._pos += block.size
         try:
             self._container.mux(self._stream.encode(frame))
-        except self._av.FFmpegError as exc:  # the writer reports RuntimeError as a failed write
-            raise RuntimeError(str(exc)) from None
+        except self._av.FFmpegError as exc:
+            raise failed(exc) from None
 
     def close(self) -> None:
         """Flush the encoder and write the index (moov) with the chapters."""
         try:
             self._container.mux(self._stream.encode(None))
         except self._av.FFmpegError as exc:
-            raise RuntimeError(str(exc)) from None
+            raise failed(exc) from None
         finally:
             self._container.close()
+
+
+def failed(exc: Any) -> Exception:
+    """FFmpeg's error as OSError when it carries an errno (the file opens at the first write), else RuntimeError.
+
+    The writer reports both as a failed write; the errno decides whether it says the disk is full.
+    """
+    if isinstance(exc.errno, int) and exc.errno > 0:
+        return OSError(exc.errno, exc.strerror or str(exc))
+    return RuntimeError(str(exc))

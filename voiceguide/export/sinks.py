@@ -1,5 +1,5 @@
-"""Encoders that take the session block by block: WAV written here, libsndfile for FLAC/OGG/MP3/Opus, PyAV
-for M4B/M4A."""
+"""Encoders that take the session block by block: WAV written here, libsndfile for FLAC/OGG/MP3 (libsndfile.py),
+libopus for Opus (opus.py), PyAV's AAC for M4B/M4A (mp4.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import errno
 import os
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import numpy as np
 
@@ -20,12 +20,8 @@ SNDFILE: Final[dict[str, tuple[str, str]]] = {
     "flac": ("FLAC", "PCM_16"),
     "ogg": ("OGG", "VORBIS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
-    "opus": ("OGG", "OPUS"),
 }
-OPUS_RATE: Final = 48000
-"""Ogg Opus is always 48 kHz; the session (22,050 Hz) is resampled on the way, block by block."""
-OPUS_BITRATE: Final = 32000
-"""Bits per second for speech in mono: clear at 32 kbit/s (and the many silences cost next to nothing)."""
+"""The formats libsndfile writes, with soundfile's names for them (voiceguide check asks for these)."""
 WRITE_MAX: Final = 65536
 """Most samples handed to libsndfile at once: its Vorbis encoder crashes on long buffers."""
 HOLE: Final = 4096
@@ -46,18 +42,20 @@ class Sink(Protocol):
 
 def open_sink(fmt: str, path: Path, rate: int, tags: Tags) -> Sink:
     """An encoder writing ``fmt`` to ``path``; M4B/M4A take their tags and chapters now, the others after."""
+    # Created here first: libsndfile and FFmpeg report a file they cannot create without its errno
+    # ("System error."), and the error line's hint depends on it (writer.reported).
+    path.open("wb").close()
     if fmt in ("m4b", "m4a"):
         from .mp4 import Mp4Sink
 
         return Mp4Sink(path, fmt, rate, tags)
     if fmt == "wav":
         return WavSink(path, rate)
+    if fmt == "opus":
+        from .opus import OpusSink
+
+        return OpusSink(path, rate)
     return SndfileSink(path, fmt, rate)
-
-
-def opus_level(bitrate: int) -> float:
-    """libsndfile's compression level for an Opus bit rate: it maps level 0..1 to (256..6 kbit/s) per channel."""
-    return 1.0 - (bitrate - 6000) / 250000
 
 
 class Pcm16:
@@ -149,31 +147,18 @@ def _sounding(piece: Audio) -> list[tuple[int, int]]:
 
 
 class SndfileSink:
-    """One libsndfile encoder (FLAC, Ogg Vorbis, MP3, Opus)."""
+    """One libsndfile encoder (FLAC, Ogg Vorbis, MP3)."""
 
     def __init__(self, path: Path, fmt: str, rate: int) -> None:
-        import soundfile as sf
+        from .libsndfile import Encoder
 
-        major, subtype = SNDFILE[fmt]
-        self._pcm = subtype == "PCM_16"  # FLAC
-        self._resampler: Any = None
-        options: dict[str, Any] = {}
-        if fmt == "opus":
-            import soxr
-
-            self._resampler = soxr.ResampleStream(rate, OPUS_RATE, 1, dtype="float32", quality="HQ")
-            rate = OPUS_RATE
-            options["compression_level"] = opus_level(OPUS_BITRATE)
-        self._file = _unsynced(sf)(
-            str(path), "w", samplerate=rate, channels=1, format=major, subtype=subtype, **options
-        )
+        self._pcm = fmt == "flac"  # 16-bit samples made here, the very ones a WAV export holds
+        self._file = Encoder(path, fmt, rate)
         self._silence = np.zeros(WRITE_MAX, dtype=np.int16 if self._pcm else np.float32)
         self._pcm16 = Pcm16()
 
     def write(self, block: Audio) -> None:
         """Encode the next samples."""
-        if self._resampler is not None:
-            block = self._resampler.resample_chunk(block)
         for at in range(0, block.size, WRITE_MAX):
             piece = block[at : at + WRITE_MAX]
             if not piece.any():  # most of a session is quiet: skip the conversion
@@ -184,26 +169,5 @@ class SndfileSink:
                 self._file.write(piece)
 
     def close(self) -> None:
-        """Flush the resampler (Opus) and finish the file."""
-        try:
-            if self._resampler is not None:
-                tail = self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
-                self._resampler = None
-                self.write(tail)
-        finally:
-            self._file.close()
-
-
-def _unsynced(sf: Any) -> type:
-    class Unsynced(sf.SoundFile):  # type: ignore[misc,name-defined]
-        """A SoundFile whose close does not fsync (SoundFile.close calls flush, which is sf_write_sync).
-
-        The fsync waited 35 ms (seconds on a busy disk) for durability across a power cut, which the
-        rename after it does not have anyway (the folder is not synced); the temporary name and the
-        rename are what make an export all-or-nothing (README, Export).
-        """
-
-        def flush(self) -> None:
-            pass
-
-    return Unsynced
+        """Finish the file."""
+        self._file.close()

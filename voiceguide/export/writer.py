@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -174,11 +175,21 @@ def reported(dest: Path, folder: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise ExportError(f"could not write {dest}: {exc.strerror or exc}; nothing was left at {dest}") from None
+        hint = " (the disk is full)" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise ExportError(f"could not write {dest}: {exc.strerror or exc}{hint}; nothing was left at {dest}") from None
     except (sf.LibsndfileError, RuntimeError) as exc:
-        free = shutil.disk_usage(folder).free
-        hint = " (the disk is full)" if free < 1_000_000 else " (is the disk full, or the file too large?)"
+        # libsndfile drops the errno of a failed write: the disk's free space is the only sign of a full one.
+        hint = " (the disk is full)" if _full(folder) else ""
         raise ExportError(f"could not write {dest}: {exc}{hint}; nothing was left at {dest}") from None
+
+
+def _full(folder: Path) -> bool:
+    """Whether ``folder`` is on a disk with less than 1 MB free (a pseudo file system such as /proc has no blocks)."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_blocks > 0 and info.f_bavail * info.f_frsize < 1_000_000
 
 
 def export(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..errors import AudioDeviceError
 from ..locks import why
 from ..pacing import Pacing, pacing_texts
-from ..paths import state_dir
+from ..paths import command, state_dir
 from ..routine import Routine
 from ..session import (
     bed_track,
@@ -248,7 +248,7 @@ class LiveSession:
         elif reason == "finished":
             state.clear()
         if reason == "device":
-            hint = f"; position saved, resume with: voiceguide play {self.routine_ref} --resume" if saved else ""
+            hint = f"; position saved, resume with: {command('play', self.routine_ref, '--resume')}" if saved else ""
             raise AudioDeviceError(f"the audio device stopped responding{hint}")
         bed_failure = self.bed.failure if self.bed is not None else None
         return state.Outcome(
