@@ -41,7 +41,7 @@ def test_setup_for_the_tests_installs_the_neural_voice_too_and_the_old_neural_fl
 def test_setup_refuses_an_unknown_flag_with_its_usage() -> None:
     done = subprocess.run(["bash", str(ROOT / "scripts" / "setup.sh"), "--heavy"], capture_output=True, text=True)
     assert done.returncode == 2
-    assert done.stderr == "usage: scripts/setup.sh [--light] [--test] [--dry-run]\n"
+    assert done.stderr == "usage: scripts/setup.sh [--light] [--test] [--link] [--dry-run]\n"
 
 
 @pytest.fixture
