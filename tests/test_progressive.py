@@ -274,3 +274,40 @@ def test_the_ready_part_is_always_the_start_of_the_whole_session_whichever_clips
     else:
         assert part.length < whole.length or part.events == whole.events
         assert set(ready.missing) >= set(measured) - made
+
+
+def test_while_a_cold_session_is_prepared_the_status_shows_what_is_heard_and_counts_the_clips_made(
+    tmp_path: Path,
+) -> None:
+    from voiceguide.live.display import status_line
+
+    routine, pacing = tiny()
+    # The closing's clip takes 5 s: the first point plays while it is made.
+    store = slow_store(tmp_path, pacing, load=0.2, per_clip=0.15, done={}, slower={"Done.": 5.0})
+    live = LiveSession(routine, "tiny", pacing, store=store)
+    player = live._start_player()
+    seen = []  # (position, status) while preparing
+    end = time.monotonic() + 30
+    while not live._ready.is_set() and time.monotonic() < end:  # a sound card 4 times faster than time
+        player.fill(BLOCK)
+        status = live.status(player)
+        if status.preparing:
+            seen.append((player.position, status))
+        time.sleep(BLOCK / RATE / 4)
+    assert live._failure is None and live.timeline is not None
+    assert any(s.step is not None for _, s in seen), "the preparation ended before the first point: too fast"
+    for position, status in seen:
+        heard = status_at_ready(live, position)
+        assert (status.name, status.phase, status.step, status.side, status.steps) == heard
+        line = status_line(status, 80)
+        assert "preparing the session" not in line and status.preparing.startswith("preparing")
+    counts = [tuple(map(int, s.preparing.split()[1].split("/"))) for _, s in seen if " " in s.preparing]
+    assert counts and counts == sorted(counts) and all(made <= needed for made, needed in counts)
+    store.close()
+
+
+def status_at_ready(live: LiveSession, position: int) -> tuple:
+    from voiceguide.live.display import status_at
+
+    s = status_at(live.timeline, position, ready=True, paused=False, volume=1.0)
+    return (s.name, s.phase, s.step, s.side, s.steps)

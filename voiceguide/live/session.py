@@ -30,7 +30,7 @@ from ..session import (
     session_gain,
 )
 from ..speech.clips import ClipStore
-from ..timeline import Timeline
+from ..timeline import Timeline, session_steps
 from ..tuning import steady_heap
 from . import state
 from .controls import Controls
@@ -171,6 +171,8 @@ class LiveSession:
             paused=player.paused,
             volume=player.volume,
             waiting=player.waiting,
+            made=self.progressive.made if self.progressive is not None else None,
+            steps=len(session_steps(self.routine, self.pacing)),
         )
 
     # The run.
