@@ -141,7 +141,7 @@ def ending(outcome: Outcome) -> str:
     """The line printed when a live session ends: complete, or where it stopped."""
     rate = outcome.timeline.sample_rate if outcome.timeline else 22050
     if outcome.finished:
-        dropouts = f" (the audio device dropped out {_times(outcome.underruns)})" if outcome.underruns else ""
+        dropouts = f" ({_dropouts(outcome.dropouts)})" if outcome.dropouts else ""
         return f"Session complete ({clock(outcome.position / rate)}){dropouts}.{_notes(outcome)}"
     where = ""
     if outcome.saved is not None and outcome.timeline is not None:
@@ -151,7 +151,7 @@ def ending(outcome: Outcome) -> str:
             side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
             where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
         where += f", {clock(outcome.position / rate)} into the session"
-    dropouts = f" The audio device dropped out {_times(outcome.underruns)}." if outcome.underruns else ""
+    dropouts = f" {_dropouts(outcome.dropouts).capitalize()}." if outcome.dropouts else ""
     return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}{_notes(outcome)}"
 
 
@@ -161,5 +161,13 @@ def _notes(outcome: Outcome) -> str:
     return bed + listen
 
 
-def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
+def _dropouts(gaps: tuple[float, ...]) -> str:
+    # Only gaps a listener could hear are counted (live/dropouts.py), each with how long it was.
+    if len(gaps) == 1:
+        return f"the audio device dropped out once, for about {_seconds(gaps[0])}"
+    total = f"about {_seconds(sum(gaps))} in all, the longest {_seconds(max(gaps))}"
+    return f"the audio device dropped out {len(gaps)} times, for {total}"
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 0.1 else f"{seconds:.1f} s"

@@ -15,6 +15,7 @@ from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
 from ..timeline import Kind, Timeline
+from .dropouts import Dropouts
 from .watchdog import CallbackWatch
 
 if TYPE_CHECKING:
@@ -84,6 +85,9 @@ class Player:
         self.calls = 0
         """Blocks handed to the device so far: a count that stops moving means the device is gone."""
         self.underruns = 0
+        """Callbacks PortAudio flagged as late (for the playback figures: not all of them were heard)."""
+        self.dropouts = Dropouts()
+        """Gaps the listener could hear (measured by the output stream's callback)."""
         self.samples = 0
         """Samples handed out by fill, at the player's rate (the playback figures compare it with the wall clock)."""
         self.watch = CallbackWatch()

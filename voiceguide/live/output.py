@@ -101,7 +101,8 @@ def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, bl
         player.watch.tick(frames, time.outputBufferDacTime, time.currentTime)
         if status.output_underflow:
             player.underruns += 1
-        outdata[:, 0] = fill(frames)
+        outdata[:, 0] = block = fill(frames)
+        player.dropouts.block(time.outputBufferDacTime, frames / rate, float(np.max(np.abs(block), initial=0.0)))
         player.watch.filled()
 
     stream = sd.OutputStream(

@@ -252,7 +252,7 @@ class LiveSession:
             player.position,
             saved,
             self.timeline,
-            player.underruns,
+            player.dropouts.heard(),
             bed_failure,
             self.listen_lost,
         )
