@@ -18,7 +18,7 @@ from strategies import Style, routines, write
 from voiceguide.audio.render import render
 from voiceguide.config import effective_pacing
 from voiceguide.errors import PacingError
-from voiceguide.live.controls import ANSWERS
+from voiceguide.live.controls import Controls
 from voiceguide.live.mixer import BLOCK, Player
 from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
 from voiceguide.live.progressive import Progressive, cold, when_silent
@@ -179,7 +179,7 @@ def test_a_warm_cache_plays_as_before_and_never_starts_the_engine(tmp_path: Path
     routine, pacing = tiny()
     store = slow_store(tmp_path, pacing, load=0.0, per_clip=0.0, done={})
     expected = build_timeline(routine, pacing, store, live=True)
-    for text in ANSWERS.values():  # a session played before has made the spoken answers of the controls too
+    for text in Controls(store.get, routine.steps).texts():  # a session played before made the answers too
         store.get(text)
     store.close()
     started_engines: list[int] = []

@@ -14,7 +14,7 @@ from .. import cues
 from ..audio.types import Audio
 from ..timeline import StepSpan, Timeline
 from .keys import help_text
-from .mixer import Player
+from .mixer import MAX_VOLUME, MIN_VOLUME, VOLUME_STEP, Player
 
 RESTART_WINDOW: Final = 3.0
 """Within this many seconds of a step's start, `p` goes to the previous step instead of restarting this one."""
@@ -25,8 +25,6 @@ ANSWERS: Final[dict[str, str]] = {
     "close": "Skipping to the end.",
     "previous": "Going back.",
     "restart": "From the start of this point.",
-    "louder": "Louder.",
-    "softer": "Softer.",
     "loudest": "That is as loud as it goes.",
     "softest": "That is as soft as it goes.",
     "preparing": "One moment.",
@@ -62,8 +60,10 @@ class Controls:
         """Whether spoken commands are heard (the help then lists their phrases too)."""
 
     def texts(self) -> list[str]:
-        """Every text a control may say (to synthesize ahead, so answers are immediate)."""
-        return list(ANSWERS.values())
+        """Every text a control may say (to synthesize ahead, so answers are immediate): the volumes a few
+        presses away (the others are made when asked for, in a fraction of a second)."""
+        loudest = round(math.log(MAX_VOLUME, VOLUME_STEP))
+        return [*ANSWERS.values(), *(volume_words(VOLUME_STEP**n) for n in range(-3, loudest + 1))]
 
     def handle(self, command: str, player: Player, timeline: Timeline | None) -> Reply | None:
         """Apply one command; the reply is shown and said."""
@@ -81,10 +81,11 @@ class Controls:
         if command in ("louder", "softer"):
             volume, limited = player.change_volume(command == "louder")
             db = 20 * math.log10(volume)
+            said = volume_words(volume)
             if limited:
                 key = "loudest" if command == "louder" else "softest"
-                return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (ANSWERS[key],)))
-            return self._say(player, Reply(f"Volume {db:+.0f} dB", (ANSWERS[command],)))
+                return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (said,)))
+            return self._say(player, Reply(f"Volume {db:+.0f} dB", (said,)))
         if command == "help":
             return self._say(player, Reply(help_text(self.listening), (ANSWERS["help"],)))
         if timeline is None:
@@ -125,6 +126,14 @@ class Controls:
         if parts:
             player.interject(np.concatenate(parts[:-1]))
         return reply
+
+
+def volume_words(volume: float) -> str:
+    """What `+` and `-` say: the new volume (and at either end, that it goes no further)."""
+    db = round(20 * math.log10(volume))
+    level = "Normal volume" if db == 0 else f"Volume {'plus' if db > 0 else 'minus'} {abs(db)} decibels"
+    end = "loudest" if volume >= MAX_VOLUME * 0.999 else "softest" if volume <= MIN_VOLUME * 1.001 else None
+    return f"{level}, {ANSWERS[end][0].lower()}{ANSWERS[end][1:]}" if end else f"{level}."
 
 
 def _current_step(timeline: Timeline, position: int) -> StepSpan | None:

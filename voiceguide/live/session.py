@@ -22,11 +22,9 @@ from ..session import (
     build_timeline,
     open_bed_source,
     open_store,
-    peak_bound,
     plan_key,
     preroll,
     remembered_gain,
-    remembered_peak,
     session_gain,
 )
 from ..speech.clips import ClipStore
@@ -72,7 +70,7 @@ class LiveSession:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._stop_reason: str | None = None
-        self._gain, self._peak = DEFAULT_GAIN, 0.0
+        self._gain = DEFAULT_GAIN
         self.controls = Controls(self.store.get, routine.steps)
         self.mic = mic
         self.lock: Any = None
@@ -86,8 +84,6 @@ class LiveSession:
     # Preparation.
     def _prepare(self) -> None:
         try:
-            if self.player is not None:  # `+` before the session is measured (drawing the tones: not before the bell)
-                self.player.set_headroom(peak_bound(self.store.sample_rate, self.bed))
             # A cold cache: play each part of the session as soon as its clips are made (live/progressive.py).
             feed = self.player is not None and cold(self.routine, self.pacing, self.store)
             if feed:
@@ -99,7 +95,6 @@ class LiveSession:
             bed = self._bed_for(timeline)
             gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
-            peak = remembered_peak(timeline, self.store) + (bed.peak if bed is not None else 0.0)  # before gain
             self.timeline = timeline
             if self.player is not None:
                 hand = partial(self.player.set_timeline, timeline, gain)
@@ -107,8 +102,7 @@ class LiveSession:
                     when_silent(self.player, timeline, hand)
                 else:
                     hand()
-                self.player.set_headroom(peak)
-            self._gain, self._peak = gain, peak
+            self._gain = gain
         except BaseException as exc:  # reported by the main thread
             self._failure = exc
         finally:
@@ -134,7 +128,6 @@ class LiveSession:
         if self.bed is not None:
             self.bed = bed_track(self._bed_source, self.pacing, self.timeline, self.store, fade_in_from=start)
         player = Player(self.store.get, rate, self.timeline, gain=self._gain, start=start, bed=self.bed)
-        player.set_headroom(self._peak)
         player.interject(self.store.get(cues.RESUMING))
         self.player = player
         return player
