@@ -21,10 +21,11 @@ RATE = 22050
 BLOCK = 1024 / RATE
 
 
-def fed(dac_times: list[float], peaks: list[float]) -> tuple[float, ...]:
+def fed(dac_times: list[float], peaks: list[float], flagged: int | None = 40) -> tuple[float, ...]:
+    """The gaps Dropouts finds in these blocks, PortAudio flagging the block ``flagged`` as late."""
     dropouts = Dropouts()
-    for dac, peak in zip(dac_times, peaks, strict=True):
-        dropouts.block(dac, BLOCK, peak)
+    for n, (dac, peak) in enumerate(zip(dac_times, peaks, strict=True)):
+        dropouts.block(dac, BLOCK, peak, n == flagged)
     return dropouts.heard()
 
 
@@ -54,6 +55,9 @@ def test_a_wobbling_clock_estimate_that_corrects_itself_and_a_10_ms_gap_are_not_
     assert fed(wobble, [0.5] * 60) == ()
     short = steady(30) + [t + 0.01 for t in steady(30, 10.0 + 30 * BLOCK)]
     assert fed(short, [0.5] * 60) == ()
+    late = steady(40) + [t + 0.07 for t in steady(40, 10.0 + 40 * BLOCK)]
+    assert fed(late, [0.5] * 80, flagged=None) == ()  # the clock jumped (PulseAudio settling), nothing flagged
+    assert fed(steady(80), [0.5] * 80) == ()  # flagged, but the card's clock shows nothing was missing
     assert fed([0.0] * 30, [0.5] * 30) == ()  # a host API that gives no DAC times: nothing is claimed
 
 

@@ -118,10 +118,11 @@ def open_output(player: Player, device: str | int | None) -> Any:
 def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, block: int) -> Any:
     def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         player.watch.tick(frames, time.outputBufferDacTime, time.currentTime)
-        if status.output_underflow:
-            player.underruns += 1
+        late = bool(status.output_underflow)
+        player.underruns += late
         outdata[:, 0] = block = fill(frames)
-        player.dropouts.block(time.outputBufferDacTime, frames / rate, float(np.max(np.abs(block), initial=0.0)))
+        peak = float(np.max(np.abs(block), initial=0.0))
+        player.dropouts.block(time.outputBufferDacTime, frames / rate, peak, late)
         player.watch.filled()
 
     stream = sd.OutputStream(
