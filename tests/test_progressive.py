@@ -311,3 +311,21 @@ def status_at_ready(live: LiveSession, position: int) -> tuple:
 
     s = status_at(live.timeline, position, ready=True, paused=False, volume=1.0)
     return (s.name, s.phase, s.step, s.side, s.steps)
+
+
+def test_a_cold_session_stopped_before_it_is_all_made_saves_the_position_it_reached(tmp_path: Path) -> None:
+    from voiceguide.live import state
+
+    routine, pacing = tiny()
+    store = slow_store(tmp_path, pacing, load=0.1, per_clip=0.05, done={}, slower={"Done.": 5.0})
+    live = LiveSession(routine, "tiny", pacing, store=store)
+    player = live._start_player()
+    while player.position < 8 * RATE:  # into the tones' introduction, while the closing is still being made
+        player.fill(BLOCK)
+        time.sleep(0.001)
+    assert not live._ready.is_set() and live.progressive is not None and live.progressive.handed
+    outcome = live._finish("quit", player)
+    assert outcome.saved is not None and outcome.saved.position == player.position
+    assert state.load().position == player.position
+    live._ready.wait(10)
+    store.close()

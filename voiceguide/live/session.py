@@ -231,8 +231,10 @@ class LiveSession:
 
     def _finish(self, reason: str, player: Player) -> state.Outcome:
         saved = None
-        if reason != "finished" and self.timeline is not None:
-            saved = self._save(player.position)
+        # Stopped while a cold session is still being made: the part played so far is the session's start.
+        played = self.timeline or (player.timeline if self.progressive and self.progressive.handed else None)
+        if reason != "finished" and played is not None:
+            saved = self._save(player.position, played)
         elif reason == "finished":
             state.clear()
         if reason == "device":
@@ -250,9 +252,8 @@ class LiveSession:
             self.listen_lost,
         )
 
-    def _save(self, position: int) -> state.SavedSession | None:
-        assert self.timeline is not None
-        step, side, offset = state.where(self.timeline, position)
+    def _save(self, position: int, timeline: Timeline) -> state.SavedSession | None:
+        step, side, offset = state.where(timeline, position)
         saved = state.SavedSession(
             routine=self.routine_ref,
             routine_hash=self.routine.digest,
@@ -261,7 +262,7 @@ class LiveSession:
             side=side,
             offset=offset,
             position=position,
-            sample_rate=self.timeline.sample_rate,
+            sample_rate=timeline.sample_rate,
             saved_at=time.time(),
         )
         try:
