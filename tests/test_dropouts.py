@@ -72,6 +72,7 @@ def test_the_end_line_says_how_long_the_sound_dropped_out_and_nothing_when_nothi
     )
     stopped = ending(Outcome(False, "quit", 60 * RATE, None, None, (0.04,)))
     assert stopped == "Stopped. The audio device dropped out once, for about 0.04 s."
+    assert ending(Outcome(False, "quit", 60 * RATE, None, None, ())) == "Stopped."
 
 
 def tone_timeline() -> tuple[Timeline, np.ndarray]:

@@ -151,7 +151,8 @@ def ending(outcome: Outcome) -> str:
             side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
             where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
         where += f", {clock(outcome.position / rate)} into the session"
-    dropouts = f" {_dropouts(outcome.dropouts).capitalize()}." if outcome.dropouts else ""
+    said = _dropouts(outcome.dropouts) if outcome.dropouts else ""
+    dropouts = f" {said[0].upper()}{said[1:]}." if said else ""
     return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}{_notes(outcome)}"
 
 
