@@ -137,19 +137,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def vsink(tmp_path_factory: pytest.TempPathFactory):
-    """A PulseAudio null sink as the default output, for the whole run; yields the env its clients need."""
+    """A PulseAudio null sink as the default output, for the whole run; yields the env its clients need.
+
+    Its daemon is stopped however the run ends short of SIGKILL, and a run killed that way has its daemon
+    ended by the next run's (tests/daemons.py: daemons of runs still going are never touched)."""
     import subprocess
+
+    from daemons import OWNER, OnAnyExit, end, leftovers, owner_tag
 
     if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
         missing("PulseAudio (pulseaudio, pulseaudio-utils)")
+    for daemon in leftovers():
+        end(daemon)
     folder = tmp_path_factory.mktemp("vsink")
     done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "vsink.sh"), "start", str(folder)], capture_output=True, text=True
+        ["bash", str(ROOT / "scripts" / "vsink.sh"), "start", str(folder)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {OWNER: owner_tag()},
     )
     if done.returncode != 0:
         missing(f"a working PulseAudio daemon ({done.stderr.strip()})")
     env = dict(item.split("=", 1) for item in done.stdout.strip().removeprefix("export ").split())
     env = {k: v.strip("'") for k, v in env.items()}
+    daemon = owner_tag(int((Path(env["PULSE_RUNTIME_PATH"]) / "pid").read_text()))
+    guard = OnAnyExit(lambda: end(daemon))
+    env[OWNER] = owner_tag()  # daemons the tests start themselves are the run's too
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     import sys
@@ -159,7 +172,9 @@ def vsink(tmp_path_factory: pytest.TempPathFactory):
         sd._terminate()
         sd._initialize()
     yield env
+    guard.disarm()
     subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(folder)], capture_output=True)
+    end(daemon)  # if `pulseaudio --kill` could not reach it
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)

@@ -98,3 +98,27 @@ def test_an_unwritable_cache_folder_falls_back_to_a_temporary_one_with_a_warning
         cache = ClipCache(blocked / "clips")
     cache.put("ef" * 32, 22050, np.zeros(10, dtype=np.float32) + 0.1)
     assert cache.get("ef" * 32, 22050) is not None
+
+
+def test_a_clip_an_earlier_run_cached_counts_as_made_for_whoever_waits_for_it(tmp_path: Path) -> None:
+    # Issue 22: prefetch leaves cached clips to the cache, so the cold-start feeder (live/progressive.py), which
+    # asks for clips and waits until ready_length says they are made, waited forever for the cached ones.
+    def store() -> ClipStore:
+        return ClipStore(StandinEngine, "standin-1", 22050, voice=None, rate=150, cache=ClipCache(tmp_path))
+
+    made = store().get("Press now.").size
+    warm = store()
+    warm.prefetch(["Press now.", "Release now."])
+    assert warm.ready_length("Press now.") == made and warm.synthesized == 0  # read from the header, not made
+    assert warm.get("Release now.").size == warm.ready_length("Release now.")
+
+
+def test_a_prefetched_entry_with_a_broken_header_is_made_again(tmp_path: Path) -> None:
+    first = ClipStore(StandinEngine, "standin-1", 22050, voice=None, rate=150, cache=ClipCache(tmp_path))
+    size = first.get("Press now.").size
+    path = next(tmp_path.rglob("*.clip"))
+    path.write_bytes(b"garbage" + path.read_bytes()[7:])  # the entry is there, its header is not a clip's
+    again = ClipStore(StandinEngine, "standin-1", 22050, voice=None, rate=150, cache=ClipCache(tmp_path))
+    again.prefetch(["Press now."])
+    again.close()  # waits for the clip being made
+    assert again.synthesized == 1 and again.ready_length("Press now.") == size

@@ -92,3 +92,17 @@ def test_the_running_minimum_is_the_minimum_of_each_window(x: np.ndarray, size: 
     size = min(size, x.size)  # limit() always pads, so the window is never longer than the signal
     expected = [x[i : i + size].min() for i in range(x.size - size + 1)]
     assert running_min(x, size).tolist() == expected
+
+
+def test_the_stream_limiter_gives_each_block_what_limit_gives_the_whole_stream_a_look_ahead_late() -> None:
+    from voiceguide.audio.limiter import StreamLimiter
+
+    rng = np.random.default_rng(7)
+    silence = np.zeros(3000, dtype=np.float32)
+    audio = np.concatenate([silence, (rng.standard_normal(40_000) * 0.5).astype(np.float32), silence])
+    stream = StreamLimiter(0.8, 22050, window=0.02)
+    blocks = [stream(audio[i : i + 1024]) for i in range(0, audio.size, 1024)]
+    out = np.concatenate([*blocks, stream(np.zeros(stream.delay, dtype=np.float32))])[stream.delay :]
+    whole = limit(audio, 0.8, 22050, window=0.02)
+    assert out.size == audio.size and np.max(np.abs(out - whole)) < 1e-6
+    assert np.max(np.abs(out)) <= 0.8 + 1e-6 and np.max(np.abs(audio)) > 1.5  # it had peaks to tame

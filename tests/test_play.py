@@ -255,19 +255,60 @@ def test_a_device_that_refuses_the_engines_rate_gets_resampled_audio(tmp_path: P
     assert abs(peak_hz - 880) < 15
 
 
-def test_volume_up_as_far_as_it_goes_never_reaches_full_scale_on_the_sound_card(tmp_path: Path) -> None:
+def matched(recording: np.ndarray, clip: np.ndarray, lo: int = 0, hi: int | None = None) -> tuple[float, int]:
+    """Where ``clip`` best matches the recording between samples ``lo`` and ``hi`` (normalized correlation,
+    blind to level), and how well (1.0: the very same sound at some level)."""
+    a, b = recording[lo:hi].astype(np.float64), clip.astype(np.float64)
+    size = 1 << (a.size + b.size).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(a, size) * np.conj(np.fft.rfft(b, size)), size)[: a.size - b.size + 1]
+    summed = np.concatenate(([0.0], np.cumsum(a**2)))
+    energy = (summed[b.size :] - summed[: -b.size])[: corr.size]  # of each window of the clip's length
+    score = corr / np.sqrt(np.maximum(energy, 1e-12) * np.sum(b**2))
+    best = int(np.argmax(score))
+    return float(score[best]), lo + best
+
+
+def level_db(recording: np.ndarray, template: np.ndarray, lo: int, hi: int) -> float:
+    """How much louder than ``template`` the recording is where it holds that sound (between ``lo`` and ``hi``)."""
+    _, at = matched(recording, template, lo, hi)
+    heard = recording[at : at + template.size].astype(np.float64)
+    return float(10 * np.log10(np.mean(heard**2) / np.mean(template.astype(np.float64) ** 2)))
+
+
+def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_card(
+    reference: dict, tmp_path: Path
+) -> None:
+    from voiceguide.live.controls import Controls
+    from voiceguide.live.mixer import MAX_VOLUME
+    from voiceguide.pacing import Pacing
+    from voiceguide.session import open_store
+
+    steps = reference["plan"]["steps"]
+    press = next(e["sample"] for e in reference["plan"]["events"] if e.get("tone") == "press" and e["step"] == 0)
+    cycle = reference["audio"][press - RATE // 20 : press + 19 * RATE // 10]  # a press tone and a release tone
     with Recorder(tmp_path / "rec.raw") as rec:
         proc, keys = _keys_session()
-        time.sleep(1)
-        os.write(keys, b"+++")
+        time.sleep(steps[1]["start"] + 1.5)  # the first point's cycles have played at the start volume, by now
+        os.write(keys, b"+++")  # +9 dB before the second point's cycles
         time.sleep(1)
         os.write(keys, b"+")
         out, err = proc.communicate(timeout=90)
         os.close(keys)
     assert proc.returncode == 0, err
-    assert "as loud as it goes" in out
+    assert "Volume +9 dB (that is as loud as it goes)" in out
     recording = rec.audio()
+    start = align(recording, reference["audio"], seconds=3)
+    before = level_db(recording, cycle, start + round(steps[0]["start"] * RATE), start + round(steps[0]["end"] * RATE))
+    # The second point's cycle, later than in the export by the time the answers held the session.
+    after = level_db(recording, cycle, start + round(steps[1]["start"] * RATE), recording.size)
+    assert abs(before) < 1.0 and 4.0 < after - before <= 9.5, (before, after)  # the limiter took some of the 9 dB
+    # Never full scale: -1 dBFS in the samples; the two resamplings (the sink's 48 kHz and back) overshoot
+    # between samples by 0.1-0.3 dB: allow 0.5 dB for it.
     assert np.count_nonzero(np.abs(recording) >= 0.999) == 0
-    # -1 dBFS in the player's samples; the recording went through two resamplings (the sink's 48 kHz and back),
-    # whose overshoot between samples measured 0.1-0.3 dB on this session: allow 0.5 dB for it.
     assert float(np.max(np.abs(recording))) <= 10 ** (-0.5 / 20)
+    store = open_store(Pacing())
+    level, end = Controls(store.get, ()).volume_words(MAX_VOLUME)
+    answers = store.get(level), store.get(end)
+    store.close()
+    assert level == "Volume plus nine decibels." and end == "That is as loud as it goes."
+    assert all(matched(recording, answer)[0] > 0.8 for answer in answers)  # both were said

@@ -88,11 +88,10 @@ def test_the_volume_keys_change_the_level_by_3_db_without_a_jump(session) -> Non
 
 @pytest.fixture
 def live(session):
-    routine, pacing, store, timeline, reference = session
+    routine, pacing, store, timeline, _ = session
     live = LiveSession(routine, SHORT, pacing, store=store)
     live.timeline = timeline
     player = Player(store.get, timeline.sample_rate, timeline)
-    player.set_headroom(float(np.max(np.abs(reference))))
     return live, player, timeline
 
 
@@ -178,32 +177,6 @@ def test_resampling_keeps_pitch_and_length_at_the_devices_rate(session) -> None:
     assert abs(player.position * 48000 / timeline.sample_rate - out.size) < 48000 * 0.1
 
 
-def test_volume_up_stops_where_the_loudest_sample_would_pass_minus_1_dbfs(session) -> None:
-    _, _, store, timeline, reference = session
-    player = Player(store.get, timeline.sample_rate, timeline)
-    peak = float(np.max(np.abs(reference)))
-    player.set_headroom(peak)
-    answers = [player.change_volume(up=True) for _ in range(4)]
-    assert answers[-1][1]  # it said it could go no louder
-    out = run(player, -(-timeline.length // BLOCK))
-    loudest = float(np.max(np.abs(out)))
-    assert loudest <= 10 ** (-1 / 20) + 1e-6
-    # It did get louder: up to -1 dBFS, or +6 dB where the session is quiet enough.
-    assert loudest == pytest.approx(min(10 ** (-1 / 20), peak * 10 ** (6 / 20)), rel=1e-3)
-
-
-def test_volume_up_on_a_loud_session_stops_at_its_headroom() -> None:
-    from voiceguide.timeline import Event, Kind, Timeline
-
-    rate, loud = 22050, np.full(22050, 0.8, dtype=np.float32)
-    timeline = Timeline(rate, loud.size, (Event(0, loud.size, Kind.SPEECH, text="x"),), (), ())
-    player = Player(lambda _text: loud, rate, timeline)
-    player.set_headroom(0.8)
-    volume, limited = player.change_volume(up=True)
-    assert limited and volume == pytest.approx(10 ** (-1 / 20) / 0.8)
-    assert np.max(np.abs(run(player, 21))) <= 10 ** (-1 / 20) + 1e-6
-
-
 def test_every_control_is_answered_by_a_spoken_word_even_while_paused(live) -> None:
     live, player, timeline = live
     run(player, 20)
@@ -212,11 +185,11 @@ def test_every_control_is_answered_by_a_spoken_word_even_while_paused(live) -> N
     for command in ("toggle", "toggle", "louder", "softer", "next", "previous", "repeat"):
         reply = live.controls.handle(command, player, timeline)
         assert reply is not None and reply.say, command
-    assert said[:4] == ["Paused.", "Resuming.", "Louder.", "Softer."]
+    assert said[:4] == ["Paused.", "Resuming.", "Volume plus three decibels.", "Normal volume."]
     player.toggle_pause()
     live.controls.handle("louder", player, timeline)
     assert player.paused
-    assert np.max(np.abs(run(player, 60))) > 0.05  # "Louder." is heard although the session is paused
+    assert np.max(np.abs(run(player, 60))) > 0.05  # the new volume is said although the session is paused
 
 
 @pytest.mark.parametrize("verbosity", ["full", "brief", "minimal"])
@@ -286,14 +259,12 @@ def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing
 
 
 def _hold_then_sound() -> tuple[Player, int]:
-    # A timeline silent for its first 10 blocks, then loud: a session at the headroom the volume keeps.
+    # A timeline silent for its first 10 blocks, then loud: a session that peaks near -1 dBFS.
     from voiceguide.timeline import Event, Kind, Timeline
 
     rate, loud = 22050, np.full(22050, 0.8, dtype=np.float32)
     timeline = Timeline(rate, 10 * BLOCK + loud.size, (Event(10 * BLOCK, loud.size, Kind.SPEECH, text="x"),), (), ())
     player = Player(lambda _text: loud, rate, timeline)
-    player.set_headroom(0.8)
-    player.change_volume(up=True)  # as loud as it goes: the session's samples reach -1 dBFS
     return player, rate
 
 
@@ -326,29 +297,47 @@ def test_over_sound_the_answer_waits_for_the_fade_and_never_passes_minus_1_dbfs(
     assert np.max(np.abs(out)) <= 10 ** (-1 / 20) + 1e-6
 
 
-def test_before_the_session_is_measured_volume_up_goes_no_further_than_any_clip_or_tone_allows(session) -> None:
-    from voiceguide.audio.tones import tone
-    from voiceguide.session import peak_bound
-    from voiceguide.speech.finish import CLIP_CEILING
-    from voiceguide.timeline import TONE_SECONDS
+def limited(player: Player, blocks: int) -> tuple[np.ndarray, int]:
+    """What the live output sends the card (the player through its look-ahead limiter), and its delay."""
+    from voiceguide.live.output import Limited
 
-    _, _, store, timeline, _ = session
+    output = Limited(player)
+    return np.concatenate([output.fill(BLOCK) for _ in range(blocks)]), output.limiter.delay
+
+
+def test_volume_goes_up_to_plus_9_db_and_the_live_output_never_passes_minus_1_dbfs(session) -> None:
+    _, _, store, timeline, reference = session
+    blocks = -(-timeline.length // BLOCK) + 1
     player = Player(store.get, timeline.sample_rate, timeline)
-    assert player.change_volume(up=True) == (1.0, True)  # nothing known yet: no louder than the session's gain
-    bound = peak_bound(timeline.sample_rate)
-    loudest_tone = max(float(np.max(np.abs(tone(name, timeline.sample_rate)))) for name in TONE_SECONDS)
-    assert bound >= CLIP_CEILING and bound >= loudest_tone
-    player.set_headroom(bound)
-    assert player.change_volume(up=True)[0] <= 10 ** (-1 / 20) / (bound * player.gain) + 1e-9
+    answers = [player.change_volume(up=True) for _ in range(4)]
+    assert [round(20 * np.log10(v)) for v, _ in answers] == [3, 6, 9, 9] and [at for _, at in answers][-2:] == [
+        False,
+        True,
+    ]
+    loud, delay = limited(player, blocks)
+    quiet, _ = limited(Player(store.get, timeline.sample_rate, timeline), blocks)
+    assert float(np.max(np.abs(loud))) <= 10 ** (-1 / 20) + 1e-6
+    # Under the ceiling the limiter changes nothing: at the start volume, the session itself, a little late.
+    assert np.max(np.abs(reference)) <= 10 ** (-1 / 20)
+    assert np.array_equal(quiet[delay : delay + timeline.length], reference)
+    # And +9 dB is louder: by 9 dB where the session is quiet, a little less where its peaks were turned down.
+    gain_db = 10 * np.log10(np.mean(loud.astype(np.float64) ** 2) / np.mean(quiet.astype(np.float64) ** 2))
+    assert 6.0 < gain_db <= 9.01
 
 
-def test_when_the_gain_rises_the_volume_comes_down_to_keep_the_headroom(session) -> None:
-    # A cold session plays with a guessed gain until its plan is measured: the measured one may be higher.
-    _, _, store, timeline, _ = session
-    player = Player(store.get, timeline.sample_rate, timeline, gain=1.0)
-    player.set_headroom(0.5)
-    volume, _ = player.change_volume(up=True)
-    assert volume == pytest.approx(10 ** (3 / 20))  # room for +3 dB at gain 1
-    player.set_timeline(timeline, gain=1.6)
-    assert player.volume * 0.5 * 1.6 <= 10 ** (-1 / 20) + 1e-9
-    assert np.max(np.abs(run(player, 40))) <= 10 ** (-1 / 20) + 1e-6
+def test_the_live_limiter_turns_a_loud_tone_down_smoothly_instead_of_clipping_it() -> None:
+    from voiceguide.timeline import Event, Kind, Timeline
+
+    rate = 22050
+    tone = (0.8 * np.sin(2 * np.pi * 441 * np.arange(rate) / rate)).astype(np.float32)  # 441 Hz: whole cycles
+    timeline = Timeline(rate, 10 * BLOCK + tone.size, (Event(10 * BLOCK, tone.size, Kind.SPEECH, text="x"),), (), ())
+    player = Player(lambda _text: tone, rate, timeline)
+    for _ in range(3):
+        player.change_volume(up=True)  # +9 dB: peaks at 2.2, far past full scale
+    out, delay = limited(player, 40)
+    assert float(np.max(np.abs(out))) <= 10 ** (-1 / 20) + 1e-6
+    steady = out[delay + 10 * BLOCK + rate // 4 : delay + 10 * BLOCK + rate // 4 + rate // 2]  # half a second
+    spectrum = np.abs(np.fft.rfft(steady))
+    fundamental, third = spectrum[441 // 2], spectrum[3 * 441 // 2]  # bins of 2 Hz
+    assert 20 * np.log10(third / fundamental) < -40  # clipped at -1 dBFS instead: -11 dB
+    assert np.max(np.abs(np.diff(out))) < 0.2  # no step where the tone begins

@@ -18,7 +18,7 @@ from strategies import Style, routines, write
 from voiceguide.audio.render import render
 from voiceguide.config import effective_pacing
 from voiceguide.errors import PacingError
-from voiceguide.live.controls import ANSWERS
+from voiceguide.live.controls import Controls
 from voiceguide.live.mixer import BLOCK, Player
 from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
 from voiceguide.live.progressive import Progressive, cold, when_silent
@@ -179,7 +179,7 @@ def test_a_warm_cache_plays_as_before_and_never_starts_the_engine(tmp_path: Path
     routine, pacing = tiny()
     store = slow_store(tmp_path, pacing, load=0.0, per_clip=0.0, done={})
     expected = build_timeline(routine, pacing, store, live=True)
-    for text in ANSWERS.values():  # a session played before has made the spoken answers of the controls too
+    for text in Controls(store.get, routine.steps).texts():  # a session played before made the answers too
         store.get(text)
     store.close()
     started_engines: list[int] = []
@@ -274,3 +274,58 @@ def test_the_ready_part_is_always_the_start_of_the_whole_session_whichever_clips
     else:
         assert part.length < whole.length or part.events == whole.events
         assert set(ready.missing) >= set(measured) - made
+
+
+def test_while_a_cold_session_is_prepared_the_status_shows_what_is_heard_and_counts_the_clips_made(
+    tmp_path: Path,
+) -> None:
+    from voiceguide.live.display import status_line
+
+    routine, pacing = tiny()
+    # The closing's clip takes 5 s: the first point plays while it is made.
+    store = slow_store(tmp_path, pacing, load=0.2, per_clip=0.15, done={}, slower={"Done.": 5.0})
+    live = LiveSession(routine, "tiny", pacing, store=store)
+    player = live._start_player()
+    seen = []  # (position, status) while preparing
+    end = time.monotonic() + 30
+    while not live._ready.is_set() and time.monotonic() < end:  # a sound card 4 times faster than time
+        player.fill(BLOCK)
+        status = live.status(player)
+        if status.preparing:
+            seen.append((player.position, status))
+        time.sleep(BLOCK / RATE / 4)
+    assert live._failure is None and live.timeline is not None
+    assert any(s.step is not None for _, s in seen), "the preparation ended before the first point: too fast"
+    for position, status in seen:
+        heard = status_at_ready(live, position)
+        assert (status.name, status.phase, status.step, status.side, status.steps) == heard
+        line = status_line(status, 80)
+        assert "preparing the session" not in line and status.preparing.startswith("preparing")
+    counts = [tuple(map(int, s.preparing.split()[1].split("/"))) for _, s in seen if " " in s.preparing]
+    assert counts and counts == sorted(counts) and all(made <= needed for made, needed in counts)
+    store.close()
+
+
+def status_at_ready(live: LiveSession, position: int) -> tuple:
+    from voiceguide.live.display import status_at
+
+    s = status_at(live.timeline, position, ready=True, paused=False, volume=1.0)
+    return (s.name, s.phase, s.step, s.side, s.steps)
+
+
+def test_a_cold_session_stopped_before_it_is_all_made_saves_the_position_it_reached(tmp_path: Path) -> None:
+    from voiceguide.live import state
+
+    routine, pacing = tiny()
+    store = slow_store(tmp_path, pacing, load=0.1, per_clip=0.05, done={}, slower={"Done.": 5.0})
+    live = LiveSession(routine, "tiny", pacing, store=store)
+    player = live._start_player()
+    while player.position < 8 * RATE:  # into the tones' introduction, while the closing is still being made
+        player.fill(BLOCK)
+        time.sleep(0.001)
+    assert not live._ready.is_set() and live.progressive is not None and live.progressive.handed
+    outcome = live._finish("quit", player)
+    assert outcome.saved is not None and outcome.saved.position == player.position
+    assert state.load().position == player.position
+    live._ready.wait(10)
+    store.close()

@@ -116,3 +116,23 @@ def test_resume_with_a_preset_or_flags_applies_them_over_the_saved_pacing(standi
     session, _ = open_session(None, resume=True, device=None, flags={"rate": "150"}, preset=None)
     session.close()
     assert (session.pacing.rate, session.pacing.gap) == (150, 3.0) and notes == []
+
+
+def test_while_the_session_is_being_prepared_the_status_shows_what_plays_with_preparation_as_a_suffix() -> None:
+    from voiceguide.live.prefix import part
+
+    press = next(s for s in TIMELINE.spans if s.phase is Phase.PRESS)
+    handed = part(TIMELINE, press.end + 10)  # the player has the session up to here so far
+    preparing = status_at(handed, press.start + 5, ready=False, paused=False, volume=1.0, made=(12, 43), steps=2)
+    ready = status_at(TIMELINE, press.start + 5, ready=True, paused=False, volume=1.0)
+    assert (preparing.name, preparing.phase, preparing.step, preparing.side) == (
+        ready.name,
+        "press",
+        ready.step,
+        ready.side,
+    )
+    line = status_line(preparing, 80)
+    assert line.startswith("1/2 Spleen 4 · left · press · preparing 12/43") and "preparing the session" not in line
+    assert plain_line(preparing) == "[0:16] point 1/2: Spleen 4, left — press (preparing 12/43)"
+    opening = status_at(handed, 10, ready=False, paused=False, volume=1.0)
+    assert status_line(opening, 80).startswith("welcome · listen · preparing") and opening.phase == "listen"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -164,17 +163,6 @@ def session_peak(timeline: Timeline, speech: ClipFor, store: ClipStore | None = 
     """The loudest sample any one sound of the session makes, before the session gain (sounds never overlap)."""
     measures = Measures(timeline, speech, store)
     return max((measures.peak(key) for key in measures.sounds), default=0.0)
-
-
-def peak_bound(rate: int, bed: BedTrack | None = None) -> float:
-    """The loudest sample a session can have at gain 1 before its own peak is measured: a finished clip's
-    ceiling or the loudest tone (the timeline's sounds never overlap). With a bed, not known yet: inf."""
-    from .audio.tones import tone
-    from .speech.finish import CLIP_CEILING
-
-    if bed is not None:
-        return math.inf
-    return max([CLIP_CEILING] + [float(np.max(np.abs(tone(name, rate)))) for name in TONE_SECONDS])
 
 
 def preroll(rate: int) -> Timeline:

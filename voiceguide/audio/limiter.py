@@ -75,3 +75,25 @@ def limit_gain(audio: Audio, ceiling: float, w: int) -> np.ndarray:
     )
     csum = np.concatenate(([0.0], np.cumsum(edged, dtype=np.float64)))
     return (csum[w:] - csum[:-w]) / w
+
+
+class StreamLimiter:
+    """limit() for a stream of blocks (live output): the very gain limit() gives the whole stream, worked out
+    a block at a time, so every block comes out ``delay`` samples late (its look-ahead)."""
+
+    def __init__(self, ceiling: float, rate: int, window: float = LIMIT_WINDOW) -> None:
+        self.ceiling = ceiling
+        self.w = max(1, round(window * rate))
+        self.delay = 2 * self.w
+        """Samples each block is late: the gain at a sample depends on 2w samples either side of it."""
+        self._history = np.zeros(2 * self.delay, dtype=np.float32)
+
+    def __call__(self, block: Audio) -> Audio:
+        """The next ``block.size`` limited samples (the input from ``delay`` samples ago)."""
+        context = np.concatenate((self._history, block.astype(np.float32, copy=False)))
+        self._history = context[block.size :]
+        out = context[self.delay : self.delay + block.size].copy()
+        if float(np.max(np.abs(context), initial=0.0)) > self.ceiling:  # else the gain is 1 throughout
+            gain = limit_gain(context, self.ceiling, self.w)
+            out *= gain[self.delay : self.delay + block.size].astype(np.float32)
+        return out

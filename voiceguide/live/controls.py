@@ -15,13 +15,12 @@ from ..audio.types import Audio
 from ..timeline import StepSpan, Timeline
 from ..words import SOURCE, Words, catalogue
 from .keys import help_text
-from .mixer import Player
+from .mixer import MAX_VOLUME, MIN_VOLUME, VOLUME_STEP, Player
 
 RESTART_WINDOW: Final = 3.0
 """Within this many seconds of a step's start, `p` goes to the previous step instead of restarting this one."""
 CONTROLS: Final = (
-    "pause", "resume", "next", "close", "previous", "restart", "louder", "softer", "loudest", "softest", "preparing",
-    "help",
+    "pause", "resume", "next", "close", "previous", "restart", "loudest", "softest", "preparing", "help",
 )  # fmt: skip
 """What a control may answer; the words are the catalogue's ``answer_<control>``."""
 
@@ -65,8 +64,21 @@ class Controls:
         """Whether spoken commands are heard (the help then lists their phrases too)."""
 
     def texts(self) -> list[str]:
-        """Every text a control may say (to synthesize ahead, so answers are immediate)."""
-        return list(self.answers.values())
+        """Every text a control may say (to synthesize ahead, so answers are immediate): the volumes a few
+        presses away (the others are made when asked for, in a fraction of a second)."""
+        loudest = round(math.log(MAX_VOLUME, VOLUME_STEP))
+        volumes = [text for n in range(-3, loudest + 1) for text in self.volume_words(VOLUME_STEP**n)]
+        return [*self.answers.values(), *volumes]
+
+    def volume_words(self, volume: float) -> tuple[str, ...]:
+        """What `+` and `-` say: the new volume (and at either end, that it goes no further), in words."""
+        db = round(20 * math.log10(volume))
+        if db == 0:
+            level = self.words.say("volume_normal")
+        else:
+            level = self.words.say("volume_up" if db > 0 else "volume_down", abs(db))
+        end = "loudest" if volume >= MAX_VOLUME * 0.999 else "softest" if volume <= MIN_VOLUME * 1.001 else None
+        return (level, self.answers[end]) if end else (level,)
 
     def handle(self, command: str, player: Player, timeline: Timeline | None) -> Reply | None:
         """Apply one command; the reply is shown and said."""
@@ -84,12 +96,11 @@ class Controls:
         if command in ("louder", "softer"):
             volume, limited = player.change_volume(command == "louder")
             db = 20 * math.log10(volume)
+            said = self.volume_words(volume)
             if limited:
                 key = "loudest" if command == "louder" else "softest"
-                return self._say(
-                    player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", (self.answers[key],))
-                )
-            return self._say(player, Reply(f"Volume {db:+.0f} dB", (self.answers[command],)))
+                return self._say(player, Reply(f"Volume {db:+.0f} dB ({ANSWERS[key].lower()[:-1]})", said))
+            return self._say(player, Reply(f"Volume {db:+.0f} dB", said))
         if command == "help":
             return self._say(player, Reply(help_text(self.listening), (self.answers["help"],)))
         if timeline is None:

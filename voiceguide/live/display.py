@@ -36,6 +36,8 @@ class Status:
     length: float
     paused: bool
     volume_db: float
+    preparing: str = ""
+    """While the rest of the session is being made: "preparing", or "preparing 12/43" (its clips made so far)."""
 
 
 def bar(fraction: float, width: int) -> str:
@@ -45,17 +47,27 @@ def bar(fraction: float, width: int) -> str:
 
 
 def status_at(
-    timeline: Timeline, position: int, *, ready: bool, paused: bool, volume: float, waiting: bool = False
+    timeline: Timeline,
+    position: int,
+    *,
+    ready: bool,
+    paused: bool,
+    volume: float,
+    waiting: bool = False,
+    made: tuple[int, int] | None = None,
+    steps: int | None = None,
 ) -> Status:
-    """Where a session is at ``position``: the point (the next one while moving to it), foot, phase, time left."""
+    """Where a session is at ``position``: the point (the next one while moving to it), foot, phase, time left.
+
+    Before it is ``ready``, ``timeline`` is the part the player has, and what it plays is shown all the same;
+    the preparation is a note beside it (``made``: clips made, of those the session needs; ``steps``: the
+    session's number of points, where the part has only the first ones)."""
     rate = timeline.sample_rate
     span = next((s for s in timeline.spans if s.start <= position < s.end), None)
     step = next((s for s in reversed(timeline.steps) if s.start <= position < s.end), None)
     if span is not None and span.phase is Phase.MOVING and span.step is not None:
         step = timeline.steps[span.step]  # between points: the one the hands are moving to
-    if not ready:
-        phase, name = "starting", "welcome"
-    elif span is not None and span.phase is Phase.MOVING:
+    if span is not None and span.phase is Phase.MOVING:
         phase, name = "moving", step.name if step else ""
     elif waiting:
         phase, name = "waiting for you", step.name if step else ""
@@ -71,7 +83,7 @@ def status_at(
     length = timeline.length if ready else 0
     return Status(
         step=step.index if step is not None else None,
-        steps=len(timeline.steps),
+        steps=steps if steps is not None else len(timeline.steps),
         name=name,
         side=span.side if span and span.side not in (None, "together") else None,
         phase=phase,
@@ -81,6 +93,7 @@ def status_at(
         length=length / rate,
         paused=paused and not waiting,
         volume_db=20 * math.log10(volume),
+        preparing="" if ready else "preparing" + (f" {made[0]}/{made[1]}" if made is not None and made[1] else ""),
     )
 
 
@@ -89,8 +102,8 @@ def status_line(status: Status, width: int = 80) -> str:
     where = f"{status.step + 1}/{status.steps} {status.name}" if status.step is not None else status.name
     side = f" · {status.side}" if status.side else ""
     phase = "paused" if status.paused else status.phase
-    if not status.length:
-        left = "preparing the session"
+    if status.preparing or not status.length:  # times left are known once the whole session is
+        left = status.preparing or "preparing"
     elif status.step is not None:
         left = f"{clock(status.step_left)} left in point · {clock(status.session_left)} in session"
     else:
@@ -120,7 +133,7 @@ def plain_line(status: Status) -> str:
     """A line for logs and pipes, printed when the step or phase changes."""
     where = f"point {status.step + 1}/{status.steps}: {status.name}" if status.step is not None else status.name
     side = f", {status.side}" if status.side else ""
-    left = f"{clock(status.session_left)} left" if status.length else "preparing"
+    left = f"{clock(status.session_left)} left" if status.length and not status.preparing else status.preparing
     return f"[{clock(status.position)}] {where}{side} — {status.phase} ({left})"
 
 
@@ -128,7 +141,7 @@ def ending(outcome: Outcome) -> str:
     """The line printed when a live session ends: complete, or where it stopped."""
     rate = outcome.timeline.sample_rate if outcome.timeline else 22050
     if outcome.finished:
-        dropouts = f" (the audio device dropped out {_times(outcome.underruns)})" if outcome.underruns else ""
+        dropouts = f" ({_dropouts(outcome.dropouts)})" if outcome.dropouts else ""
         return f"Session complete ({clock(outcome.position / rate)}){dropouts}.{_notes(outcome)}"
     where = ""
     if outcome.saved is not None and outcome.timeline is not None:
@@ -138,7 +151,8 @@ def ending(outcome: Outcome) -> str:
             side = f", {outcome.saved.side} foot" if outcome.saved.side in ("left", "right") else ""
             where = f" at point {step + 1} of {len(outcome.timeline.steps)} ({name}{side})"
         where += f", {clock(outcome.position / rate)} into the session"
-    dropouts = f" The audio device dropped out {_times(outcome.underruns)}." if outcome.underruns else ""
+    said = _dropouts(outcome.dropouts) if outcome.dropouts else ""
+    dropouts = f" {said[0].upper()}{said[1:]}." if said else ""
     return f"{_WHY.get(outcome.reason, 'Stopped')}{where}.{dropouts}{_notes(outcome)}"
 
 
@@ -148,5 +162,13 @@ def _notes(outcome: Outcome) -> str:
     return bed + listen
 
 
-def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
+def _dropouts(gaps: tuple[float, ...]) -> str:
+    # Only gaps a listener could hear are counted (live/dropouts.py), each with how long it was.
+    if len(gaps) == 1:
+        return f"the audio device dropped out once, for about {_seconds(gaps[0])}"
+    total = f"about {_seconds(sum(gaps))} in all, the longest {_seconds(max(gaps))}"
+    return f"the audio device dropped out {len(gaps)} times, for {total}"
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 0.1 else f"{seconds:.1f} s"

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from ..audio.loudness import PEAK_CEILING
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
 from ..timeline import Kind, Timeline
+from .dropouts import Dropouts
 from .watchdog import CallbackWatch
 
 if TYPE_CHECKING:
@@ -29,8 +29,9 @@ STOP_FADE: Final = 0.12
 VOLUME_STEP: Final = 10 ** (3 / 20)
 """+ and - change the volume by 3 dB."""
 MIN_VOLUME: Final = 10 ** (-30 / 20)
-MAX_VOLUME: Final = 10 ** (6 / 20)
-"""Volume up never goes past +6 dB, nor past the session's headroom (set_headroom)."""
+MAX_VOLUME: Final = 10 ** (9 / 20)
+"""Volume up goes as far as +9 dB: a session is made to peak at -1 dBFS, so the live output's look-ahead
+limiter (live/output.py) turns its loudest peaks down rather than let them clip."""
 
 
 class Player:
@@ -61,8 +62,6 @@ class Player:
         self._level = 0.0 if start else 1.0  # a resumed session fades in
         self._slope = 1.0 / max(1, round(FADE * rate))
         self.volume = 1.0
-        self.max_volume = 1.0  # until set_headroom says how loud this session can go without clipping
-        self._peak = 0.0
         self._applied_volume = 1.0
         self.paused = False
         self.waiting = False
@@ -86,6 +85,9 @@ class Player:
         self.calls = 0
         """Blocks handed to the device so far: a count that stops moving means the device is gone."""
         self.underruns = 0
+        """Callbacks PortAudio flagged as late (for the playback figures: not all of them were heard)."""
+        self.dropouts = Dropouts()
+        """Gaps the listener could hear (measured by the output stream's callback)."""
         self.samples = 0
         """Samples handed out by fill, at the player's rate (the playback figures compare it with the wall clock)."""
         self.watch = CallbackWatch()
@@ -113,26 +115,12 @@ class Player:
             self._interjections.append(clip)
 
     def change_volume(self, up: bool) -> tuple[float, bool]:
-        """Raise or lower the volume by 3 dB, from MIN_VOLUME up to what the headroom allows (``max_volume``:
-        no sample may reach full scale); returns the new factor and whether it stopped at a limit."""
+        """Raise or lower the volume by 3 dB, from MIN_VOLUME to MAX_VOLUME; returns the new factor and whether
+        it stopped at a limit."""
         with self._lock:
             wanted = self.volume * (VOLUME_STEP if up else 1 / VOLUME_STEP)
-            self.volume = float(np.clip(wanted, MIN_VOLUME, self.max_volume))
+            self.volume = float(np.clip(wanted, MIN_VOLUME, MAX_VOLUME))
             return self.volume, abs(self.volume - wanted) > 1e-6
-
-    def set_headroom(self, peak: float) -> None:
-        """Tell the mixer the loudest sample the session can make before its gain (at volume 1), so volume up
-        stops where that sample, with the gain of the moment, would pass -1 dBFS."""
-        with self._lock:
-            self._peak = peak
-            self._fit_volume()
-
-    def _fit_volume(self) -> None:
-        # Called with the lock held, whenever the peak or the gain changes (a cold session's gain is a guess
-        # until the plan is measured): the volume comes down at once if it would now pass the ceiling.
-        loudest = self._peak * self.gain
-        self.max_volume = max(1.0, min(MAX_VOLUME, PEAK_CEILING / loudest)) if loudest > 0 else 1.0
-        self.volume = min(self.volume, self.max_volume)
 
     def stop(self) -> None:
         """Fade out and stop; `stopped` is set once the fade is done."""
@@ -149,7 +137,6 @@ class Player:
                 # It held only for the plan, at a silent sample (see live/progressive.py): go on at full level.
                 self._level = 1.0
             self.timeline, self.gain, self.final = timeline, gain, final
-            self._fit_volume()
             if self.bed is not None:
                 self.bed.retime(timeline)
             self._speech_spans = _speech_spans(timeline)
@@ -222,7 +209,7 @@ class Player:
                 if held and self._level == 0.0 and not self._stopping and self._seek is None and not out.any():
                     # The fade ends in this block and nothing sounds in it (the usual moment for a spoken command:
                     # the guide is silent then), so an answer ("Paused.") need not wait for the next block: it
-                    # begins now. Over sound it waits: the two together could pass the headroom the volume keeps.
+                    # begins now. Over sound it waits: the two together would be twice as loud as either.
                     self._speak_into(out)
             if self.final and self.position >= self.timeline.length and not self._speaking:
                 self.finished.set()
@@ -231,8 +218,7 @@ class Player:
             self._note_speech(n, held)
             volume = np.linspace(self._applied_volume, self.volume, n, dtype=np.float32)
             self._applied_volume = self.volume
-            out *= volume
-            np.clip(out, -1.0, 1.0, out=out)
+            out *= volume  # may pass full scale at +9 dB: the output's limiter brings its peaks down
             return out
 
     def _note_speech(self, n: int, held: bool) -> None:

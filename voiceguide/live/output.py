@@ -1,5 +1,5 @@
-"""The output stream: connects the mixer to a sounddevice callback stream (resampled when the device
-refuses the session's rate), and loads PortAudio early."""
+"""The output stream: connects the mixer to a sounddevice callback stream through a look-ahead limiter
+(resampled when the device refuses the session's rate), and loads PortAudio early."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any, Final
 
 import numpy as np
 
+from ..audio.limiter import StreamLimiter
+from ..audio.loudness import PEAK_CEILING
 from ..audio.types import Audio
 from ..errors import AudioDeviceError
 from ..timeline import Event, Kind, Timeline
@@ -23,6 +25,22 @@ OUTPUT_LATENCY: Final = 0.3
 beside a session held the callbacks up for 0.2-0.28 s; 0.4 s never did, but made every control and spoken
 command answer that much later (a spoken command must take effect within 0.7 s of its end). 0.3 s covers
 the stalls measured and keeps the answer under 0.7 s."""
+LIMIT_WINDOW: Final = 0.02
+"""Seconds over which the live limiter's gain moves (its look-ahead is twice that): slower than a clip's
+limiter (6 ms), so that `+` up to +9 dB over a session made to peak at -1 dBFS tames its peaks gently."""
+
+
+class Limited:
+    """The player's blocks through a look-ahead limiter: nothing the card gets passes -1 dBFS, however loud `+`
+    made the session (peaks are turned down smoothly, never cut); what is under the ceiling passes unchanged."""
+
+    def __init__(self, player: Player) -> None:
+        self.player = player
+        self.limiter = StreamLimiter(PEAK_CEILING, player.rate, LIMIT_WINDOW)
+
+    def fill(self, frames: int) -> Audio:
+        """The next ``frames`` samples, limited (those the player gave ``limiter.delay`` samples ago)."""
+        return self.limiter(self.player.fill(frames))
 
 
 def warm_up_audio() -> threading.Thread:
@@ -82,14 +100,15 @@ def open_output(player: Player, device: str | int | None) -> Any:
         ) from None
 
     target = _device(sd, device)
+    limited = Limited(player)
     try:
-        return _start(sd, player.fill, player, target, player.rate, player.block)
+        return _start(sd, limited.fill, player, target, player.rate, player.block)
     except (sd.PortAudioError, ValueError) as exc:
         if "sample rate" not in str(exc).lower():
             raise AudioDeviceError(_explain(str(exc), device)) from None
     # The device refuses the engine's rate: play at its own rate through a streaming resampler.
     rate = int(sd.query_devices(target, kind="output")["default_samplerate"])
-    resampled = Resampled(player, rate)
+    resampled = Resampled(player, rate, limited.fill)
     try:
         return _start(sd, resampled.fill, player, target, rate, round(player.block * rate / player.rate))
     except (sd.PortAudioError, ValueError) as exc:
@@ -99,9 +118,11 @@ def open_output(player: Player, device: str | int | None) -> Any:
 def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, block: int) -> Any:
     def callback(outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         player.watch.tick(frames, time.outputBufferDacTime, time.currentTime)
-        if status.output_underflow:
-            player.underruns += 1
-        outdata[:, 0] = fill(frames)
+        late = bool(status.output_underflow)
+        player.underruns += late
+        outdata[:, 0] = block = fill(frames)
+        peak = float(np.max(np.abs(block), initial=0.0))
+        player.dropouts.block(time.outputBufferDacTime, frames / rate, peak, late)
         player.watch.filled()
 
     stream = sd.OutputStream(
@@ -133,17 +154,19 @@ def close_output(stream: Any, *, drain: bool = True) -> None:
 class Resampled:
     """The player's blocks at another sample rate (soxr, streaming, high quality), in any block size."""
 
-    def __init__(self, player: Player, rate: int) -> None:
+    def __init__(self, player: Player, rate: int, source: Any = None) -> None:
         import soxr
 
         self.player, self.rate = player, rate
+        self.source = source or player.fill
+        """Where the blocks come from (the player's fill, or the limiter's over it)."""
         self._stream = soxr.ResampleStream(player.rate, rate, 1, dtype="float32", quality="HQ")
         self._buffer = np.zeros(0, dtype=np.float32)
 
     def fill(self, frames: int) -> Audio:
         """The next ``frames`` samples at the output rate."""
         while self._buffer.size < frames:
-            chunk = self._stream.resample_chunk(self.player.fill(self.player.block))
+            chunk = self._stream.resample_chunk(self.source(self.player.block))
             self._buffer = np.concatenate([self._buffer, np.asarray(chunk, dtype=np.float32).reshape(-1)])
         out, self._buffer = self._buffer[:frames], self._buffer[frames:]
         return out

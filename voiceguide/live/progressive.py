@@ -60,6 +60,8 @@ class Progressive:
         """Whether that figure is the one `show` and `export` say (every clip was made before it was fixed)."""
         self.handed: list[Timeline] = []
         """Every part handed to the player, in order (the last is the whole session)."""
+        self.made: tuple[int, int] = (0, 0)
+        """Clips made so far, and how many the session needs (for the status line)."""
         self._asked: dict[str, None] = {}
         self._scale = 1.0
         self._due = 0.0
@@ -85,6 +87,8 @@ class Progressive:
             ready = ready_part(
                 self.routine, self.pacing, minutes, self._made(hidden), self._guess, self.rate, live=True
             )
+            needed = {e.text for e in ready.guess.events if e.text is not None}
+            self.made = (len(needed - set(ready.missing)), len(needed))
             if ready.complete:
                 self._hand(ready.timeline, final=True)
                 return ready.timeline

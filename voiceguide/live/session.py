@@ -20,14 +20,13 @@ from ..session import (
     build_timeline,
     open_bed_source,
     open_store,
-    peak_bound,
     plan_key,
     preroll,
     remembered_gain,
-    remembered_peak,
     session_gain,
 )
 from ..speech.clips import ClipStore
+from ..steps import session_steps
 from ..timeline import Timeline
 from ..tuning import steady_heap
 from ..words import catalogue
@@ -72,7 +71,7 @@ class LiveSession:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._stop_reason: str | None = None
-        self._gain, self._peak = DEFAULT_GAIN, 0.0
+        self._gain = DEFAULT_GAIN
         self.words = catalogue(routine.language)
         self.controls = Controls(self.store.get, routine.steps, self.words)
         self.mic = mic
@@ -89,8 +88,6 @@ class LiveSession:
     # Preparation.
     def _prepare(self) -> None:
         try:
-            if self.player is not None:  # `+` before the session is measured (drawing the tones: not before the bell)
-                self.player.set_headroom(peak_bound(self.store.sample_rate, self.bed))
             # A cold cache: play each part of the session as soon as its clips are made (live/progressive.py).
             feed = self.player is not None and cold(self.routine, self.pacing, self.store)
             if feed:
@@ -102,7 +99,6 @@ class LiveSession:
             bed = self._bed_for(timeline)
             gain = session_gain(self.routine, self.pacing, timeline, self.store, bed)
             self.store.prefetch(self.controls.texts())
-            peak = remembered_peak(timeline, self.store) + (bed.peak if bed is not None else 0.0)  # before gain
             self.timeline = timeline
             if self.player is not None:
                 hand = partial(self.player.set_timeline, timeline, gain)
@@ -110,8 +106,7 @@ class LiveSession:
                     when_silent(self.player, timeline, hand)
                 else:
                     hand()
-                self.player.set_headroom(peak)
-            self._gain, self._peak = gain, peak
+            self._gain = gain
         except BaseException as exc:  # reported by the main thread
             self._failure = exc
         finally:
@@ -137,7 +132,6 @@ class LiveSession:
         if self.bed is not None:
             self.bed = bed_track(self._bed_source, self.pacing, self.timeline, self.store, fade_in_from=start)
         player = Player(self.store.get, rate, self.timeline, gain=self._gain, start=start, bed=self.bed)
-        player.set_headroom(self._peak)
         player.interject(self.store.get(self.words.say("resuming")))
         self.player = player
         return player
@@ -176,6 +170,8 @@ class LiveSession:
             paused=player.paused,
             volume=player.volume,
             waiting=player.waiting,
+            made=self.progressive.made if self.progressive is not None else None,
+            steps=len(session_steps(self.routine, self.pacing)),
         )
 
     # The run.
@@ -243,8 +239,10 @@ class LiveSession:
 
     def _finish(self, reason: str, player: Player) -> state.Outcome:
         log_note, saved = end_entry(self.logbook, reason, player, self.timeline), None
-        if reason != "finished" and self.timeline is not None:
-            saved = self._save(player.position)
+        # Stopped while a cold session is still being made: the part played so far is the session's start.
+        played = self.timeline or (player.timeline if self.progressive and self.progressive.handed else None)
+        if reason != "finished" and played is not None:
+            saved = self._save(player.position, played)
         elif reason == "finished":
             state.clear()
         if reason == "device":
@@ -257,15 +255,14 @@ class LiveSession:
             player.position,
             saved,
             self.timeline,
-            player.underruns,
+            player.dropouts.heard(),
             bed_failure,
             self.listen_lost,
             log_note,
         )
 
-    def _save(self, position: int) -> state.SavedSession | None:
-        assert self.timeline is not None
-        step, side, offset = state.where(self.timeline, position)
+    def _save(self, position: int, timeline: Timeline) -> state.SavedSession | None:
+        step, side, offset = state.where(timeline, position)
         saved = state.SavedSession(
             routine=self.routine_ref,
             routine_hash=self.routine.digest,
@@ -274,7 +271,7 @@ class LiveSession:
             side=side,
             offset=offset,
             position=position,
-            sample_rate=self.timeline.sample_rate,
+            sample_rate=timeline.sample_rate,
             saved_at=time.time(),
             log_entry=self.logbook.entry if self.logbook is not None else None,
         )

@@ -170,7 +170,8 @@ class Outcome:
     position: int
     saved: SavedSession | None
     timeline: Timeline | None
-    underruns: int
+    dropouts: tuple[float, ...]
+    """Seconds of each gap in the sound a listener could hear (live/dropouts.py)."""
     bed_failure: str | None = None
     """Why the sound bed stopped early, if it did."""
     listen_lost: str | None = None

@@ -198,7 +198,9 @@ class ClipStore:
             for text in texts:
                 if text in self._clips or text in self._pending:
                     continue
-                if self.cache is not None and self.cache.has(self.key(text)):
+                length = self.cache.length(self.key(text), self.sample_rate) if self.cache is not None else None
+                if length is not None:  # (an entry with a bad header is made again)
+                    self._lengths[text] = length
                     continue
                 self._order[text] = len(self._queue)
                 self._queue.append(text)
@@ -237,15 +239,29 @@ class ClipStore:
         return self.cache is not None and self.cache.has(self.key(text))
 
     def ready_length(self, text: str) -> int | None:
-        """Length of the clip for ``text`` if it is made already, else None (never waits, never synthesizes;
-        a synthesis that failed raises its error here)."""
+        """Length of the clip for ``text`` if it is made already (in memory or in the disk cache), else None
+        (never waits, never synthesizes; a synthesis that failed raises its error here)."""
         with self._lock:
             if text in self._lengths:
                 return self._lengths[text]
             future = self._pending.get(text)
-        if future is None or not future.done():
+        if future is None:
+            # A clip an earlier run made is made: prefetch() leaves it to the cache, so nothing else would
+            # ever report it (a partly warm cache waited for it forever: issue 22).
+            return self._cached_length(text)
+        if not future.done():
             return None
         return int(self.get(text).size)
+
+    def _cached_length(self, text: str) -> int | None:
+        # The sample count in the clip's disk cache entry, remembered (None without a sound entry).
+        if self.cache is None:
+            return None
+        length = self.cache.length(self.key(text), self.sample_rate)
+        if length is not None:
+            with self._lock:
+                self._lengths[text] = length
+        return length
 
     def measure(self, text: str) -> int:
         """Length of the clip for ``text`` in samples (from the cache entry's header when there is one).
@@ -265,13 +281,8 @@ class ClipStore:
                 if self.keep_made or text not in self._on_disk:
                     self._keep(text, clip)
             return int(clip.size)
-        if self.cache is not None:
-            length = self.cache.length(self.key(text), self.sample_rate)
-            if length is not None:
-                with self._lock:
-                    self._lengths[text] = length
-                return length
-        return int(self.get(text).size)
+        length = self._cached_length(text)
+        return length if length is not None else int(self.get(text).size)
 
     def close(self) -> None:
         """Stop background synthesis and release the engine (if one was started)."""

@@ -21,10 +21,12 @@ class StandinEngine:
     sample_rate = STANDIN_RATE
 
     def synthesize(self, text: str, *, voice: str | None, rate: int, volume: float) -> Audio:
-        """A clip of about 60/rate seconds per word, seeded by the text (pure: safe from any thread)."""
+        """A clip of about 60/rate seconds per word, seeded by the text (pure: safe from any thread). Any voice id
+        is a voice of its own, with its own pitch and pace (so tests can change voices); None is the default."""
         words = max(1, len(text.split()))
-        word = round(60 / rate * self.sample_rate)
-        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+        pace = 1.0 if voice is None else 0.8 + _seed(voice) % 41 / 100  # 0.8 to 1.2 times as long
+        word = round(60 / rate * self.sample_rate * pace)
+        seed = _seed(text if voice is None else f"{voice}\n{text}")
         freq = 120 + seed % 80
         t = np.arange(word, dtype=np.float64) / self.sample_rate
         envelope = np.sin(np.pi * np.arange(word) / word) ** 2
@@ -37,3 +39,7 @@ class StandinEngine:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _seed(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
