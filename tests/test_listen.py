@@ -129,7 +129,7 @@ def test_the_segmenter_finds_each_command_once_and_drops_long_speech(sphinx: Non
     from voiceguide.live.vad import Segmenter
 
     sentence = speak("Rest a thumb on the point of each foot and lean in with firm steady pressure")
-    audio, spans = with_gaps([speak("go back"), sentence, speak("louder")])
+    audio, spans = with_gaps([speak("previous"), sentence, speak("louder")])
     segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 2
     for segment, (t0, t1) in zip(segments, [spans[0], spans[2]], strict=True):
@@ -226,7 +226,7 @@ def test_play_listen_acts_on_spoken_next_point_and_stop_and_saves_the_position(
     assert saved["step"] == 1
 
 
-SHORT = ["pause", "resume", "go back", "repeat", "stop"]
+SHORT = ["pause", "resume", "previous", "repeat", "stop"]
 """The one- and two-syllable forms, which short everyday words used to take from the grammar."""
 
 

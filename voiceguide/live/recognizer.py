@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +57,18 @@ class Decision:
     """Mean log acoustic score per frame of the command's words (see MIN_FIT)."""
     cpu: float = 0.0
     """Seconds of CPU the decoding took."""
+    alone: bool = False
+    """True when a decoy won and the command came from the commands-alone second pass."""
+
+
+class Heard(NamedTuple):
+    """One decoding of an utterance."""
+
+    phrase: str | None
+    fit: float
+    command: str | None
+    alone: bool
+    cpu: float
 
 
 def intervals_gate(intervals: Sequence[tuple[float, float]], margin: float = GATE_MARGIN) -> Gate:
@@ -134,7 +146,7 @@ class Recognizer:
         self._decoder = decoder(decoy_weight)
         self._words = command_words()
         self._hiss = np.random.default_rng(0).normal(0.0, COMFORT_NOISE, round(RATE * 4.0))
-        self._early: tuple[tuple[float, float], tuple[str | None, float, str | None, float]] | None = None
+        self._early: tuple[tuple[float, float], Heard] | None = None
         self.cpu = 0.0
         """Seconds of CPU spent in feed() so far."""
 
@@ -169,33 +181,34 @@ class Recognizer:
         early, self._early = self._early, None
         # The voice ended where the early look saw it end: its decoding stands (only quiet came after).
         heard = early[1] if early is not None and early[0] == (segment.start, segment.end) else None
-        phrase, fit, command, cpu = heard if heard is not None else self._hear(segment.audio)
+        phrase, fit, command, alone, cpu = heard if heard is not None else self._hear(segment.audio)
         if command is None:
-            return Decision(None, phrase, "decoy" if phrase else "unclear", *where, fit, cpu)
+            return Decision(None, phrase, "decoy" if phrase else "unclear", *where, fit, cpu, alone)
         if fit < self.min_fit:
-            return Decision(None, phrase, "poor-fit", *where, fit, cpu)
+            return Decision(None, phrase, "poor-fit", *where, fit, cpu, alone)
         if tonality(segment.audio) > MAX_TONALITY:
-            return Decision(None, phrase, "tone", *where, fit, cpu)
+            return Decision(None, phrase, "tone", *where, fit, cpu, alone)
         # Quiet before a command: unless what came just before was the program itself (gated), so that a user
         # who answers the guide at once is still heard.
         previous = segment.previous
         after_program = previous is not None and self.gate is not None and self.gate(*previous)
         if segment.quiet_before < self.min_quiet_before and not after_program:
-            return Decision(None, phrase, "no-pause-before", *where, fit, cpu)
-        return Decision(command, phrase, "accepted", *where, fit, cpu)
+            return Decision(None, phrase, "no-pause-before", *where, fit, cpu, alone)
+        return Decision(command, phrase, "accepted", *where, fit, cpu, alone)
 
-    def _hear(self, audio: npt.NDArray[np.int16]) -> tuple[str | None, float, str | None, float]:
-        """What the grammar heard, its fit, the command it is (None for a decoy) and the CPU seconds it took."""
+    def _hear(self, audio: npt.NDArray[np.int16]) -> Heard:
+        """What the grammar heard, its fit, the command it is (None for a decoy), whether the second pass found it,
+        and the CPU seconds it took."""
         began = time.process_time()
         phrase, fit = self._decode(audio)
-        command = COMMAND_OF.get(phrase or "")
+        command, alone = COMMAND_OF.get(phrase or ""), False
         if command is None and phrase:
             # A decoy won: a command that fits very well on its own was still said (single syllables such as
             # "stop" and "pause" lose to short decoys), anything else was not.
-            alone, alone_fit = self._decode(audio, "only")
+            alone_phrase, alone_fit = self._decode(audio, "only")
             if alone_fit >= self.min_fit_over_decoy:
-                phrase, fit, command = alone, alone_fit, COMMAND_OF.get(alone or "")
-        return phrase, fit, command, time.process_time() - began
+                phrase, fit, command, alone = alone_phrase, alone_fit, COMMAND_OF.get(alone_phrase or ""), True
+        return Heard(phrase, fit, command, alone, time.process_time() - began)
 
     def _decode(self, audio: npt.NDArray[np.int16], search: str = "commands") -> tuple[str | None, float]:
         dec = self._decoder

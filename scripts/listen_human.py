@@ -1,0 +1,121 @@
+"""The human-voice part of the spoken-command benchmark (issue 23): recordings of real people (made by
+scripts/human_corpus.py) run through the listening path of `play --listen` (voiceguide.live.recording), one by one,
+each after 2 s of its own room noise (a microphone is never digitally silent).
+
+Per source and part (tune / held-out): commands taken correctly / wrongly, other single words acted on, and false
+actions per hour of ordinary speech. ``sweep`` re-judges the same decodings over a threshold (no second decoding).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from voiceguide.live.grammar import COMMAND_OF
+from voiceguide.live.recognizer import Decision, Recognizer
+from voiceguide.live.recording import feed_stream
+from voiceguide.live.vad import RATE, Segmenter
+
+LEAD = 2.0
+"""Seconds of the recording's own quiet before it (as the synthetic benchmark's 2 s gap)."""
+
+
+def room_noise(audio: np.ndarray, seconds: float) -> np.ndarray:
+    """``seconds`` of the quietest 100 ms of ``audio``, repeated with mirrored copies so the joins do not click."""
+    win = RATE // 10
+    if audio.size <= win:
+        return np.zeros(round(seconds * RATE), np.float32)
+    power = np.convolve(audio.astype(np.float64) ** 2, np.ones(win), "valid")[::80]
+    at = int(np.argmin(power)) * 80
+    piece = audio[at : at + win]
+    tile = np.concatenate([piece, piece[::-1]])
+    return np.resize(tile, round(seconds * RATE)).astype(np.float32)
+
+
+def decisions(folder: Path, rec: Recognizer, part: str | None = None) -> list[dict]:
+    """Every recording of the manifest (of one part, or all) with every decision on it (accepted or not)."""
+    rows = []
+    for item in json.loads((folder / "manifest.json").read_text()):
+        if part is not None and item["part"] != part:
+            continue
+        audio, rate = sf.read(folder / item["file"], dtype="float32")
+        assert rate == RATE
+        rec.segmenter = Segmenter(rec.segmenter.s)  # a fresh microphone for every recording
+        every = feed_stream(rec, np.concatenate([room_noise(audio, LEAD), audio]), RATE)
+        rows.append(item | {"decisions": every})
+    return rows
+
+
+Judge = Callable[[Decision], bool]
+
+
+def _acted(row: dict, judge: Judge | None) -> list[Decision]:
+    return [d for d in row["decisions"] if d.command is not None and (judge is None or judge(d))]
+
+
+def table(rows: list[dict], judge: Judge | None = None) -> dict[tuple[str, str, str], collections.Counter]:
+    """Counts per (kind, source, part): n, correct, wrong, none (commands); acted (words); actions, seconds."""
+    out: dict = collections.defaultdict(collections.Counter)
+    for row in rows:
+        acted = _acted(row, judge)
+        for key in ((row["kind"], row["source"], row["part"]), (row["kind"], "all", row["part"])):
+            c = out[key]
+            c["n"] += 1
+            if row["kind"] == "command":
+                want = COMMAND_OF[row["label"]]
+                right = [d for d in acted if d.command == want]
+                verdict = "wrong" if len(acted) > len(right) else ("correct" if right else "none")
+                c[verdict] += 1
+            elif row["kind"] == "word":
+                c["acted"] += bool(acted)
+            else:
+                c["actions"] += len(acted)
+                c["seconds"] += row["seconds"]
+    return out
+
+
+def line(kind: str, c: collections.Counter) -> str:
+    """One row of the printed table."""
+    n = c["n"]
+    if kind == "command":
+        return f"n={n:4d}  correct {c['correct'] / n:6.1%}  wrong {c['wrong'] / n:5.1%}  none {c['none'] / n:5.1%}"
+    if kind == "word":
+        return f"n={n:4d}  acted on {c['acted'] / n:5.1%} ({c['acted']})"
+    hours = c["seconds"] / 3600
+    return f"{c['seconds'] / 60:5.1f} min  {c['actions']} false actions = {c['actions'] / hours:5.1f}/hour"
+
+
+def report(rows: list[dict], judge: Judge | None = None) -> None:
+    """The per-source table, tune part and held-out part apart; every false or wrong action of the held-out part."""
+    t = table(rows, judge)
+    targets = {"command": "target >= 95 % correct, <= 1 % wrong", "word": "target <= 1 %", "speech": "target <= 1/hour"}
+    for kind in ("command", "word", "speech"):
+        print(f"\n  {kind} ({targets[kind]})")
+        for (k, source, part), c in sorted(t.items(), key=lambda kv: (kv[0][2] != "tune", kv[0][1] != "all", kv[0])):
+            if k == kind:
+                print(f"    {part:8s} {source:36s} {line(kind, c)}")
+    print("\n  held-out part, each action on a word or on ordinary speech, and each stop not taken:")
+    for row in rows:
+        if row["part"] != "held-out":
+            continue
+        acted = _acted(row, judge)
+        if row["kind"] != "command" and acted:
+            print(f"    {row['kind']} {row['label']!r} {row['file']}: " + ", ".join(f"{d.phrase}" for d in acted))
+
+
+def sweep(rows: list[dict], field: str, values: Sequence[float], part: str) -> None:
+    """Correct / wrong on commands, words acted on, actions per hour, for each threshold on ``field``."""
+    print(f"\n  trade-off over {field} ({part} part): threshold | command correct, wrong | words acted | speech/hour")
+    for v in values:
+        t = table([r for r in rows if r["part"] == part], lambda d, v=v: getattr(d, field) >= v)
+        cmd, word, speech = t[("command", "all", part)], t[("word", "all", part)], t[("speech", "all", part)]
+        hours = max(speech["seconds"], 1) / 3600
+        print(
+            f"    {v:6.2f} | {cmd['correct'] / max(cmd['n'], 1):6.1%} {cmd['wrong'] / max(cmd['n'], 1):5.1%} "
+            f"| {word['acted'] / max(word['n'], 1):5.1%} | {speech['actions'] / hours:6.1f}"
+        )
