@@ -118,6 +118,8 @@ def tonality(audio: npt.NDArray[np.int16]) -> float:
         return 0.0
     frames = np.lib.stride_tricks.sliding_window_view(x, 512)[::160] * np.hanning(512).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    # Below 100 Hz is no voice's and no bell's: a microphone's DC offset or hum there made voices "tones".
+    power[:, : round(100 * 512 / RATE)] = 0.0
     total = power.sum(axis=1)
     peak = power.argmax(axis=1)
     rows = np.arange(power.shape[0])
