@@ -109,13 +109,17 @@ def report(rows: list[dict], judge: Judge | None = None) -> None:
         for (k, source, part), c in sorted(t.items(), key=lambda kv: (kv[0][2] != "tune", kv[0][1] != "all", kv[0])):
             if k == kind:
                 print(f"    {part:8s} {source:36s} {line(kind, c)}")
-    print("\n  held-out part, each action on a word or on ordinary speech, and each stop not taken:")
+    print("\n  held-out part: what other words were taken for, and each action on ordinary speech")
+    taken: collections.Counter = collections.Counter()
     for row in rows:
-        if row["part"] != "held-out":
+        if row["part"] != "held-out" or row["kind"] == "command":
             continue
-        acted = _acted(row, judge)
-        if row["kind"] != "command" and acted:
-            print(f"    {row['kind']} {row['label']!r} {row['file']}: " + ", ".join(f"{d.phrase}" for d in acted))
+        for d in _acted(row, judge):
+            if row["kind"] == "word":
+                taken[f"{row['label']} -> {d.phrase}"] += 1
+            else:
+                print(f"    {row['file']} at {d.start - LEAD:.1f} s: {d.phrase}")
+    print("    words: " + ", ".join(f"{k} {n}" for k, n in taken.most_common()))
 
 
 def fits(min_fit: float, min_fit_over_decoy: float) -> Judge:
