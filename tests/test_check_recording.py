@@ -91,3 +91,10 @@ def test_check_says_when_there_is_no_input_for_listen(espeak: None, tmp_path: Pa
     env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path), PULSE_SERVER="unix:" + str(tmp_path / "none"))
     done = subprocess.run([sys.executable, "-m", "voiceguide", "check"], env=env, capture_output=True, text=True)
     assert "FAIL input for --listen" in done.stdout and "keys work without one" in done.stdout
+
+
+def test_hearing_takes_any_float_samples_at_any_rate(sphinx: None) -> None:
+    from voiceguide.live.recording import hear
+
+    quiet = np.random.default_rng(0).normal(0, 1e-3, 22050 * 2)  # float64, 22.05 kHz
+    assert hear(quiet, 22050) == []

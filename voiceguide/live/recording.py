@@ -51,7 +51,8 @@ def feed_stream(recognizer: Recognizer, audio: npt.NDArray[np.float32], rate: in
 
     resampler = soxr.ResampleStream(rate, RATE, 1, dtype="float32") if rate != RATE else None
     block = max(1, round(rate * BLOCK_SECONDS))
-    padded = np.concatenate([audio, np.zeros(round(rate * TAIL_SECONDS), dtype=np.float32)])
+    tail = np.zeros(round(rate * TAIL_SECONDS), dtype=np.float32)
+    padded = np.concatenate([np.asarray(audio, dtype=np.float32).reshape(-1), tail])
     decisions: list[Decision] = []
     for i in range(0, padded.size, block):
         chunk = padded[i : i + block]
