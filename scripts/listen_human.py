@@ -152,7 +152,7 @@ def main(folder: Path) -> None:
 
     rec = Recognizer(min_fit=-math.inf, min_fit_over_decoy=-math.inf)
     rows = decisions(folder, rec)
-    for title, (a, b) in (("as at ce93ced", GRID[0]), ("now", (MIN_FIT, MIN_FIT_OVER_DECOY))):
+    for title, (a, b) in (("with ce93ced's thresholds", GRID[0]), ("now", (MIN_FIT, MIN_FIT_OVER_DECOY))):
         print(f"\n(h) real people ({folder}), {title}: min_fit {a}, min_fit_over_decoy {b}")
         report(rows, fits(a, b))
     for part in ("tune", "held-out"):
