@@ -159,9 +159,6 @@ def extract(out: Path, mirrors: Path, trees: dict[str, str]) -> list[dict]:
 TREES_FILE = Path(__file__).with_name("human_corpus_trees.json")
 """The pinned git object id of every source folder or file, keyed "repo:path" ("sc:word" for Speech Commands)."""
 
-COMMITS = dict([SC, PS, FW, RTVC, SB])
-
-
 class _Keys(dict):
     """Collects the keys sources() asks for (to pin them)."""
 
