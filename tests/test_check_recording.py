@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +99,22 @@ def test_hearing_takes_any_float_samples_at_any_rate(sphinx: None) -> None:
 
     quiet = np.random.default_rng(0).normal(0, 1e-3, 22050 * 2)  # float64, 22.05 kHz
     assert hear(quiet, 22050) == []
+
+
+def test_check_mic_hears_previous_in_the_virtual_microphone_and_says_it_in_the_user_s_words(
+    sphinx: None, vmic: str, tmp_path: Path
+) -> None:
+    wav = tmp_path / "previous.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), "previous"], check=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "check", "--mic"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3.0)  # the listener is open by then
+    subprocess.run(["paplay", "-d", vmic, str(wav)], check=True)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert 'heard "previous" (previous point)' in out, out
+    assert "1 command(s) heard." in out
