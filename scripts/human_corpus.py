@@ -159,6 +159,7 @@ def extract(out: Path, mirrors: Path, trees: dict[str, str]) -> list[dict]:
 TREES_FILE = Path(__file__).with_name("human_corpus_trees.json")
 """The pinned git object id of every source folder or file, keyed "repo:path" ("sc:word" for Speech Commands)."""
 
+
 class _Keys(dict):
     """Collects the keys sources() asks for (to pin them)."""
 
