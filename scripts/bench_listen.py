@@ -1,12 +1,13 @@
 """Benchmark of spoken commands (issue 14): accuracy, false actions on echo and on ordinary speech, CPU, reaction.
 
     PYTHONPATH=. python scripts/bench_listen.py [--quick] [--confusion] [--echo /tmp/e.wav --plan /tmp/e.json]
-        [--reaction [--pairs 8]]
+        [--reaction [--pairs 8]] [--human DIR [--human-only]]
 
 --echo/--plan: the evening session exported (`python -m voiceguide export evening -o /tmp/e.wav`) and its plan
 (`python -m voiceguide show evening --json > /tmp/e.json`); made here when not given.
 --confusion: also the confusion table of the candidate phrases that led to the chosen ones.
 --reaction: also the reaction at the output on a private virtual sound card (scripts/listen_reaction.py).
+--human DIR: first, recordings of real people (made by scripts/human_corpus.py; see scripts/listen_human.py).
 Every command that is missed or wrong is listed with the rule that rejected it and what the grammar decoded.
 The held-out set (voices and a rate never used for tuning) is reported apart. Speech is cached in
 /tmp/bench-listen-speech (BENCH_LISTEN_CACHE).
@@ -190,7 +191,15 @@ def main() -> None:
     ap.add_argument("--plan", type=Path)
     ap.add_argument("--reaction", action="store_true", help="reaction at the output on a virtual card")
     ap.add_argument("--pairs", type=int, default=8, help="pause/continue pairs for --reaction")
+    ap.add_argument("--human", type=Path, metavar="DIR", help="recordings of real people (scripts/human_corpus.py)")
+    ap.add_argument("--human-only", action="store_true", help="with --human: skip the synthetic voices")
     args = ap.parse_args()
+    if args.human:
+        import listen_human
+
+        listen_human.main(args.human)
+        if args.human_only:
+            return
     if args.confusion:
         confusion()
     a = commands(args.quick, [(voice, rate) for voice, _ in VOICES for rate in RATES])

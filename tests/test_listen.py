@@ -129,7 +129,7 @@ def test_the_segmenter_finds_each_command_once_and_drops_long_speech(sphinx: Non
     from voiceguide.live.vad import Segmenter
 
     sentence = speak("Rest a thumb on the point of each foot and lean in with firm steady pressure")
-    audio, spans = with_gaps([speak("go back"), sentence, speak("louder")])
+    audio, spans = with_gaps([speak("previous"), sentence, speak("louder")])
     segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 2
     for segment, (t0, t1) in zip(segments, [spans[0], spans[2]], strict=True):
@@ -226,7 +226,7 @@ def test_play_listen_acts_on_spoken_next_point_and_stop_and_saves_the_position(
     assert saved["step"] == 1
 
 
-SHORT = ["pause", "resume", "go back", "repeat", "stop"]
+SHORT = ["pause", "resume", "previous", "repeat", "stop"]
 """The one- and two-syllable forms, which short everyday words used to take from the grammar."""
 
 
@@ -272,3 +272,16 @@ def test_a_tone_is_not_a_voice_but_a_spoken_command_is(sphinx: None) -> None:
     assert tonality(as_int16(bell)) > MAX_TONALITY
     for word in ("pause", "stop", "repeat"):
         assert tonality(as_int16(speak(word))) < MAX_TONALITY, word
+
+
+def test_a_click_just_before_a_command_does_not_count_as_talk_before_it() -> None:
+    from voiceguide.live.recognizer import as_int16
+    from voiceguide.live.vad import Segmenter
+
+    rng = np.random.default_rng(1)
+    audio = rng.normal(0, 3e-4, RATE * 3).astype(np.float32)
+    audio[RATE : RATE + 800] += rng.normal(0, 0.2, 800).astype(np.float32)  # a 50 ms click at 1 s
+    audio[round(1.4 * RATE) : round(1.9 * RATE)] += rng.normal(0, 0.1, RATE // 2).astype(np.float32)  # a "word"
+    segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
+    assert len(segments) == 1 and abs(segments[0].start - 1.4) < 0.05
+    assert segments[0].previous is None and segments[0].quiet_before > 1.3

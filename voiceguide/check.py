@@ -115,6 +115,19 @@ def _audio() -> list[Check]:
     return checks
 
 
+def _input() -> Check:
+    """The microphone `play --listen` would use (spoken commands are optional: keys always work)."""
+    from .errors import AudioDeviceError
+    from .live.listen import input_device
+
+    try:
+        _, info = input_device(None)
+    except AudioDeviceError as exc:
+        fix = "connect a microphone, or choose one with --mic NAME_OR_INDEX; keys work without one"
+        return Check("input for --listen", False, str(exc).removeprefix("cannot listen: "), fix, needed_for_play=False)
+    return Check("input for --listen", True, f"{info.get('index')}: {info.get('name')}", needed_for_play=False)
+
+
 def _writable(name: str, folder: Callable[[], Path], needed: bool) -> Check:
     try:
         path = folder()
@@ -171,6 +184,7 @@ def run_checks() -> list[Check]:
         *_neural(),
         _session_voice(),
         *_audio(),
+        _input(),
         _writable("clip cache", cache_dir, True),
         _writable("config folder", lambda: config_path().parent, False),
         _writable("session folder", state_dir, False),

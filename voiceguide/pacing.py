@@ -152,7 +152,7 @@ class Pacing:
     listen: bool = knob(
         False,
         switch,
-        "Also take spoken commands (offline, live only): pause, continue, next point, go back, repeat, louder, "
+        "Also take spoken commands (offline, live only): pause, continue, next point, previous point, repeat, louder, "
         "softer, stop.",
         default_text="off",
     )

@@ -184,7 +184,7 @@ def play(routine: str | None, device: str | None, resume: bool, quiet: bool, mic
     r repeat the location, + and - volume, q quit (the position is saved), ? help.
 
     With --listen, say: "pause" (or "pause please"), "continue" (or "resume"), "next point"
-    (or "skip ahead"), "go back" (or "previous point"), "repeat" (or "say again"), "louder",
+    (or "skip ahead"), "previous point" (or "previous"), "repeat" (or "say again"), "louder",
     "softer" (or "quieter", "volume down"), "stop" (or "stop session", "end session").
 
     \b

@@ -207,16 +207,29 @@ def say(text: str, voice: str | None, rate: str, output: str | None, force: bool
     metavar="[NAME_OR_INDEX]",
     help="Instead: listen for 10 s, show the input level and every spoken command heard.",
 )
-def check(mic: str | None) -> None:
-    """Check the speech engine, audio output, folders and formats; print the fix for anything missing.
+@click.option(
+    "--recording",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="With --mic: hear a recording (any rate, mono or stereo) instead of the microphone, as play --listen would.",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --recording: print the commands as JSON.")
+def check(mic: str | None, recording: str | None, as_json: bool) -> None:
+    """Check the speech engine, audio output, microphone, folders and formats; print the fix for anything missing.
 
     \b
     Example:
       voiceguide check
       voiceguide check --mic        # try the spoken commands before closing your eyes
+      voiceguide check --mic --recording me.wav --json   # what play --listen would act on in a recording
     """
     from ..check import run_checks
 
+    if recording is not None:
+        _check_recording(recording, as_json)
+        return
+    if as_json:
+        raise click.UsageError("--json goes with --mic --recording FILE")
     if mic is not None:
         _check_mic(mic or None)
         return
@@ -232,22 +245,49 @@ def check(mic: str | None) -> None:
         sys.exit(1)
 
 
+def _said(phrase: str, command: str) -> str:
+    """What was heard, in the user's words: the phrase, and what it does when that is said otherwise."""
+    from ..live.grammar import DOES
+
+    does = DOES[command]
+    return f'"{phrase}"' + ("" if phrase == does else f" ({does})")
+
+
+def _check_recording(path: str, as_json: bool) -> None:
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from ..live.recording import hear_file
+
+    heard = hear_file(Path(path))
+    if as_json:
+        click.echo(json.dumps({"commands": [asdict(h) for h in heard]}))
+        return
+    for h in heard:
+        click.echo(f"{h.start:7.2f} s  heard {_said(h.phrase, h.command)}")
+    click.echo(f"{len(heard)} command(s) heard." if heard else "No command heard.")
+
+
 def _check_mic(mic: str | None) -> None:
     from ..live.display import bar
+    from ..live.grammar import DOES
     from ..live.listen import calibrate
+    from ..live.recognizer import Decision
 
-    click.echo("Say a command (pause, continue, next point, go back, repeat, louder, softer, stop) …")
+    click.echo(f"Say a command ({', '.join(DOES.values())}) …")
     tty = sys.stdout.isatty()
 
     def level(db: float) -> None:
         if tty:
             click.echo(f"\r\x1b[2Kinput {db:6.1f} dBFS {bar((db + 70) / 70, 30)}", nl=False)
 
-    def heard(word: str) -> None:
-        click.echo(("\r\x1b[2K" if tty else "") + f"heard: {word}")
+    def heard(decision: Decision) -> None:
+        assert decision.command is not None
+        click.echo(("\r\x1b[2K" if tty else "") + f"heard {_said(decision.phrase or '', decision.command)}")
 
-    words = calibrate(10.0, level, heard, mic)
-    click.echo(("\r\x1b[2K" if tty else "") + (f"{len(words)} command(s) heard." if words else "No command heard."))
+    found = calibrate(10.0, level, heard, mic)
+    click.echo(("\r\x1b[2K" if tty else "") + (f"{len(found)} command(s) heard." if found else "No command heard."))
 
 
 @cli.command()

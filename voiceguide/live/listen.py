@@ -181,21 +181,28 @@ class Listener:
 def calibrate(
     seconds: float,
     on_level: Callable[[float], None],
-    on_command: Callable[[str], None],
+    on_command: Callable[[Decision], None],
     mic: str | int | None = None,
-) -> list[str]:
-    """For `voiceguide check --mic`: report the input level about 10 times a second and every command heard."""
-    heard: list[str] = []
-    with Listener(mic) as listener:
+) -> list[Decision]:
+    """For `voiceguide check --mic`: report the input level about 10 times a second and every command heard (the
+    decision, with the phrase heard and its command word)."""
+    heard: queue.Queue[Decision] = queue.Queue()
+    found: list[Decision] = []
+
+    def decided(decision: Decision) -> None:
+        if decision.command is not None:
+            heard.put(decision)
+
+    with Listener(mic, on_decision=decided) as listener:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:
-                word = listener.commands.get(timeout=0.1)
+                decision = heard.get(timeout=0.1)
             except queue.Empty:
                 on_level(listener.level)
                 continue
-            heard.append(word)
-            on_command(word)
+            found.append(decision)
+            on_command(decision)
         if listener.lost_at is not None:
             raise AudioDeviceError(f"the input was lost while listening ({listener.lost_reason})")
-    return heard
+    return found

@@ -33,7 +33,7 @@ class Segment:
     closed: float
     """Seconds since the stream began when the segment was closed (end plus the hangover)."""
     previous: tuple[float, float] | None
-    """Where the voice of the utterance before it began and ended (even one too long or short to keep)."""
+    """Where the voice of the utterance before it began and ended (even one too long to keep; not a click)."""
     final: bool = True
     """False for an early look: the quiet after it has lasted ``early`` seconds, not yet the hangover."""
 
@@ -166,7 +166,11 @@ class Segmenter:
         frames, self._frames = self._frames, []
         voiced_frames = index - self._quiet - self._start + 1
         span = (self._start * FRAME / RATE, (self._start + voiced_frames) * FRAME / RATE)
-        previous, self._previous = self._previous, span
-        if self._too_long or voiced_frames * FRAME < s.min_length * RATE:
+        click = not self._too_long and voiced_frames * FRAME < s.min_length * RATE
+        previous = self._previous
+        if not click:
+            # A click or a knock is not talk: a command right after one still follows quiet.
+            self._previous = span
+        if self._too_long or click:
             return None
         return Segment(np.concatenate(frames), span[0], span[1], self.samples / RATE, previous)
