@@ -84,3 +84,9 @@ def test_the_benchmark_script_runs_on_a_tiny_routine(tmp_path: Path, espeak: Non
         results
     )
     assert "export warm (s)" in done.stdout
+
+
+def test_ci_sets_ci_true_itself_so_a_missing_stack_fails_on_any_runner() -> None:
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    test_line = lines.index(readme_commands()[1])
+    assert "export CI=true" in lines[:test_line]
