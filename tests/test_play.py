@@ -212,12 +212,19 @@ def test_q_stops_and_saves_the_position(reference: dict) -> None:
 
 
 def test_a_closed_terminal_sighup_saves_the_position(reference: dict) -> None:
+    first = reference["plan"]["steps"][0]
     proc = voiceguide("play", TINY)
-    time.sleep(7)
+    begun = time.monotonic()
+    time.sleep(first["start"] + 2.5)  # into the first point's cycles (start-up delays the session a little)
     proc.send_signal(signal.SIGHUP)
+    hung_up = time.monotonic() - begun
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "Stopped (terminal closed)" in out and "Resume with" in out
+    # The saved file holds where it was: the first point, at most as far in as the time it played.
+    saved = json.loads((Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json").read_text())
+    assert saved["step"] == 0 and saved["side"] == "left", saved
+    assert 0 < saved["offset"] / saved["sample_rate"] <= hung_up - first["start"], (saved, hung_up)
 
 
 REFUSING_DEVICE = """
