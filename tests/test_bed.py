@@ -307,3 +307,21 @@ def test_show_lists_the_bed_in_its_header_and_json(standin: None) -> None:
     assert result.exit_code == 0 and "Sound bed: rain, 24 dB under the voice" in result.output
     plan = json.loads(CliRunner().invoke(cli, ["show", SHORT, "--json"]).output)
     assert plan["bed"] == {"name": "none", "level_db": BED_LEVEL}
+
+
+def test_a_bug_while_reading_a_bed_file_surfaces_and_is_not_called_an_unreadable_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voiceguide.audio.bedfile import FileBed
+
+    path = tmp_path / "fine.wav"
+    sf.write(str(path), soft_noise(5.0, RATE, 1)[:, 0], RATE)
+    bed = FileBed(str(path), RATE)
+
+    def bug(*args: object) -> None:
+        raise ZeroDivisionError("a bug of ours")
+
+    monkeypatch.setattr(bed, "_resampled", bug)
+    with pytest.raises(ZeroDivisionError):
+        bed.read(0, 1024)
+    assert bed.failure is None
