@@ -355,9 +355,20 @@ def test_every_point_ends_on_the_done_chime_after_its_last_sound() -> None:
             assert last.end + 50 == step.end
 
 
+def longest_quiet(timeline: Timeline) -> tuple[int, int]:
+    """(first sample, length in samples) of the longest stretch where nothing sounds; (0, 0) if none."""
+    best, at, sounding_until = 0, 0, 0
+    for event in sorted(timeline.events, key=lambda e: e.start):
+        if event.start - sounding_until > best:
+            best, at = event.start - sounding_until, sounding_until
+        sounding_until = max(sounding_until, event.end)
+    if timeline.length - sounding_until > best:
+        best, at = timeline.length - sounding_until, sounding_until
+    return at, best
+
+
 def test_the_evening_plan_with_default_pacing_is_never_quiet_for_more_than_75_seconds() -> None:
     from voiceguide.config import effective_pacing
-    from voiceguide.length import longest_quiet
     from voiceguide.timeline import estimate
 
     evening = load_routine("evening")
