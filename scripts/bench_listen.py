@@ -32,7 +32,7 @@ from listen_corpus import HELD_OUT, RATES, TEXT_VOICES, VOICES, speak, stream, t
 
 from voiceguide.live.grammar import COMMAND_OF, PHRASES
 from voiceguide.live.recognizer import Recognizer, intervals_gate
-from voiceguide.live.vad import RATE
+from voiceguide.live.vad import VAD_RATE
 
 CANDIDATES = {
     "pause": ["pause", "pause please", "hold on", "wait"],
@@ -67,7 +67,7 @@ def commands(quick: bool, pairs: list[tuple[str, int]]) -> dict:
             rec = Recognizer()
             every = run(rec, audio)
             decisions = [d for d in every if d.command]
-            cpu, seconds = cpu + rec.cpu, seconds + audio.size / RATE
+            cpu, seconds = cpu + rec.cpu, seconds + audio.size / VAD_RATE
             for phrase, (t0, t1) in zip(phrases, spans, strict=True):
                 heard = [d for d in decisions if t0 - 0.3 <= d.start < t1 + 0.3]
                 got = heard[0].phrase if heard else None
@@ -95,7 +95,7 @@ def ordinary_speech(quick: bool) -> dict:
             audio, _ = stream([speak(t, voice, rate) for t in texts()], snr, rng)
             rec = Recognizer()
             actions += [(voice, snr, d.phrase, round(d.start, 1)) for d in run(rec, audio) if d.command]
-            seconds, cpu = seconds + audio.size / RATE, cpu + rec.cpu
+            seconds, cpu = seconds + audio.size / VAD_RATE, cpu + rec.cpu
     return {"actions": actions, "seconds": seconds, "cpu": cpu}
 
 
@@ -103,7 +103,7 @@ def echo(wav: Path, plan: Path) -> dict:
     """(b) the session's own audio as echo: with the gate play uses, and without it."""
     audio, sr = sf.read(wav, dtype="float32", always_2d=True)
     began = time.process_time()
-    audio = soxr.resample(audio.mean(axis=1), sr, RATE).astype(np.float32)
+    audio = soxr.resample(audio.mean(axis=1), sr, VAD_RATE).astype(np.float32)
     resample_cpu = time.process_time() - began
     events = json.loads(plan.read_text())["events"]
     speech = [(e["start"], e["start"] + e["duration"]) for e in events if e["kind"] == "speech"]
@@ -114,7 +114,7 @@ def echo(wav: Path, plan: Path) -> dict:
     inside = intervals_gate(speech, 0.0)
     between = [d for d in without if not inside(d.start, d.end)]
     return {
-        "seconds": audio.size / RATE,
+        "seconds": audio.size / VAD_RATE,
         "with_gate": with_gate,
         "without": without,
         "between": between,

@@ -14,7 +14,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from voiceguide.live.vad import RATE
+from voiceguide.live.vad import VAD_RATE
 
 VOICES = [
     ("en-us", "espeak-ng"),
@@ -120,7 +120,7 @@ def speak(text: str, voice: str, rate: int) -> np.ndarray:
             ["espeak-ng", "--stdout", "-v", voice, "-s", str(rate), text], capture_output=True, check=True
         )
         audio, sr = sf.read(io.BytesIO(wav.stdout), dtype="float32")
-    out = soxr.resample(audio, sr, RATE).astype(np.float32)
+    out = soxr.resample(audio, sr, VAD_RATE).astype(np.float32)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(key, out)
     return out
@@ -147,11 +147,11 @@ def noise(n: int, rms: float, rng: np.random.Generator) -> np.ndarray:
 
 def stream(clips: list[np.ndarray], snr: float | None, rng: np.random.Generator) -> tuple[np.ndarray, list]:
     """Clips with GAP seconds between them, over noise at ``snr`` dB below the speech (or faint hiss)."""
-    gap = np.zeros(round(GAP * RATE), np.float32)
+    gap = np.zeros(round(GAP * VAD_RATE), np.float32)
     parts, spans, at = [gap], [], gap.size
     for clip in clips:
         parts += [clip, gap]
-        spans.append((at / RATE, (at + clip.size) / RATE))
+        spans.append((at / VAD_RATE, (at + clip.size) / VAD_RATE))
         at += clip.size + gap.size
     audio = np.concatenate(parts)
     loud = np.concatenate(clips)

@@ -9,7 +9,8 @@ import pytest
 
 from voiceguide.audio.render import render
 from voiceguide.errors import AudioDeviceError
-from voiceguide.live.mixer import BLOCK, Player
+from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
+from voiceguide.live.mixer import Player
 from voiceguide.live.output import open_output
 from voiceguide.live.session import LiveSession, preroll
 

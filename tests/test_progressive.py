@@ -19,7 +19,8 @@ from voiceguide.audio.render import render
 from voiceguide.config import effective_pacing
 from voiceguide.errors import PacingError
 from voiceguide.live.controls import ANSWERS
-from voiceguide.live.mixer import BLOCK, Player
+from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
+from voiceguide.live.mixer import Player
 from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
 from voiceguide.live.progressive import Progressive, cold, when_silent
 from voiceguide.live.session import LiveSession, preroll

@@ -162,7 +162,7 @@ def test_an_engine_that_takes_requests_ahead_is_asked_in_order_and_never_far_ahe
     from concurrent.futures import Future
 
     from voiceguide.speech.cache import ClipCache
-    from voiceguide.speech.clips import AHEAD, ClipStore
+    from voiceguide.speech.clips import ASKED_AHEAD, ClipStore
     from voiceguide.speech.standin import StandinEngine
 
     asked: list[str] = []
@@ -187,9 +187,9 @@ def test_an_engine_that_takes_requests_ahead_is_asked_in_order_and_never_far_ahe
     try:
         store.prefetch(texts)
         deadline = time.monotonic() + 5
-        while len(asked) < 2 + AHEAD and time.monotonic() < deadline:
+        while len(asked) < 2 + ASKED_AHEAD and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert asked == texts[: 2 + AHEAD]  # two being waited for, AHEAD more asked, in order
+        assert asked == texts[: 2 + ASKED_AHEAD]  # two being waited for, ASKED_AHEAD more asked, in order
         release.set()
         clips = [store.get(text) for text in texts]
     finally:

@@ -32,8 +32,9 @@ def open_store(
     ``pronounce``: a routine's own respellings, laid over the built-in table; ``keep_made``: ClipStore's."""
     from .speech.cache import ClipCache
     from .speech.clips import ClipStore
+    from .speech.engine import SESSION_RATE
     from .speech.pronounce import merged
-    from .speech.registry import SESSION_RATE, choose
+    from .speech.registry import choose
 
     spec = choose(pacing.engine, pacing.voice)
     voice = spec.canonical(pacing.voice)

@@ -30,7 +30,7 @@ MARGIN: Final = 0.03
 """Seconds of file read beyond each side of a chunk, so the resampler's filter sees real neighbours."""
 KEPT_BYTES: Final = 4 * 1024 * 1024
 """Resampled chunks kept in memory: a file under ~45 s (at 22050 Hz) is decoded once, a longer one streams."""
-AHEAD: Final = 1.0
+LOAD_AHEAD: Final = 1.0
 """Seconds loaded ahead of every request, so a file that fails mid-play leaves samples to fade out on."""
 
 
@@ -184,10 +184,10 @@ class FileBed:
         except UNREADABLE as exc:  # an unreadable file (unplugged, truncated, corrupt): the bed fades, play goes on
             self._fail(exc, pos + done)
         if self.failure is None:
-            # Load the chunks AHEAD too, so that an error is met before its samples are needed.
+            # Load LOAD_AHEAD seconds of chunks ahead too, so that an error is met before its samples are needed.
             at = pos + n
             try:
-                for at in range(pos + n, pos + n + round(AHEAD * self.rate) + self._chunk, self._chunk):
+                for at in range(pos + n, pos + n + round(LOAD_AHEAD * self.rate) + self._chunk, self._chunk):
                     self._touch(at)
             except UNREADABLE as exc:
                 self._fail(exc, max(pos + n, at - self._chunk))

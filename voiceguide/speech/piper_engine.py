@@ -19,8 +19,8 @@ import numpy as np
 
 from ..audio.types import Audio
 from ..errors import SpeechError
-from .engine import VoiceInfo
-from .piper_voices import INSTALL_HINT, SESSION_RATE, VoiceFiles, engine_name, list_voices, read_config, resolve
+from .engine import SESSION_RATE, VoiceInfo
+from .piper_voices import INSTALL_HINT, VoiceFiles, engine_name, list_voices, read_config, resolve
 
 SENTENCE_PAUSE: Final = 0.2
 """Seconds of silence added between sentences at length_scale 1 (scaled with it), on top of the
