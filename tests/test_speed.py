@@ -263,7 +263,7 @@ def test_only_a_cache_that_never_kept_a_clip_counts_as_a_first_run(tmp_path: Pat
 
     assert ClipCache.fresh(tmp_path / "never-made")
     cache = ClipCache(tmp_path / "cache")
-    cache.put_gain("ab" * 32, 1.5)  # gains and the espeak-ng memo are not clips
+    cache.put_figure("ab" * 32, 1.5)  # gains and the espeak-ng memo are not clips
     assert ClipCache.fresh(tmp_path / "cache")
     cache.put("cd" * 32, 22050, np.full(300, 0.25, dtype=np.float32))
     assert not ClipCache.fresh(tmp_path / "cache")

@@ -25,7 +25,7 @@ from ..session import (
     peak_bound,
     plan_key,
     preroll,
-    remembered_gain,
+    remembered_figure,
     remembered_peak,
     session_gain,
 )
@@ -117,7 +117,7 @@ class LiveSession:
     def _start_player(self) -> Player:
         rate = self.store.sample_rate
         if self.resume is None:
-            guess = remembered_gain(plan_key(self.routine, self.pacing, self.store), self.store) or DEFAULT_GAIN
+            guess = remembered_figure(plan_key(self.routine, self.pacing, self.store), self.store) or DEFAULT_GAIN
             first = preroll(rate)
             if self._bed_source is not None:
                 from ..audio.bed import BedTrack
