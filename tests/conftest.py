@@ -88,8 +88,8 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> None:
 def short_session(standin: None):
     """The short test routine prepared with the stand-in engine: (routine, pacing, store, timeline)."""
     from voiceguide.config import effective_pacing
+    from voiceguide.prepare import build_timeline, open_store
     from voiceguide.routine import load_routine
-    from voiceguide.session import build_timeline, open_store
 
     routine = load_routine(str(Path(__file__).parent / "routines" / "short.toml"))
     pacing, _ = effective_pacing(routine, {}, None)

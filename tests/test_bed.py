@@ -100,7 +100,7 @@ def test_a_bed_sits_bed_level_under_the_voice_between_cues_and_dips_under_every_
 def test_no_sample_of_the_exported_bed_steps_more_than_0_05_at_ramps_or_loop_seams(
     short_session, bed_file: str, kind: str
 ) -> None:
-    from voiceguide.session import measure_gain
+    from voiceguide.prepare import measure_gain
 
     _, _, store, timeline = short_session
     source = source_for(kind, bed_file)
@@ -188,7 +188,7 @@ def test_an_export_with_a_bed_is_minus_16_lufs_under_minus_1_dbfs_and_the_voice_
     short_session, bed_file: str, kind: str, tmp_path: Path
 ) -> None:
     from voiceguide.export.writer import export
-    from voiceguide.session import prepare
+    from voiceguide.prepare import prepare
 
     routine, pacing, _, _ = short_session
     files = {}

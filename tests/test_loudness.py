@@ -27,7 +27,7 @@ def test_session_loudness_from_placed_clips_equals_the_loudness_of_the_mixed_sig
     mixed = np.zeros(length)
     for start, key in events:
         mixed[start : start + clips[key].size] += clips[key]
-    # The way a session is measured (session.py's gain): each clip's profile once, placed at each of its starts.
+    # The way a session is measured (prepare.py's gain): each clip's profile once, placed at each of its starts.
     profiles = {key: energy_profile(clip, rate) for key, clip in clips.items()}
     lufs = gated(session_energy(length, rate, events, profiles.__getitem__), round(HOP_SECONDS * rate))
     assert lufs == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(mixed), abs=0.01)

@@ -192,7 +192,7 @@ def test_space_pauses_and_resumes_and_the_rest_of_the_session_shifts_by_the_paus
     shift = align(tail, export[tail_start:]) - RATE
     # The session waits the 2.5 s of the pause, then while "Resuming." is said ("Paused." is said during it).
     from voiceguide.pacing import Pacing
-    from voiceguide.session import open_store
+    from voiceguide.prepare import open_store
 
     store = open_store(Pacing())
     resuming = store.get("Resuming.").size / RATE

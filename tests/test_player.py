@@ -225,8 +225,8 @@ def test_repeat_says_where_the_point_is_at_every_verbosity(standin: None, verbos
     from voiceguide.cues import sentences
     from voiceguide.live.controls import Controls
     from voiceguide.pacing import Pacing, Verbosity
+    from voiceguide.prepare import build_timeline, open_store
     from voiceguide.routine import load_routine
-    from voiceguide.session import build_timeline, open_store
 
     routine = load_routine("evening")
     pacing = Pacing(verbosity=Verbosity(verbosity), scale=0.05)
@@ -246,7 +246,7 @@ def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_ful
 
     from voiceguide.live.controls import Controls
     from voiceguide.points import parse_point
-    from voiceguide.session import build_timeline
+    from voiceguide.prepare import build_timeline
 
     routine, pacing, store, _ = short_session
     timeline = build_timeline(routine, replace(pacing, wait_before=(parse_point("LR3"),)), store, live=True)
@@ -265,7 +265,7 @@ def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_ful
 def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing_quietly(short_session) -> None:
     from dataclasses import replace
 
-    from voiceguide.session import bed_track, open_bed_source
+    from voiceguide.prepare import bed_track, open_bed_source
 
     routine, pacing, store, timeline = short_session
     pacing = replace(pacing, bed="brown")
@@ -329,7 +329,7 @@ def test_over_sound_the_answer_waits_for_the_fade_and_never_passes_minus_1_dbfs(
 
 def test_before_the_session_is_measured_volume_up_goes_no_further_than_any_clip_or_tone_allows(session) -> None:
     from voiceguide.audio.tones import tone
-    from voiceguide.session import peak_bound
+    from voiceguide.prepare import peak_bound
     from voiceguide.speech.finish import CLIP_CEILING
     from voiceguide.timeline import TONE_SECONDS
 

@@ -25,8 +25,8 @@ from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
 from voiceguide.live.progressive import Progressive, cold, when_silent
 from voiceguide.live.session import LiveSession, preroll
 from voiceguide.pacing import Pacing
+from voiceguide.prepare import build_timeline
 from voiceguide.routine import load_routine, parse_routine
-from voiceguide.session import build_timeline
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import ClipStore
 from voiceguide.speech.standin import StandinEngine

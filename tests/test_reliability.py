@@ -365,8 +365,8 @@ def test_two_hundred_renders_in_one_process_do_not_grow_memory(standin: None) ->
 
     from voiceguide.audio.render import render
     from voiceguide.config import effective_pacing
+    from voiceguide.prepare import prepare
     from voiceguide.routine import load_routine
-    from voiceguide.session import prepare
 
     routine = load_routine(SHORT)
     pacing, _ = effective_pacing(routine, {}, None)

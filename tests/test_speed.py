@@ -86,7 +86,7 @@ def test_espeak_ng_s_version_is_remembered_and_asked_again_when_its_library_chan
 
 
 def test_the_remembered_session_peak_is_the_measured_one(monkeypatch: pytest.MonkeyPatch, short_plan) -> None:
-    from voiceguide.session import prepare, remembered_peak, session_peak
+    from voiceguide.prepare import prepare, remembered_peak, session_peak
 
     routine, pacing = short_plan
     with prepare(routine, pacing) as first:  # measures the gain, and the peak with it
@@ -140,7 +140,7 @@ def test_tones_kept_in_the_clip_cache_are_the_drawn_ones_and_are_not_drawn_again
     monkeypatch: pytest.MonkeyPatch, short_plan
 ) -> None:
     from voiceguide.audio import tones
-    from voiceguide.session import prepare
+    from voiceguide.prepare import prepare
 
     routine, pacing = short_plan
     drawn = {name: tones.draw_tone(name, 22050) for name in tones.TONE_SECONDS}
@@ -201,7 +201,7 @@ def test_an_engine_that_takes_requests_ahead_is_asked_in_order_and_never_far_ahe
 def test_a_cold_session_is_measured_from_its_clips_as_they_are_made_without_reading_one_back(
     monkeypatch: pytest.MonkeyPatch, short_plan
 ) -> None:
-    from voiceguide.session import measure_gain, prepare
+    from voiceguide.prepare import measure_gain, prepare
     from voiceguide.speech.cache import ClipCache
 
     routine, pacing = short_plan

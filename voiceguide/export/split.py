@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import ExportError
-from ..session import Prepared
+from ..prepare import Prepared
 from .chapters import Chapter, Tags, chapters, write_tags
 from .formats import gain_db
 from .sinks import open_sink

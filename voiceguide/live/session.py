@@ -16,8 +16,7 @@ from ..errors import AudioDeviceError
 from ..locks import why
 from ..pacing import Pacing, pacing_texts
 from ..paths import state_dir
-from ..routine import Routine
-from ..session import (
+from ..prepare import (
     bed_track,
     build_timeline,
     open_bed_source,
@@ -29,6 +28,7 @@ from ..session import (
     remembered_peak,
     session_gain,
 )
+from ..routine import Routine
 from ..speech.clips import ClipStore
 from ..timeline import Timeline
 from ..tuning import steady_heap

@@ -107,7 +107,7 @@ class ClipCache:
         return audio
 
     def figure(self, key: str) -> float | None:
-        """A measured figure remembered under ``key`` (a session's gain, peak or voice loudness: see session.py),
+        """A measured figure remembered under ``key`` (a session's gain, peak or voice loudness: see prepare.py),
         or None."""
         try:
             return float((self.folder / "gains" / key).read_text())  # the folder's name predates peaks and voices
