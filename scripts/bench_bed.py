@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import VOICEGUIDE, env_with, run
+from benchlib import VOICEGUIDE, env_with, run
 
 
 def k_power(audio: np.ndarray, rate: int, chunk: int = 1 << 20):
