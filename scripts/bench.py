@@ -56,7 +56,8 @@ def summarize(prefix: str, results: dict[str, list[tuple[float, float, float]]])
 
 
 def phase_rows(prefix: str, phases: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """The peer's per-phase wall seconds (speech, loudness, tones, layout, write), median of the runs."""
+    """Per-phase wall seconds (the peer's: speech, loudness, tones, layout, write; voiceguide's: imports, routine,
+    synthesis, gain, export), median of the runs."""
     out = {}
     for row, runs in phases.items():
         for phase in runs[0] if runs else ():
@@ -115,8 +116,23 @@ def bench_export(routine: str, runs: int, work: Path, m4b: bool = True) -> dict[
         # (Hashed in chunks: 128 MB read whole would raise this process's RSS, and a child's peak RSS
         # counts the parent's pages it was forked with.)
         identical.append(digest(work / "cold.wav") == digest(work / "warm.wav"))
+    # voiceguide's own phases, in one process each (after the timed runs: timing them adds nothing to those).
+    ours: dict[str, list[dict[str, float]]] = {"cold, WAV": [], "warm, WAV": [], "clips cached, new pacing, WAV": []}
+    script = str(ROOT / "scripts" / "export_phases.py")
+    for n in range(runs):
+        for name, cache in (
+            ("cold, WAV", work / f"phases-cold-{n}"),
+            ("warm, WAV", warm_cache),
+            ("clips cached, new pacing, WAV", paced_cache),
+        ):
+            if name.startswith("clips"):
+                shutil.rmtree(paced_cache / "gains", ignore_errors=True)
+            env = env_with(cache) | {"PYTHONPATH": str(ROOT)}
+            ours[name].append(json.loads(run([sys.executable, script, routine, str(work / "phases.wav")], env)[2]))
+        shutil.rmtree(work / f"phases-cold-{n}", ignore_errors=True)
     out = {"cold export byte-identical to warm (1 = yes)": stats([float(same) for same in identical])}
-    out |= summarize("export", results) | summarize("peer", peers) | phase_rows("peer", phases)
+    out |= summarize("export", results) | summarize("peer", peers)
+    out |= phase_rows("export", ours) | phase_rows("peer", phases)
     return out
 
 
