@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Benchmarks: voiceguide's export (cold and warm cache), each format beside FFmpeg on the same WAV, memory
-against session length, start-up,
-the hand-made peer pipelines (espeak-ng + sox, piper + sox) on the same plan, the neural voice cold and warm,
-a sound bed's cost in export and play, intelligibility (scripts/wer.py), `show --length` against `show`, and the
-practice log (an entry's cost at start, bytes per session, `voiceguide log` over 10,000 sessions). Prints one table; --json writes it too.
+"""Benchmarks: voiceguide's export (cold, warm, and clips cached with a new pacing; WAV and M4B), each format beside
+FFmpeg on the same WAV, memory against session length, start-up, the hand-made peer pipelines (espeak-ng or piper,
+with a speech cache, numpy layout and clip loudness normalisation: scripts/peer_common.py) on the same plan with
+their per-phase times, the neural voice, a sound bed's cost in export and play, intelligibility (scripts/wer.py),
+`show --length` against `show`, and the practice log (an entry's cost at start, bytes per session, `voiceguide log`
+over 10,000 sessions). Prints one table; --json writes it too.
 
     .venv/bin/python scripts/bench.py                 # full run on the evening routine
     .venv/bin/python scripts/bench.py --runs 1 --routine tests/routines/short.toml --quick
@@ -13,7 +14,6 @@ practice log (an entry's cost at start, bytes per session, `voiceguide log` over
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -24,34 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VOICEGUIDE = [sys.executable, "-m", "voiceguide"]
-
-
-def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float, str, float]:
-    """(wall seconds, peak RSS MiB, stdout, CPU seconds of it and the children it waited for) of one command."""
-    # Output goes to files, not pipes: a full pipe would stall the child while we wait for it.
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        text = out.read()
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{text}{err.read()}")
-    return wall, usage.ru_maxrss / 1024, text, usage.ru_utime + usage.ru_stime
-
-
-def digest(path: Path) -> bytes:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").digest()
-
-
-def stats(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import ROOT, VOICEGUIDE, digest, env_with, run, stats
 
 
 def compile_bytecode() -> None:
@@ -63,42 +37,106 @@ def compile_bytecode() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "voiceguide")], check=True)
 
 
-def env_with(cache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["VOICEGUIDE_CACHE_DIR"] = str(cache)
-    env["VOICEGUIDE_ENGINE"] = "espeak"  # runs that want the neural voice name it (--voice joe)
-    return env
+PACING = ("--press", "6")
+"""The new pacing of the "clips cached, new pacing" rows: every clip is cached, but the timeline is another one,
+so voiceguide measures the session's gain and peak again (nothing remembered for it)."""
 
 
-def bench_export(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    """Alternating cold, warm and peer exports of the routine (the peer renders the same plan)."""
-    warm_cache = work / "warm-cache"
+def peer_run(peer: Path, plan: Path, out: Path, cache: Path, work: Path) -> tuple[tuple[float, float, float], dict]:
+    """One run of a peer: (wall, peak RSS, CPU) and its phases."""
+    phases = work / "phases.json"
+    done = run([sys.executable, str(peer), str(plan), "-o", str(out), "--cache", str(cache), "--phases", str(phases)])
+    return (done[0], done[1], done[3]), json.loads(phases.read_text())
+
+
+def summarize(prefix: str, results: dict[str, list[tuple[float, float, float]]]) -> dict[str, dict[str, float]]:
+    out = {}
+    for name, values in results.items():
+        if values:
+            out[f"{prefix} {name} (s)"] = stats([v[0] for v in values])
+            out[f"{prefix} {name} CPU (s)"] = stats([v[2] for v in values])
+            out[f"{prefix} {name} peak RSS (MiB)"] = stats([v[1] for v in values])
+    return out
+
+
+def phase_rows(prefix: str, phases: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Per-phase wall seconds (the peer's: speech, loudness, tones, layout, write; voiceguide's: imports, routine,
+    synthesis, gain, export), median of the runs."""
+    out = {}
+    for row, runs in phases.items():
+        for phase in runs[0] if runs else ():
+            out[f"{prefix} {row}: phase {phase} (s)"] = stats([r.get(phase, 0.0) for r in runs])
+    return out
+
+
+def bench_export(routine: str, runs: int, work: Path, m4b: bool = True) -> dict[str, dict[str, float]]:
+    """Alternating exports of the routine, voiceguide's beside the peer's (scripts/peer_espeak.py) on the same plan:
+    cold (nothing cached: voiceguide's clip cache and the peer's speech cache empty), warm (both caches full), and
+    clips cached with a new pacing (both keep their clips; voiceguide measures the new session's gain). WAV, and
+    voiceguide's default format M4B beside it (the peer writes WAV only)."""
+    warm_cache, peer_cache = work / "warm-cache", work / "peer-cache"
     run([*VOICEGUIDE, "export", routine, "-o", str(work / "prime.wav"), "--force"], env_with(warm_cache))
-    plan = work / "plan.json"
+    plan, paced_plan = work / "plan.json", work / "plan-paced.json"
     plan.write_text(run([*VOICEGUIDE, "show", routine, "--json"], env_with(warm_cache))[2])
-    peer = ROOT / "scripts" / "peer_espeak_sox.py"
-    results: dict[str, list[tuple[float, float, float]]] = {"warm": [], "cold": [], "peer": []}
+    paced_plan.write_text(run([*VOICEGUIDE, "show", routine, "--json", *PACING], env_with(warm_cache))[2])
+    paced_cache = work / "paced-cache"
+    shutil.copytree(warm_cache, paced_cache, dirs_exist_ok=True)
+    peer = ROOT / "scripts" / "peer_espeak.py"
+    with_peer = shutil.which("espeak-ng") is not None
+    if with_peer:  # the peer's warm cache: what its first run leaves
+        peer_run(peer, plan, work / "peer.wav", peer_cache, work)
+    names = ("cold, WAV", "warm, WAV", "clips cached, new pacing, WAV", "cold, M4B", "warm, M4B")
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
+    peers: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names[:3]}
+    phases: dict[str, list[dict[str, float]]] = {name: [] for name in names[:3]}
     identical: list[bool] = []
+
+    def export(name: str, cache: Path, dest: str, *extra: str) -> None:
+        done = run([*VOICEGUIDE, "export", routine, "-o", str(work / dest), "--force", *extra], env_with(cache))
+        results[name].append((done[0], done[1], done[3]))
+
+    def peer_row(name: str, which: Path, cache: Path) -> None:
+        if with_peer:
+            figures, phase = peer_run(peer, which, work / "peer.wav", cache, work)
+            peers[name].append(figures)
+            phases[name].append(phase)
+
     for n in range(runs):
         cold_cache = work / f"cold-{n}"
-        cold = run([*VOICEGUIDE, "export", routine, "-o", str(work / "cold.wav"), "--force"], env_with(cold_cache))
-        results["cold"].append((cold[0], cold[1], cold[3]))
-        warm = run([*VOICEGUIDE, "export", routine, "-o", str(work / "warm.wav"), "--force"], env_with(warm_cache))
-        results["warm"].append((warm[0], warm[1], warm[3]))
-        if peer.exists() and shutil.which("espeak-ng") and shutil.which("sox"):
-            done = run([sys.executable, str(peer), str(plan), "-o", str(work / "peer.wav")])
-            results["peer"].append((done[0], done[1], done[3]))
+        export("cold, WAV", cold_cache, "cold.wav")
         shutil.rmtree(cold_cache, ignore_errors=True)
+        peer_row("cold, WAV", plan, work / f"peer-cold-{n}")
+        shutil.rmtree(work / f"peer-cold-{n}", ignore_errors=True)
+        export("warm, WAV", warm_cache, "warm.wav")
+        peer_row("warm, WAV", plan, peer_cache)
+        shutil.rmtree(paced_cache / "gains", ignore_errors=True)  # the new session's figures are measured again
+        export("clips cached, new pacing, WAV", paced_cache, "paced.wav", *PACING)
+        peer_row("clips cached, new pacing, WAV", paced_plan, peer_cache)
+        if m4b:
+            export("cold, M4B", cold_cache, "cold.m4b")
+            shutil.rmtree(cold_cache, ignore_errors=True)
+            export("warm, M4B", warm_cache, "warm.m4b")
         # Reproducible clips: every cold export is the very file the warm cache gives.
         # (Hashed in chunks: 128 MB read whole would raise this process's RSS, and a child's peak RSS
         # counts the parent's pages it was forked with.)
         identical.append(digest(work / "cold.wav") == digest(work / "warm.wav"))
+    # voiceguide's own phases, in one process each (after the timed runs: timing them adds nothing to those).
+    ours: dict[str, list[dict[str, float]]] = {"cold, WAV": [], "warm, WAV": [], "clips cached, new pacing, WAV": []}
+    script = str(ROOT / "scripts" / "export_phases.py")
+    for n in range(runs):
+        for name, cache in (
+            ("cold, WAV", work / f"phases-cold-{n}"),
+            ("warm, WAV", warm_cache),
+            ("clips cached, new pacing, WAV", paced_cache),
+        ):
+            if name.startswith("clips"):
+                shutil.rmtree(paced_cache / "gains", ignore_errors=True)
+            env = env_with(cache) | {"PYTHONPATH": str(ROOT)}
+            ours[name].append(json.loads(run([sys.executable, script, routine, str(work / "phases.wav")], env)[2]))
+        shutil.rmtree(work / f"phases-cold-{n}", ignore_errors=True)
     out = {"cold export byte-identical to warm (1 = yes)": stats([float(same) for same in identical])}
-    for name, values in results.items():
-        if values:
-            out[f"export {name} (s)"] = stats([v[0] for v in values])
-            out[f"export {name} CPU (s)"] = stats([v[2] for v in values])
-            out[f"export {name} peak RSS (MiB)"] = stats([v[1] for v in values])
+    out |= summarize("export", results) | summarize("peer", peers)
+    out |= phase_rows("export", ours) | phase_rows("peer", phases)
     return out
 
 
@@ -136,30 +174,29 @@ def bench_formats(routine: str, runs: int, work: Path) -> dict[str, dict[str, fl
 
 
 def bench_neural(routine: str, runs: int, work: Path, voice: str = "joe") -> dict[str, dict[str, float]]:
-    """Alternating cold, warm and Piper-peer exports with the neural voice (the peer renders the same plan)."""
-    warm_cache = work / "neural-warm-cache"
+    """Alternating cold and warm exports with the neural voice, beside the Piper peer (scripts/peer_piper.py) with
+    its speech cache empty and full, on the same plan (WAV)."""
+    warm_cache, peer_cache = work / "neural-warm-cache", work / "neural-peer-cache"
     export = [*VOICEGUIDE, "export", routine, "--voice", voice, "--force", "-o"]
     run([*export, str(work / "neural-prime.wav")], env_with(warm_cache))
     plan = work / "neural-plan.json"
     plan.write_text(run([*VOICEGUIDE, "show", routine, "--voice", voice, "--json"], env_with(warm_cache))[2])
-    peer = ROOT / "scripts" / "peer_piper_sox.py"
-    results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": [], "peer": []}
+    peer = ROOT / "scripts" / "peer_piper.py"
+    peer_run(peer, plan, work / "neural-peer.wav", peer_cache, work)
+    results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
+    peers: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
+    phases: dict[str, list[dict[str, float]]] = {"cold": [], "warm": []}
     for n in range(runs):
-        cold_cache = work / f"neural-cold-{n}"
-        for name, cmd, env in (
-            ("cold", [*export, str(work / "neural-cold.wav")], env_with(cold_cache)),
-            ("warm", [*export, str(work / "neural-warm.wav")], env_with(warm_cache)),
-            ("peer", [sys.executable, str(peer), str(plan), "-o", str(work / "neural-peer.wav")], None),
-        ):
-            done = run(cmd, env)
+        cold_cache, cold_peer = work / f"neural-cold-{n}", work / f"neural-peer-cold-{n}"
+        for name, cache, speech in (("cold", cold_cache, cold_peer), ("warm", warm_cache, peer_cache)):
+            done = run([*export, str(work / f"neural-{name}.wav")], env_with(cache))
             results[name].append((done[0], done[1], done[3]))
+            figures, phase = peer_run(peer, plan, work / "neural-peer.wav", speech, work)
+            peers[name].append(figures)
+            phases[name].append(phase)
         shutil.rmtree(cold_cache, ignore_errors=True)
-    out = {}
-    for name, values in results.items():
-        out[f"neural export {name} (s)"] = stats([v[0] for v in values])
-        out[f"neural export {name} CPU (s)"] = stats([v[2] for v in values])
-        out[f"neural export {name} peak RSS (MiB)"] = stats([v[1] for v in values])
-    return out
+        shutil.rmtree(cold_peer, ignore_errors=True)
+    return summarize("neural export", results) | summarize("piper peer", peers) | phase_rows("piper peer", phases)
 
 
 def bench_bed_export(routine: str, runs: int, work: Path, bed: str = "brown") -> dict[str, dict[str, float]]:
@@ -336,7 +373,6 @@ def bench_soak(routine: str, work: Path, minutes: float) -> dict[str, dict[str, 
 
 def bench_wer(routine: str, work: Path, voices: list[tuple[str, tuple[str, ...]]]) -> dict[str, dict[str, float]]:
     """Word error rate of pocketsphinx on the first spoken cues of an export with each voice (scripts/wer.py)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     import wer
 
     out = {}
@@ -353,10 +389,11 @@ def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]
     env = env_with(work / "fit-cache")
     sys.path.insert(0, str(ROOT))
     os.environ["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
+    from voiceguide.session import build_timeline, open_store
+
     from voiceguide.config import effective_pacing
     from voiceguide.length import session_minutes
     from voiceguide.routine import load_routine
-    from voiceguide.session import build_timeline, open_store
     from voiceguide.timeline import estimate
 
     loaded = load_routine(routine)
@@ -463,6 +500,7 @@ def main() -> None:
     parser.add_argument(
         "--soak", type=float, default=0, metavar="MIN", help="also play MIN minutes of a 2-hour session"
     )
+    parser.add_argument("--no-m4b", action="store_true", help="export rows as WAV only (M4B takes ~6 s a run)")
     parser.add_argument("--no-play", action="store_true", help="skip the live-play measurements (no PulseAudio)")
     parser.add_argument("--no-neural", action="store_true", help="skip the neural-voice rows (no piper voice)")
     parser.add_argument("--no-wer", action="store_true", help="skip the word error rates (scripts/wer.py)")
@@ -483,7 +521,7 @@ def main() -> None:
         work = Path(tmp)
         compile_bytecode()
         if wanted("export"):
-            results |= bench_export(args.routine, args.runs, work)
+            results |= bench_export(args.routine, args.runs, work, m4b=not args.no_m4b)
         if wanted("formats"):
             results |= bench_formats(args.routine, args.runs, work)
         if wanted("bed"):
@@ -519,10 +557,18 @@ def main() -> None:
         if top in results and bottom in results:
             ratios[name] = results[top]["median"] / results[bottom]["median"]
 
-    ratio("peer / warm export", "export peer (s)", "export warm (s)")
-    ratio("peer / cold export", "export peer (s)", "export cold (s)")
-    ratio("piper peer / cold neural export", "neural export peer (s)", "neural export cold (s)")
-    ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm (s)")
+    ratio("peer / warm export (WAV)", "peer warm, WAV (s)", "export warm, WAV (s)")
+    ratio("peer / cold export (WAV)", "peer cold, WAV (s)", "export cold, WAV (s)")
+    ratio(
+        "peer / clips cached, new pacing (WAV)",
+        "peer clips cached, new pacing, WAV (s)",
+        "export clips cached, new pacing, WAV (s)",
+    )
+    ratio("peer WAV / warm export M4B", "peer warm, WAV (s)", "export warm, M4B (s)")
+    ratio("peer WAV / cold export M4B", "peer cold, WAV (s)", "export cold, M4B (s)")
+    ratio("piper peer / cold neural export", "piper peer cold (s)", "neural export cold (s)")
+    ratio("piper peer / warm neural export", "piper peer warm (s)", "neural export warm (s)")
+    ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm, WAV (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
     ratio(
         "play's start, log on / --log off",

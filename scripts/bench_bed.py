@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import VOICEGUIDE, env_with, run
+from benchlib import VOICEGUIDE, env_with, run
 
 
 def k_power(audio: np.ndarray, rate: int, chunk: int = 1 << 20):
@@ -46,8 +46,8 @@ def levels(routine_ref: str, beds: list[str], scale: float | None, level: float,
     from voiceguide.audio.loudness import gated
     from voiceguide.config import effective_pacing
     from voiceguide.export.writer import export
+    from voiceguide.prepare import prepare
     from voiceguide.routine import load_routine
-    from voiceguide.session import prepare
     from voiceguide.timeline import Kind
 
     routine = load_routine(routine_ref)
@@ -139,8 +139,8 @@ def cpu(routine_ref: str, bed: str, block: int) -> None:
     """CPU seconds BedTrack.block takes per second of audio, over a whole session, in live-sized blocks."""
     from voiceguide.audio.bed import BedTrack, open_bed
     from voiceguide.config import effective_pacing
+    from voiceguide.prepare import build_timeline, open_store
     from voiceguide.routine import load_routine
-    from voiceguide.session import build_timeline, open_store
 
     routine = load_routine(routine_ref)
     pacing, _ = effective_pacing(routine, {}, None, saved={})

@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import run
+from benchlib import run
 
-PEER = Path(__file__).resolve().parent / "peer_espeak_sox.py"
+PEER = Path(__file__).resolve().parent / "peer_espeak.py"
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from voiceguide.live.vad import RATE
+from voiceguide.live.vad import VAD_RATE
 
 VOICES = [
     ("en-us", "espeak-ng"),
@@ -25,10 +25,10 @@ VOICES = [
 ]
 RATES = (140, 190)
 """The set the phrases and thresholds were tuned on."""
-HELD_OUT = [("en-us+f2", 140), ("en-us+f2", 190), ("en-gb-x-rp", 140), ("en-gb-x-rp", 190)] + [
-    (voice, 165) for voice, _ in VOICES
-]
-"""Never used for tuning: two voice variants at the tuning rates, and every tuning voice at a third rate."""
+UNSEEN_VOICES = [("en-us+f2", 140), ("en-us+f2", 190), ("en-gb-x-rp", 140), ("en-gb-x-rp", 190)]
+"""Two espeak-ng voice variants never used for tuning, at the tuning rates (not held-out engines: espeak-ng's)."""
+UNSEEN_RATE = [(voice, 165) for voice, _ in VOICES]
+"""The tuning voices themselves, at a rate (165 wpm) not used for tuning: new pacing, not new voices."""
 TEXT_VOICES = [
     ("en-us", 150),
     ("en+f3", 190),
@@ -37,7 +37,8 @@ TEXT_VOICES = [
     ("en-029", 160),
     ("en-us-nyc", 175),
 ]
-"""Ordinary speech: voices and rates the program does not use (it speaks with espeak-ng's default voice)."""
+"""Ordinary speech by six voice and rate pairs. Four voices the program never speaks with (en+f3, en-gb-scotland,
+en-029, en-us-nyc); en-us and joe it can speak with (--voice), at other rates than its default 150 wpm but en-us's."""
 SENTENCES = """
 Let your feet rest on the floor and feel the weight of your legs sink down.
 The arch of the foot holds a lot of tension after a long day of standing.
@@ -120,7 +121,7 @@ def speak(text: str, voice: str, rate: int) -> np.ndarray:
             ["espeak-ng", "--stdout", "-v", voice, "-s", str(rate), text], capture_output=True, check=True
         )
         audio, sr = sf.read(io.BytesIO(wav.stdout), dtype="float32")
-    out = soxr.resample(audio, sr, RATE).astype(np.float32)
+    out = soxr.resample(audio, sr, VAD_RATE).astype(np.float32)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(key, out)
     return out
@@ -147,11 +148,11 @@ def noise(n: int, rms: float, rng: np.random.Generator) -> np.ndarray:
 
 def stream(clips: list[np.ndarray], snr: float | None, rng: np.random.Generator) -> tuple[np.ndarray, list]:
     """Clips with GAP seconds between them, over noise at ``snr`` dB below the speech (or faint hiss)."""
-    gap = np.zeros(round(GAP * RATE), np.float32)
+    gap = np.zeros(round(GAP * VAD_RATE), np.float32)
     parts, spans, at = [gap], [], gap.size
     for clip in clips:
         parts += [clip, gap]
-        spans.append((at / RATE, (at + clip.size) / RATE))
+        spans.append((at / VAD_RATE, (at + clip.size) / VAD_RATE))
         at += clip.size + gap.size
     audio = np.concatenate(parts)
     loud = np.concatenate(clips)

@@ -38,9 +38,49 @@ PY = sys.executable
 RSS_EVERY = 5.0
 
 
+PLAY_ONLY = {"--device": 1, "--mic": 1, "--resume": 0, "--quiet": 0}
+"""`play` options that show and export do not take (and that do not change the plan), with how many values follow."""
+
+
+def plan_flags(play_args: list[str]) -> list[str]:
+    """The play flags that shape the session (voice, bed, pacing...), for the reference plan and export."""
+    kept, skip = [], 0
+    for arg in play_args:
+        if skip:
+            skip -= 1
+        elif arg.split("=", 1)[0] in PLAY_ONLY:
+            skip = PLAY_ONLY[arg.split("=", 1)[0]] if "=" not in arg else 0
+        else:
+            kept.append(arg)
+    return kept
+
+
+def check_same_plan(plan: dict[str, Any], stats: dict[str, Any], flags: list[str]) -> None:
+    """Stop loudly when the session played is not the one the reference was made for (another voice, bed,
+    pacing): comparing them would report every difference in cue length as drift and lost events."""
+    played = stats.get("timeline")
+    if played is None:  # no stats at all (the play process died): the report says so; nothing to compare
+        print(
+            "warning: the play process wrote no timeline to VOICEGUIDE_STATS; the plan was not checked", file=sys.stderr
+        )
+        return
+    reference = [[e["sample"], e["kind"], e.get("text") or e.get("tone")] for e in plan["events"]]
+    if played["samples"] != plan["samples"] or played["events"] != reference:
+        differ = next(
+            (i for i, (a, b) in enumerate(zip(played["events"], reference, strict=False)) if a != b),
+            min(len(played["events"]), len(reference)),
+        )
+        raise SystemExit(
+            f"the played session is not the reference plan: {played['samples']} samples and "
+            f"{len(played['events'])} events played, {plan['samples']} and {len(reference)} in the plan; first "
+            f"difference at event {differ} (show and export were given: {' '.join(flags) or 'no flags'})"
+        )
+
+
 def prepare(args: argparse.Namespace, env: dict[str, str], work: Path) -> dict[str, Any]:
-    """The plan (show --json, which also fills the clip cache) and the reference export (remembers the gain)."""
-    pacing = ["--scale", args.scale] if args.scale else []
+    """The plan (show --json, which also fills the clip cache) and the reference export (remembers the gain),
+    both with the flags given to play that shape the session (voice, bed, pacing)."""
+    pacing = (["--scale", args.scale] if args.scale else []) + plan_flags(args.play_args)
     vg = [PY, "-m", "voiceguide"]
     shown = subprocess.run(
         [*vg, "show", args.routine, "--json", *pacing], cwd=ROOT, env=env, capture_output=True, text=True
@@ -112,10 +152,11 @@ def play(args: argparse.Namespace, env: dict[str, str], work: Path, rate: int) -
     }
 
 
-def summarize(run: dict[str, Any], plan: dict[str, Any], work: Path) -> dict[str, Any]:
+def summarize(run: dict[str, Any], plan: dict[str, Any], work: Path, flags: list[str]) -> dict[str, Any]:
     rate = plan["sample_rate"]
     lines = (work / "play.out").read_text().strip().splitlines()
     stats = json.loads((work / "stats.json").read_text()) if (work / "stats.json").exists() else {}
+    check_same_plan(plan, stats, flags)
     finished = run["returncode"] == 0 and bool(lines) and lines[-1].startswith("Session complete")
     reason = stats.get("reason", "?")
     spurious = not finished and not (run["asked_to_stop"] and reason == "terminated")
@@ -164,7 +205,7 @@ def summarize(run: dict[str, Any], plan: dict[str, Any], work: Path) -> dict[str
         "RSS final (MiB)": round(rss[-1][1], 1) if rss else None,
         "RSS growth from minute 1 (MiB)": round(rss[-1][1] - minute1, 1) if rss and minute1 else None,
         "_segments": segs,
-        "_stats": stats,
+        "_stats": {k: v for k, v in stats.items() if k != "timeline"},
         "_rss": rss,
         "_onsets": found,
     }
@@ -185,7 +226,8 @@ def main() -> None:
     if args.analyze:
         work = Path(args.analyze)
         run = json.loads((work / "run.json").read_text())
-        report(summarize(run, json.loads((work / "plan.json").read_text()), work), work, args, run["load"])
+        flags = plan_flags(args.play_args)
+        report(summarize(run, json.loads((work / "plan.json").read_text()), work, flags), work, args, run["load"])
         return
 
     work = Path(args.work or tempfile.mkdtemp(prefix="voiceguide-soak-"))
@@ -212,7 +254,7 @@ def main() -> None:
         stop_all(load)
         subprocess.run(["bash", str(ROOT / "scripts" / "vsink.sh"), "stop", str(work / "vsink")], env=env, check=False)
     (work / "run.json").write_text(json.dumps(run | {"load": args.load}))
-    report(summarize(run, plan, work), work, args, args.load)
+    report(summarize(run, plan, work, plan_flags(args.play_args)), work, args, args.load)
 
 
 def report(results: dict[str, Any], work: Path, args: argparse.Namespace, load: str) -> None:

@@ -70,7 +70,7 @@ def measure(
 ) -> float:
     """Word error rate of the first CUES spoken cues of `routine` exported with the options `extra`."""
     import soundfile as sf
-    from bench import VOICEGUIDE, run
+    from benchlib import VOICEGUIDE, run
     from pocketsphinx import Decoder
 
     run([*VOICEGUIDE, "export", routine, *extra, "-o", str(wav), "--force"], env)

@@ -33,8 +33,10 @@ def examples(full: int) -> int:
     return max(10, round(full * settings.default.max_examples / CI_EXAMPLES))
 
 
-AUDIO_FIXTURES = frozenset({"espeak", "vsink", "neural"})
-"""Fixtures that bring up the real speech engine or the virtual sound card: their tests are the `audio` tier."""
+AUDIO_FIXTURES = frozenset({"espeak", "vsink", "neural", "sphinx"})
+"""Fixtures that bring up a real speech engine (espeak-ng, Piper; test_listen's `sphinx` speaks with espeak-ng) or the
+virtual sound card: their tests are the `audio` tier. A test that runs an engine without one is marked `audio` by hand,
+so `-m "not audio"` runs with no engine at all."""
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by marker
@@ -94,8 +96,8 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> None:
 def short_session(standin: None):
     """The short test routine prepared with the stand-in engine: (routine, pacing, store, timeline)."""
     from voiceguide.config import effective_pacing
+    from voiceguide.prepare import build_timeline, open_store
     from voiceguide.routine import load_routine
-    from voiceguide.session import build_timeline, open_store
 
     routine = load_routine(str(Path(__file__).parent / "routines" / "short.toml"))
     pacing, _ = effective_pacing(routine, {}, None)

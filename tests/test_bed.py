@@ -100,7 +100,7 @@ def test_a_bed_sits_bed_level_under_the_voice_between_cues_and_dips_under_every_
 def test_no_sample_of_the_exported_bed_steps_more_than_0_05_at_ramps_or_loop_seams(
     short_session, bed_file: str, kind: str
 ) -> None:
-    from voiceguide.session import measure_gain
+    from voiceguide.prepare import measure_gain
 
     _, _, store, timeline = short_session
     source = source_for(kind, bed_file)
@@ -188,7 +188,7 @@ def test_an_export_with_a_bed_is_minus_16_lufs_under_minus_1_dbfs_and_the_voice_
     short_session, bed_file: str, kind: str, tmp_path: Path
 ) -> None:
     from voiceguide.export.writer import export
-    from voiceguide.session import prepare
+    from voiceguide.prepare import prepare
 
     routine, pacing, _, _ = short_session
     files = {}
@@ -307,3 +307,21 @@ def test_show_lists_the_bed_in_its_header_and_json(standin: None) -> None:
     assert result.exit_code == 0 and "Sound bed: rain, 24 dB under the voice" in result.output
     plan = json.loads(CliRunner().invoke(cli, ["show", SHORT, "--json"]).output)
     assert plan["bed"] == {"name": "none", "level_db": BED_LEVEL}
+
+
+def test_a_bug_while_reading_a_bed_file_surfaces_and_is_not_called_an_unreadable_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voiceguide.audio.bedfile import FileBed
+
+    path = tmp_path / "fine.wav"
+    sf.write(str(path), soft_noise(5.0, RATE, 1)[:, 0], RATE)
+    bed = FileBed(str(path), RATE)
+
+    def bug(*args: object) -> None:
+        raise ZeroDivisionError("a bug of ours")
+
+    monkeypatch.setattr(bed, "_resampled", bug)
+    with pytest.raises(ZeroDivisionError):
+        bed.read(0, 1024)
+    assert bed.failure is None

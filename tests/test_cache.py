@@ -70,9 +70,16 @@ def test_a_cached_clip_is_measured_from_its_header_and_a_corrupt_body_is_made_ag
 
 
 def _writer(folder: str, seed: int) -> None:
+    """Writes the same ten entries over and over, reading each back at once; any failure ends with exit code 1."""
+    import warnings
+
+    warnings.simplefilter("error")  # a put that could not write only warns: here it must not happen
     cache = ClipCache(Path(folder))
     for i in range(200):
-        cache.put(f"{i % 10:02d}" * 32, 22050, np.full(2000, (i % 10) / 20, dtype=np.float32))
+        key, value = f"{i % 10:02d}" * 32, np.float32((i % 10) / 20)
+        assert cache.put(key, 22050, np.full(2000, value, dtype=np.float32))
+        clip = cache.get(key, 22050)  # the other process may have replaced it since: whole either way
+        assert clip is not None and clip.size == 2000 and np.all(clip == value)
 
 
 def test_two_processes_writing_the_same_entries_leave_only_whole_clips(tmp_path: Path) -> None:
@@ -82,6 +89,7 @@ def test_two_processes_writing_the_same_entries_leave_only_whole_clips(tmp_path:
         p.start()
     for p in procs:
         p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]  # each wrote and read back every entry
     cache = ClipCache(tmp_path)
     for i in range(10):
         clip = cache.get(f"{i:02d}" * 32, 22050)

@@ -118,7 +118,7 @@ def test_each_event_starts_at_its_planned_sample_after_silence(exported: dict, a
 
 def test_the_export_is_normalised_to_minus_16_lufs_with_no_sample_over_minus_1_dbfs(audio: np.ndarray) -> None:
     loudness = pyloudnorm.Meter(22050).integrated_loudness(audio.astype(np.float64))
-    assert -17 <= loudness <= -15
+    assert loudness == pytest.approx(-16.0, abs=0.2)  # as the bed test holds it (the session gain is measured)
     assert np.max(np.abs(audio)) <= 10 ** (-1 / 20)
 
 

@@ -1,10 +1,13 @@
-"""Clip finishing: the limiter's running minimum is exact, and finishing is a small cost per clip."""
+"""Clip finishing: the limiter's running minimum is exact, a finished clip is at the target loudness, and finishing is
+a small cost per clip."""
 
 from __future__ import annotations
 
 import time
 
 import numpy as np
+import pyloudnorm
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -12,6 +15,7 @@ from hypothesis.extra.numpy import arrays
 from voiceguide.audio.limiter import LIMIT_WINDOW, running_min
 from voiceguide.audio.limiter import limit as _limit
 from voiceguide.audio.limiter import limit_gain as _gain
+from voiceguide.audio.loudness import TARGET_LUFS
 from voiceguide.speech.finish import CLIP_CEILING, finish_clip
 
 
@@ -52,5 +56,9 @@ def test_a_finished_clip_is_level_and_under_its_ceiling_in_a_few_milliseconds_pe
         done = finish_clip(audio, rate)
     per_clip = (time.process_time() - start) / 10
     assert float(np.max(np.abs(done))) <= CLIP_CEILING * 1.0001
+    # Level: at the target by an independent meter (pyloudnorm), from a clip that began 8 LU away from it.
+    meter = pyloudnorm.Meter(rate)
+    assert abs(meter.integrated_loudness(audio.astype(np.float64)) - TARGET_LUFS) > 5
+    assert meter.integrated_loudness(done.astype(np.float64)) == pytest.approx(TARGET_LUFS, abs=0.5)
     # 17 ms for 5 s before (running minimum by van Herk, whole-clip limiter, double-precision FFTs); ~5 ms now.
     assert per_clip < 0.010, f"{per_clip * 1000:.1f} ms"

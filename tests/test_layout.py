@@ -127,3 +127,17 @@ def test_no_module_is_over_300_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_no_script_imports_itself_back_through_a_cycle() -> None:
+    scripts = {p.stem: p for p in sorted((PACKAGE.parent / "scripts").glob("*.py"))}
+    graph: dict[str, list[str]] = {}
+    for name, path in scripts.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        found = set()
+        for node in _import_nodes(tree):
+            targets = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found |= {t for t in targets if t in scripts and t != name}
+        graph[name] = sorted(found)
+    assert "wer" in graph["bench"]  # the walk sees imports inside functions too
+    assert import_cycles(graph) == []

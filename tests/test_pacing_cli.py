@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from voiceguide.cli import cli
@@ -129,6 +130,25 @@ def test_check_reports_a_missing_portaudio_with_the_fix(no_portaudio: None, espe
     assert result.exit_code == 1
     assert "FAIL PortAudio" in result.output and "fix: sudo apt-get install libportaudio2" in result.output
     assert "OK   pyttsx3 + espeak-ng" in result.output
+
+
+def test_check_speaks_through_the_engine_a_session_gets(espeak: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from voiceguide.speech.registry import choose
+
+    started = choose("espeak", None).start(None)
+    engine = type(started)
+    started.close()
+    spoken: list[str] = []
+    real = engine.synthesize
+
+    def spy(self, text: str, **kwargs) -> object:
+        spoken.append(text)
+        return real(self, text, **kwargs)
+
+    monkeypatch.setattr(engine, "synthesize", spy)
+    result = CliRunner().invoke(cli, ["check"])
+    assert "OK   speech synthesis" in result.output, result.output
+    assert spoken == ["Ready."]
 
 
 def test_check_reports_no_output_device(espeak: None, tmp_path: Path) -> None:

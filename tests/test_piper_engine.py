@@ -230,3 +230,17 @@ def test_a_bad_voice_file_is_one_line_naming_it(joe, voice_copy, damage: str, me
     with pytest.raises(SpeechError, match=message.format(folder=folder)) as caught:
         PiperEngine(str(model)).synthesize("Ready.", voice=None, rate=150, volume=1.0)
     assert "\n" not in str(caught.value)
+
+
+def test_a_failure_in_synthesis_that_is_not_the_voice_s_surfaces_as_it_is(joe, monkeypatch: pytest.MonkeyPatch) -> None:
+    from voiceguide.speech import piper_engine
+
+    loaded = piper_engine._load(joe.files)
+
+    def out_of_memory(*args: object) -> None:
+        raise MemoryError("as if the machine ran out")
+
+    monkeypatch.setattr(loaded.voice, "phoneme_ids_to_audio", out_of_memory)
+    # Not "the model does not match its config": that would send the user to mend a good voice file.
+    with pytest.raises(MemoryError):
+        piper_engine.speak(loaded, "Ready.", 1.0)

@@ -197,7 +197,7 @@ def test_space_pauses_and_resumes_and_the_rest_of_the_session_shifts_by_the_paus
     shift = align(tail, export[tail_start:]) - RATE
     # The session waits the 2.5 s of the pause, then while "Resuming." is said ("Paused." is said during it).
     from voiceguide.pacing import Pacing
-    from voiceguide.session import open_store
+    from voiceguide.prepare import open_store
 
     store = open_store(Pacing())
     resuming = store.get("Resuming.").size / RATE
@@ -217,12 +217,19 @@ def test_q_stops_and_saves_the_position(reference: dict) -> None:
 
 
 def test_a_closed_terminal_sighup_saves_the_position(reference: dict) -> None:
+    first = reference["plan"]["steps"][0]
     proc = voiceguide("play", TINY)
-    time.sleep(7)
+    begun = time.monotonic()
+    time.sleep(first["start"] + 2.5)  # into the first point's cycles (start-up delays the session a little)
     proc.send_signal(signal.SIGHUP)
+    hung_up = time.monotonic() - begun
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "Stopped (terminal closed)" in out and "Resume with" in out
+    # The saved file holds where it was: the first point, at most as far in as the time it played.
+    saved = json.loads((Path(os.environ["VOICEGUIDE_STATE_DIR"]) / "session.json").read_text())
+    assert saved["step"] == 0 and saved["side"] == "left", saved
+    assert 0 < saved["offset"] / saved["sample_rate"] <= hung_up - first["start"], (saved, hung_up)
 
 
 REFUSING_DEVICE = """
@@ -278,10 +285,11 @@ def level_db(recording: np.ndarray, template: np.ndarray, lo: int, hi: int) -> f
 def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_card(
     reference: dict, tmp_path: Path
 ) -> None:
+    from voiceguide.session import open_store
+
     from voiceguide.live.controls import Controls
     from voiceguide.live.mixer import MAX_VOLUME
     from voiceguide.pacing import Pacing
-    from voiceguide.session import open_store
 
     steps = reference["plan"]["steps"]
     press = next(e["sample"] for e in reference["plan"]["events"] if e.get("tone") == "press" and e["step"] == 0)

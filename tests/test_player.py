@@ -9,7 +9,8 @@ import pytest
 
 from voiceguide.audio.render import render
 from voiceguide.errors import AudioDeviceError
-from voiceguide.live.mixer import BLOCK, Player
+from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
+from voiceguide.live.mixer import Player
 from voiceguide.live.output import open_output
 from voiceguide.live.session import LiveSession, preroll
 
@@ -197,8 +198,8 @@ def test_repeat_says_where_the_point_is_at_every_verbosity(standin: None, verbos
     from voiceguide.cues import sentences
     from voiceguide.live.controls import Controls
     from voiceguide.pacing import Pacing, Verbosity
+    from voiceguide.prepare import build_timeline, open_store
     from voiceguide.routine import load_routine
-    from voiceguide.session import build_timeline, open_store
 
     routine = load_routine("evening")
     pacing = Pacing(verbosity=Verbosity(verbosity), scale=0.05)
@@ -218,7 +219,7 @@ def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_ful
 
     from voiceguide.live.controls import Controls
     from voiceguide.points import parse_point
-    from voiceguide.session import build_timeline
+    from voiceguide.prepare import build_timeline
 
     routine, pacing, store, _ = short_session
     timeline = build_timeline(routine, replace(pacing, wait_before=(parse_point("LR3"),)), store, live=True)
@@ -237,7 +238,7 @@ def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_ful
 def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing_quietly(short_session) -> None:
     from dataclasses import replace
 
-    from voiceguide.session import bed_track, open_bed_source
+    from voiceguide.prepare import bed_track, open_bed_source
 
     routine, pacing, store, timeline = short_session
     pacing = replace(pacing, bed="brown")

@@ -19,13 +19,14 @@ from voiceguide.audio.render import render
 from voiceguide.config import effective_pacing
 from voiceguide.errors import PacingError
 from voiceguide.live.controls import Controls
-from voiceguide.live.mixer import BLOCK, Player
+from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
+from voiceguide.live.mixer import Player
 from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
 from voiceguide.live.progressive import Progressive, cold, when_silent
 from voiceguide.live.session import LiveSession, preroll
 from voiceguide.pacing import Pacing
+from voiceguide.prepare import build_timeline
 from voiceguide.routine import load_routine, parse_routine
-from voiceguide.session import build_timeline
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import ClipStore
 from voiceguide.speech.standin import StandinEngine
@@ -246,9 +247,6 @@ def length_of(text: str) -> int:
 @settings(max_examples=examples(60))
 @given(doc=routines(), style=st.just(Style("table", False, False, "")), data=st.data())
 def test_the_ready_part_is_always_the_start_of_the_whole_session_whichever_clips_are_made(doc, style, data) -> None:
-    pacing_table = doc.top.get("pacing", {})
-    if any(t in str(pacing_table.get("wait_before", "")) for t in ("hold", "cycles", "warmth")):
-        pacing_table["wait_before"] = doc.steps[0]["point"]  # a technique there crashes config._fit (reported)
     text, _ = write(doc, style)
     routine = parse_routine(text.encode(), name="drawn", source="drawn.toml")
     try:

@@ -80,7 +80,13 @@ def test_the_benchmark_script_runs_on_a_tiny_routine(tmp_path: Path, espeak: Non
     )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads(out.read_text())["results"]
-    assert {"export warm (s)", "export cold (s)", "voiceguide --help (s)", "play first sound, warm cache (s)"} <= set(
-        results
-    )
-    assert "export warm (s)" in done.stdout
+    rows = {"export warm, WAV (s)", "export cold, M4B (s)", "export clips cached, new pacing, WAV (s)"}
+    rows |= {"peer warm, WAV (s)", "peer cold, WAV: phase speech (s)", "voiceguide --help (s)"}
+    assert rows | {"play first sound, warm cache (s)"} <= set(results)
+    assert "peer / warm export (WAV)" in done.stdout
+
+
+def test_ci_sets_ci_true_itself_so_a_missing_stack_fails_on_any_runner() -> None:
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    test_line = lines.index(readme_commands()[1])
+    assert "export CI=true" in lines[:test_line]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import unicodedata
 
@@ -61,12 +60,11 @@ def _espeak_ipa(text: str, voice: str) -> str:
 
 
 @pytest.mark.parametrize("voice", ["en", "en-us"])
-def test_espeak_ng_says_each_respelled_name_as_intended(voice: str) -> None:
-    if shutil.which("espeak-ng") is None:
-        missing("espeak-ng")
+def test_espeak_ng_says_each_respelled_name_as_intended(espeak: None, voice: str) -> None:
     assert {name: _espeak_ipa(respell(name), voice) for name in HEARD} == HEARD
 
 
+@pytest.mark.audio  # Piper's own espeak-ng
 def test_the_piper_phonemizer_says_each_respelled_name_as_intended() -> None:
     try:
         from piper.phonemize_espeak import EspeakPhonemizer

@@ -147,11 +147,20 @@ def test_very_long_cues_are_spoken_in_sentence_sized_parts() -> None:
     assert all(len(p) <= SPLIT_AT for p in sentences("word " * 400))
 
 
-def test_pinyin_with_tone_marks_is_spoken(espeak: None) -> None:
-    from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
+def test_pinyin_with_tone_marks_is_spoken_like_the_same_words_without_them(espeak: None) -> None:
+    from voiceguide.speech.finish import finish_clip
+    from voiceguide.speech.registry import choose
 
-    clip = Pyttsx3Engine().synthesize("Tài Chōng, Yǒng Quán, Zhào Hǎi.", voice=None, rate=150, volume=1.0)
-    assert clip.size / 22050 > 1.0
+    engine = choose("espeak", None).start(None)  # the engine a session speaks with
+    try:
+        marked, plain = (
+            finish_clip(engine.synthesize(text, voice=None, rate=150, volume=1.0), engine.sample_rate).size
+            for text in ("Tài Chōng, Yǒng Quán, Zhào Hǎi.", "Tai Chong, Yong Quan, Zhao Hai.")
+        )
+    finally:
+        engine.close()
+    # Neither dropped nor spelled out letter by letter ("a grave"): about as long as the words without marks.
+    assert 0.8 < marked / plain < 1.25 and plain / engine.sample_rate > 1.0, (marked, plain)
 
 
 # Export faults.
@@ -356,8 +365,8 @@ def test_two_hundred_renders_in_one_process_do_not_grow_memory(standin: None) ->
 
     from voiceguide.audio.render import render
     from voiceguide.config import effective_pacing
+    from voiceguide.prepare import prepare
     from voiceguide.routine import load_routine
-    from voiceguide.session import prepare
 
     routine = load_routine(SHORT)
     pacing, _ = effective_pacing(routine, {}, None)

@@ -8,8 +8,8 @@ import pytest
 
 from voiceguide.audio.render import event_audio, render
 from voiceguide.config import effective_pacing
+from voiceguide.prepare import build_timeline, open_store
 from voiceguide.routine import load_routine
-from voiceguide.session import build_timeline, open_store
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 

@@ -1,4 +1,4 @@
-"""The real pyttsx3 + espeak-ng engine, despite its driver's traps: every clip checked."""
+"""The real pyttsx3 + espeak-ng engine as sessions use it, despite its driver's traps: every clip checked."""
 
 from __future__ import annotations
 
@@ -25,9 +25,16 @@ RATES = [90, 150, 240]
 
 @pytest.fixture(scope="module")
 def engine():
-    from voiceguide.speech.pyttsx3_engine import Pyttsx3Engine
+    """The espeak-ng engine a session gets (on Linux the fork-server pool: a fresh engine per clip)."""
+    import sys
 
-    return Pyttsx3Engine()
+    from voiceguide.speech.pool import SynthesisPool
+    from voiceguide.speech.registry import choose
+
+    engine = choose("espeak", None).start(None)
+    assert isinstance(engine, SynthesisPool) or not sys.platform.startswith("linux")
+    yield engine
+    engine.close()
 
 
 def test_three_hundred_clips_with_changing_rates_are_all_complete_and_at_the_rate_asked(engine, capfd) -> None:

@@ -226,9 +226,37 @@ def test_only_and_skip_choose_steps_and_the_gap_separates_them() -> None:
     assert [s.point.code for s in skip.steps] == ["LR3", "KI1"]
 
 
+SCHEDULE_ELSEWHERE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from test_timeline import HOLD, SP4_CYCLES, WARMTH, plan, routine, rows
+print(repr(plan(routine(HOLD + SP4_CYCLES + WARMTH))))
+"""
+
+
 def test_the_same_inputs_give_the_same_timeline() -> None:
-    r = routine(HOLD + SP4_CYCLES + WARMTH)
-    assert plan(r) == plan(r)
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # Equal inputs made afresh, with another session scheduled in between (no state carried from call to call).
+    first = plan(routine(HOLD + SP4_CYCLES + WARMTH))
+    plan(routine(WARMTH + HOLD), verbosity=Verbosity.FULL, announce=1.0)
+    assert plan(routine(HOLD + SP4_CYCLES + WARMTH)) == first
+    # And in other interpreters with other string hashes (no order taken from a set or a hash).
+    here = str(Path(__file__).parent)
+    elsewhere = {
+        subprocess.run(
+            [sys.executable, "-c", SCHEDULE_ELSEWHERE, here],
+            env=os.environ | {"PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert elsewhere == {repr(first)}
 
 
 def test_tone_events_last_exactly_their_tone_length() -> None:
@@ -333,9 +361,20 @@ def test_every_point_ends_on_the_done_chime_after_its_last_sound() -> None:
             assert last.end + 50 == step.end
 
 
+def longest_quiet(timeline: Timeline) -> tuple[int, int]:
+    """(first sample, length in samples) of the longest stretch where nothing sounds; (0, 0) if none."""
+    best, at, sounding_until = 0, 0, 0
+    for event in sorted(timeline.events, key=lambda e: e.start):
+        if event.start - sounding_until > best:
+            best, at = event.start - sounding_until, sounding_until
+        sounding_until = max(sounding_until, event.end)
+    if timeline.length - sounding_until > best:
+        best, at = timeline.length - sounding_until, sounding_until
+    return at, best
+
+
 def test_the_evening_plan_with_default_pacing_is_never_quiet_for_more_than_75_seconds() -> None:
     from voiceguide.config import effective_pacing
-    from voiceguide.length import longest_quiet
     from voiceguide.timeline import estimate
 
     evening = load_routine("evening")

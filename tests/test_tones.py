@@ -4,6 +4,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
+from voiceguide.audio.loudness import TARGET_LUFS
 from voiceguide.audio.tones import tone
 from voiceguide.pacing import Pacing, Verbosity
 from voiceguide.routine import parse_routine
@@ -16,8 +17,8 @@ LENGTHS = {
     48000: {"press": 12000, "release": 16800, "switch": 57600, "start": 144000, "end": 192000, "done": 72000},
 }
 NAMES = list(LENGTHS[RATE])
-SPEECH_LUFS = -16.0
-"""Where speech is levelled (the README's figure); tones belong 10 dB under it."""
+SPEECH_LUFS = TARGET_LUFS
+"""Where speech is levelled (-16 LUFS, the README's figure; finish_clip's target): tones belong 10 dB under it."""
 
 
 def dominant_hz(audio: np.ndarray, rate: int) -> float:
@@ -67,6 +68,16 @@ def test_press_and_release_tones_are_at_least_a_fifth_apart() -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_tones_sit_10_db_under_speech_by_pyloudnorm(name: str, rate: int) -> None:
     assert lufs(tone(name, rate), rate) == pytest.approx(SPEECH_LUFS - 10, abs=0.1)
+    assert SPEECH_LUFS == -16.0  # the README's figure
+
+
+def test_tones_sit_10_db_under_a_finished_speech_clip_by_pyloudnorm() -> None:
+    from voiceguide.speech.finish import finish_clip
+
+    t = np.arange(4 * RATE) / RATE
+    envelope = np.clip(np.sin(2 * np.pi * 3 * t), 0, None) ** 2  # syllables of a harmonic buzz
+    speech = finish_clip((0.05 * envelope * np.sign(np.sin(2 * np.pi * 140 * t))).astype(np.float32), RATE)
+    assert lufs(speech, RATE) - lufs(tone("press", RATE), RATE) == pytest.approx(10, abs=0.6)
 
 
 @pytest.mark.parametrize("rate", list(LENGTHS))

@@ -30,7 +30,7 @@ def _speech() -> list[Check]:
     from .speech.espeak_lib import INSTALL, MISSING
 
     try:
-        from .speech.pyttsx3_engine import Pyttsx3Engine, engine_name
+        from .speech.pyttsx3_engine import engine_name
 
         name = engine_name()
     except (SpeechError, ImportError, OSError) as exc:
@@ -38,11 +38,18 @@ def _speech() -> list[Check]:
             return [Check("pyttsx3 + espeak-ng", False, "libespeak-ng.so.1 could not be loaded", INSTALL)]
         return [Check("pyttsx3 + espeak-ng", False, str(exc), f"pip install pyttsx3; {INSTALL}")]
     checks = [Check("pyttsx3 + espeak-ng", True, name)]
+    from .speech.registry import choose
+
+    # The engine a session gets (on Linux the fork-server pool), so a check that passes means sessions can speak.
+    engine = choose("espeak", None).start(None)
     try:
-        clip = Pyttsx3Engine().synthesize("Ready.", voice=None, rate=150, volume=1.0)
-        checks.append(Check("speech synthesis", clip.size > 0, f"spoke one word: {clip.size / 22050:.2f} s of audio"))
+        clip = engine.synthesize("Ready.", voice=None, rate=150, volume=1.0)
+        seconds = clip.size / engine.sample_rate
+        checks.append(Check("speech synthesis", clip.size > 0, f"spoke one word: {seconds:.2f} s of audio"))
     except SpeechError as exc:
         checks.append(Check("speech synthesis", False, str(exc), "sudo apt-get install --reinstall espeak-ng"))
+    finally:
+        engine.close()
     return checks
 
 

@@ -39,18 +39,6 @@ def session_minutes(timeline: Timeline) -> int:
     return max(1, math.floor(timeline.duration / 60 + 0.5))
 
 
-def longest_quiet(timeline: Timeline) -> tuple[int, int]:
-    """(first sample, length in samples) of the longest stretch where nothing sounds; (0, 0) if none."""
-    best, at, sounding_until = 0, 0, 0
-    for event in sorted(timeline.events, key=lambda e: e.start):
-        if event.start - sounding_until > best:
-            best, at = event.start - sounding_until, sounding_until
-        sounding_until = max(sounding_until, event.end)
-    if timeline.length - sounding_until > best:
-        best, at = timeline.length - sounding_until, sounding_until
-    return at, best
-
-
 # Fitting a session to --length: what stretches and how far.
 MIN_HOLD_MINUTES: Final = 1.0
 """A fitted hold or warmth lasts at least this many minutes (or the routine's own, if shorter)."""

@@ -234,9 +234,3 @@ def gain_with_bed(track: BedTrack, energy: np.ndarray, hop: int, peak: float, to
     # Under speech the bed is fully ducked; under tones it is not.
     bound = max(peak + track.peak * track.duck, tone_peak + track.peak, track.peak)
     return min(gain_to(TARGET_LUFS, lufs, bound), plain * 10 ** (MAX_LIFT_DB / 20))
-
-
-def integrated_with_bed(track: BedTrack, energy: np.ndarray, hop: int, gain: float) -> float:
-    """The integrated loudness the export will have at ``gain`` (for reports)."""
-    total = gated(energy + track.hop_energy(hop, energy.size), hop)
-    return total + 20 * math.log10(gain) if math.isfinite(total) and gain > 0 else total

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import soundfile as sf
 
 from ..errors import BedError
 from .bedloops import level_scale, tick_samples
@@ -29,16 +30,19 @@ MARGIN: Final = 0.03
 """Seconds of file read beyond each side of a chunk, so the resampler's filter sees real neighbours."""
 KEPT_BYTES: Final = 4 * 1024 * 1024
 """Resampled chunks kept in memory: a file under ~45 s (at 22050 Hz) is decoded once, a longer one streams."""
-AHEAD: Final = 1.0
+LOAD_AHEAD: Final = 1.0
 """Seconds loaded ahead of every request, so a file that fails mid-play leaves samples to fade out on."""
+
+
+UNREADABLE: Final = (sf.SoundFileError, OSError)
+"""What reading a sound file raises when the file is the problem (libsndfile's errors; the system's, e.g. an unplugged
+disk; a file cut short under the reader): reported as the bed file's fault. Anything else is a bug and surfaces."""
 
 
 class FileBed:
     """A bed from a sound file (WAV, FLAC, OGG, MP3: whatever libsndfile reads)."""
 
     def __init__(self, path: str, rate: int, *, measure_limit: int | None = None) -> None:
-        import soundfile as sf
-
         self.name, self.rate = path, rate
         where = Path(path).expanduser()
         if where.is_dir():
@@ -51,7 +55,7 @@ class FileBed:
             raise BedError(f"bed file {path} is empty")
         try:
             self._file: Any = sf.SoundFile(str(where))
-        except Exception as exc:  # libsndfile's errors come as several types; all mean the same here
+        except UNREADABLE as exc:
             raise BedError(f"bed file {path} is not a sound file that can be read ({_why(exc)})") from None
         source, frames = self._file.samplerate, self._file.frames
         if frames <= 0:
@@ -177,15 +181,15 @@ class FileBed:
                 m = min(self._chunk, n - done)
                 out[done : done + m] = self._loop(pos + done, m)
                 done += m
-        except Exception as exc:  # an unreadable file (unplugged, truncated, corrupt): the bed fades, play goes on
+        except UNREADABLE as exc:  # an unreadable file (unplugged, truncated, corrupt): the bed fades, play goes on
             self._fail(exc, pos + done)
         if self.failure is None:
-            # Load the chunks AHEAD too, so that an error is met before its samples are needed.
+            # Load LOAD_AHEAD seconds of chunks ahead too, so that an error is met before its samples are needed.
             at = pos + n
             try:
-                for at in range(pos + n, pos + n + round(AHEAD * self.rate) + self._chunk, self._chunk):
+                for at in range(pos + n, pos + n + round(LOAD_AHEAD * self.rate) + self._chunk, self._chunk):
                     self._touch(at)
-            except Exception as exc:
+            except UNREADABLE as exc:
                 self._fail(exc, max(pos + n, at - self._chunk))
         if self.valid_until is not None and self.valid_until < pos + n:
             out[max(0, self.valid_until - pos) :] = 0
@@ -211,7 +215,7 @@ class FileBed:
         for pos in range(0, count, step):
             try:
                 block = self._loop(pos, min(step, count - pos))
-            except Exception as exc:
+            except UNREADABLE as exc:
                 raise BedError(f"bed file {self.name} could not be read ({_why(exc)})") from None
             peak = max(peak, float(np.max(np.abs(block))))
             weighted = k_weighted(block, self.rate)

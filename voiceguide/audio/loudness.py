@@ -159,23 +159,6 @@ def placed_energy(profile: np.ndarray, start: int, hop: int, total: int) -> tupl
     return first, np.diff(cumulative)
 
 
-def session_loudness(
-    length: int, rate: int, events: Iterable[tuple[int, Hashable]], audio_for: Callable[[Any], Audio]
-) -> tuple[float, float]:
-    """(integrated LUFS, peak) of a session made of clips placed at sample offsets, without rendering it.
-
-    ``events`` are (start sample, clip key) pairs; ``audio_for`` gives a clip's samples.
-    """
-    placed = list(events)
-    profiles, peak = {}, 0.0
-    for key in {key for _, key in placed}:
-        audio = audio_for(key)
-        profiles[key] = energy_profile(audio, rate)
-        peak = max(peak, float(np.max(np.abs(audio), initial=0.0)))
-    energy = session_energy(length, rate, placed, profiles.__getitem__)
-    return gated(energy, round(HOP_SECONDS * rate)), peak
-
-
 def session_energy(
     length: int, rate: int, events: Iterable[tuple[int, Hashable]], profile_for: Callable[[Any], np.ndarray]
 ) -> np.ndarray:

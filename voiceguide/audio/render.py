@@ -15,7 +15,7 @@ from .types import Audio
 if TYPE_CHECKING:
     from .bed import BedTrack
 
-BLOCK: Final = 4096
+RENDER_BLOCK: Final = 4096
 
 ClipFor = Callable[[str], Audio]
 """Samples of the spoken clip for a text."""
@@ -33,7 +33,7 @@ def render(
     speech: ClipFor,
     *,
     start: int = 0,
-    block: int = BLOCK,
+    block: int = RENDER_BLOCK,
     gain: float = 1.0,
     bed: BedTrack | None = None,
     reuse: bool = False,

@@ -84,7 +84,7 @@ def draw_tone(name: str, rate: int) -> Audio:
 
 
 def keep_tone(name: str, rate: int, audio: Audio) -> None:
-    """Hand tone() a tone made earlier (session.py keeps them in the clip cache, keyed by tone_code())."""
+    """Hand tone() a tone made earlier (prepare.py keeps them in the clip cache, keyed by tone_code())."""
     if name not in TONE_SECONDS or audio.size != round(TONE_SECONDS[name] * rate):
         raise ValueError(f"not the {name!r} tone at {rate} Hz")
     audio.setflags(write=False)

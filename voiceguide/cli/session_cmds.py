@@ -65,7 +65,7 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
       voiceguide show evening --only SP-4,KD-6 --press 6
     """
     from ..length import session_minutes
-    from ..session import prepare
+    from ..prepare import prepare
     from ..show import clock, minutes_rows, table_rows, to_json
 
     loaded, pacing = session_of(routine, kwargs)
@@ -141,7 +141,7 @@ def export_cmd(
     start_ahead(pacing.engine, pacing.voice)
 
     from ..export import choose_format, default_path, export, export_split, split_folder
-    from ..session import prepare
+    from ..prepare import prepare
     from ..show import clock
 
     path = Path(output) if output else None

@@ -177,7 +177,7 @@ def say(text: str, voice: str | None, rate: str, output: str | None, force: bool
       voiceguide say "Press now, and hold." --voice gmw/en-gb-x-rp --rate 140
     """
     from ..config import effective_pacing
-    from ..session import open_store
+    from ..prepare import open_store
 
     pacing, _ = effective_pacing(None, {"voice": voice, "rate": rate}, None)
     store = open_store(pacing)

@@ -8,8 +8,8 @@ from pathlib import Path
 from ..audio.types import Audio
 from ..events import Event, Kind, Timeline
 from ..pacing import Pacing
+from ..prepare import Prepared
 from ..routine import Routine
-from ..session import Prepared
 from .formats import choose_format
 from .writer import ExportResult, export
 

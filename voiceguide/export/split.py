@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ExportError
-from ..session import Prepared
+from ..prepare import Prepared
 from ..words import catalogue
 from .chapters import Chapter, Tags, chapters, write_tags
 from .formats import gain_db

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import AudioDeviceError
 from .recognizer import Decision, Recognizer
-from .vad import RATE
+from .vad import VAD_RATE
 
 BLOCK_SECONDS: Final = 0.01
 """Input blocks of 10 ms (the decoder's frame): each block waits this long before it is heard."""
@@ -128,15 +128,15 @@ class Listener:
     def _rate(sd: Any, device: int | None, info: dict[str, Any]) -> int:
         # 16 kHz straight from the device when it offers it; else its own rate, resampled here.
         try:
-            sd.check_input_settings(device=device, samplerate=RATE, channels=1, dtype="float32")
-            return RATE
+            sd.check_input_settings(device=device, samplerate=VAD_RATE, channels=1, dtype="float32")
+            return VAD_RATE
         except (sd.PortAudioError, ValueError):
             return int(info.get("default_samplerate") or 48000)
 
     def _work(self, rate: int) -> None:
         import soxr
 
-        resampler = soxr.ResampleStream(rate, RATE, 1, dtype="float32") if rate != RATE else None
+        resampler = soxr.ResampleStream(rate, VAD_RATE, 1, dtype="float32") if rate != VAD_RATE else None
         while not self._stop.is_set():
             try:
                 block, at = self._blocks.get(timeout=0.2)
@@ -147,7 +147,7 @@ class Listener:
             samples = resampler.resample_chunk(block) if resampler is not None else block
             # The block ended when the callback ran; mapping stream time to the monotonic clock at every block
             # keeps the gate exact however far the sound card's clock drifts.
-            self._anchor = (self.recognizer.time + samples.size / RATE, at - self._latency)
+            self._anchor = (self.recognizer.time + samples.size / VAD_RATE, at - self._latency)
             for decision in self.recognizer.feed(samples):
                 if self.on_decision is not None:
                     self.on_decision(decision)

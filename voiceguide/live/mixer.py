@@ -20,7 +20,7 @@ from .watchdog import CallbackWatch
 if TYPE_CHECKING:
     from ..audio.bed import BedTrack
 
-BLOCK: Final = 1024
+CALLBACK_BLOCK: Final = 1024
 """Samples per callback (46 ms at 22050 Hz): cheap callbacks, and controls that answer at once."""
 FADE: Final = 0.04
 """Seconds of fade for pause, resume, skips and interjections: no clicks."""
@@ -46,7 +46,7 @@ class Player:
         gain: float = 1.0,
         final: bool = True,
         start: int = 0,
-        block: int = BLOCK,
+        block: int = CALLBACK_BLOCK,
         bed: BedTrack | None = None,
     ) -> None:
         self.speech, self.rate, self.block = speech, rate, block

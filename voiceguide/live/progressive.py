@@ -25,14 +25,14 @@ from .prefix import Ready, minutes_texts, ready_part, said_minutes
 LEAD: Final = 4.0
 """Seconds before the playhead reaches the sentence that says the session's length that its figure is fixed,
 if not every clip is made by then (time enough to synthesize that sentence behind the clips being made)."""
-AHEAD: Final = 3
+CLIPS_AT_ONCE: Final = 3
 """Clips asked for at once: the store's two workers are busy and one waits, so neither ever idles, and a clip
 needed sooner (the length sentence) is never behind a long queue."""
 POLL: Final = 0.02
 """Seconds between looks at the clips being made (a new part reaches the player this much late at most)."""
 FIRST_BLOCK: Final = 0.5
 """Seconds the engine waits at most for the sound card to ask for the first block (the bell) before it starts."""
-SILENCE: Final = 0.15
+GAIN_CHANGE_QUIET: Final = 0.15
 """Seconds of quiet ahead of the playhead that a change of the session gain waits for (no step in a sound)."""
 
 
@@ -134,7 +134,7 @@ class Progressive:
     def _ask(self, order: list[str]) -> None:
         busy = sum(1 for t in self._asked if self.store.ready_length(t) is None)
         for text in order:
-            if busy >= AHEAD:
+            if busy >= CLIPS_AT_ONCE:
                 break
             if text not in self._asked:
                 self._asked[text] = None
@@ -158,9 +158,9 @@ class Progressive:
 
 
 def when_silent(player: Player, timeline: Timeline, act: Callable[[], None], timeout: float = 60.0) -> None:
-    """Call ``act`` once the playhead is where nothing sounds for SILENCE seconds, or the player is paused (it
+    """Call ``act`` once the playhead is where nothing sounds for GAIN_CHANGE_QUIET seconds, or the player is paused (it
     fades out, and back in from where ``act`` left it), or after ``timeout``."""
-    quiet = round(SILENCE * timeline.sample_rate)
+    quiet = round(GAIN_CHANGE_QUIET * timeline.sample_rate)
     end = time.monotonic() + timeout
     while time.monotonic() < end and not player.stopped.is_set() and not player.paused:
         at = player.position

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .grammar import COMMAND_OF, DECOYS, command_words, jsgf
-from .vad import RATE, Segment, Segmenter, VadSettings
+from .vad import VAD_RATE, Segment, Segmenter, VadSettings
 
 Gate = Callable[[float, float], bool]
 """Whether the program was speaking at any moment between two stream times (seconds since the stream began)."""
@@ -95,7 +95,7 @@ def decoder(decoy_weight: float | None = None) -> Any:
     from .grammar import DECOY_WEIGHT
 
     # lm=None: no language model is loaded (it takes time and memory and is not used).
-    dec = Decoder(lm=None, loglevel="FATAL", samprate=RATE)
+    dec = Decoder(lm=None, loglevel="FATAL", samprate=VAD_RATE)
     ours = {dec.lookup_word(word) for word in command_words()}
     # A decoy that is pronounced like a command word ("paws") would hide that command.
     decoys = [w for w in DECOYS if w not in command_words() and dec.lookup_word(w) and dec.lookup_word(w) not in ours]
@@ -123,7 +123,7 @@ def tonality(audio: npt.NDArray[np.int16]) -> float:
     frames = np.lib.stride_tricks.sliding_window_view(x, 512)[::160] * np.hanning(512).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
     # Below 100 Hz is no voice's and no bell's: a microphone's DC offset or hum there made voices "tones".
-    power[:, : round(100 * 512 / RATE)] = 0.0
+    power[:, : round(100 * 512 / VAD_RATE)] = 0.0
     total = power.sum(axis=1)
     peak = power.argmax(axis=1)
     rows = np.arange(power.shape[0])
@@ -151,7 +151,7 @@ class Recognizer:
         self.min_fit_over_decoy = min_fit_over_decoy
         self._decoder = decoder(decoy_weight)
         self._words = command_words()
-        self._hiss = np.random.default_rng(0).normal(0.0, COMFORT_NOISE, round(RATE * 4.0))
+        self._hiss = np.random.default_rng(0).normal(0.0, COMFORT_NOISE, round(VAD_RATE * 4.0))
         self._early: tuple[tuple[float, float], Heard] | None = None
         self.cpu = 0.0
         """Seconds of CPU spent in feed() so far."""
@@ -159,7 +159,7 @@ class Recognizer:
     @property
     def time(self) -> float:
         """Seconds of audio consumed so far."""
-        return self.segmenter.samples / RATE
+        return self.segmenter.samples / VAD_RATE
 
     @property
     def level(self) -> float:

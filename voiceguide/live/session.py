@@ -14,17 +14,17 @@ from ..errors import AudioDeviceError
 from ..locks import why
 from ..pacing import Pacing, pacing_texts
 from ..paths import command, state_dir
-from ..routine import Routine
-from ..session import (
+from ..prepare import (
     bed_track,
     build_timeline,
     open_bed_source,
     open_store,
     plan_key,
     preroll,
-    remembered_gain,
+    remembered_figure,
     session_gain,
 )
+from ..routine import Routine
 from ..speech.clips import ClipStore
 from ..steps import session_steps
 from ..timeline import Timeline
@@ -115,7 +115,7 @@ class LiveSession:
     def _start_player(self) -> Player:
         rate = self.store.sample_rate
         if self.resume is None:
-            guess = remembered_gain(plan_key(self.routine, self.pacing, self.store), self.store) or DEFAULT_GAIN
+            guess = remembered_figure(plan_key(self.routine, self.pacing, self.store), self.store) or DEFAULT_GAIN
             first = preroll(rate)
             if self._bed_source is not None:
                 from ..audio.bed import BedTrack

@@ -8,7 +8,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-RATE: Final = 16000
+VAD_RATE: Final = 16000
 """Samples per second of everything the recognizer handles."""
 FRAME: Final = 160
 """10 ms frames: the decoder's own frame rate."""
@@ -130,12 +130,12 @@ class Segmenter:
         elif not self._in_speech:
             self.floor += RISE * (db - self.floor)
         else:
-            self.floor = min(db, self.floor + s.floor_rise * (10 if self._too_long else 1) * FRAME / RATE)
+            self.floor = min(db, self.floor + s.floor_rise * (10 if self._too_long else 1) * FRAME / VAD_RATE)
         self.floor = max(FLOOR_LIMIT, self.floor)
         voiced = db > max(self.floor + s.onset_db, s.min_level_db)
         if not self._in_speech:
             self._history.append(frame)
-            keep = round(s.preroll * RATE / FRAME) + s.onset_frames
+            keep = round(s.preroll * VAD_RATE / FRAME) + s.onset_frames
             del self._history[:-keep]
             self._run = self._run + 1 if voiced else 0
             if self._run >= s.onset_frames:
@@ -151,26 +151,28 @@ class Segmenter:
             self._voiced_end, self._quiet = len(self._frames), 0
         else:
             self._quiet += 1
-        if len(self._frames) * FRAME > (s.max_length + s.preroll + s.hangover) * RATE:
+        if len(self._frames) * FRAME > (s.max_length + s.preroll + s.hangover) * VAD_RATE:
             self._too_long = True
             self._frames = self._frames[-1:]  # nothing of a sentence is kept
             self._voiced_end = 1
-        if self._quiet * FRAME < s.hangover * RATE:
-            if self._quiet == round(s.early * RATE / FRAME) and not self._too_long:
+        if self._quiet * FRAME < s.hangover * VAD_RATE:
+            if self._quiet == round(s.early * VAD_RATE / FRAME) and not self._too_long:
                 voiced_frames = index - self._quiet - self._start + 1
-                if voiced_frames * FRAME >= s.min_length * RATE:
-                    start, end = self._start * FRAME / RATE, (self._start + voiced_frames) * FRAME / RATE
-                    return Segment(np.concatenate(self._frames), start, end, self.samples / RATE, self._previous, False)
+                if voiced_frames * FRAME >= s.min_length * VAD_RATE:
+                    start, end = self._start * FRAME / VAD_RATE, (self._start + voiced_frames) * FRAME / VAD_RATE
+                    return Segment(
+                        np.concatenate(self._frames), start, end, self.samples / VAD_RATE, self._previous, False
+                    )
             return None
         self._in_speech, self._run = False, 0
         frames, self._frames = self._frames, []
         voiced_frames = index - self._quiet - self._start + 1
-        span = (self._start * FRAME / RATE, (self._start + voiced_frames) * FRAME / RATE)
-        click = not self._too_long and voiced_frames * FRAME < s.min_length * RATE
+        span = (self._start * FRAME / VAD_RATE, (self._start + voiced_frames) * FRAME / VAD_RATE)
+        click = not self._too_long and voiced_frames * FRAME < s.min_length * VAD_RATE
         previous = self._previous
         if not click:
             # A click or a knock is not talk: a command right after one still follows quiet.
             self._previous = span
         if self._too_long or click:
             return None
-        return Segment(np.concatenate(frames), span[0], span[1], self.samples / RATE, previous)
+        return Segment(np.concatenate(frames), span[0], span[1], self.samples / VAD_RATE, previous)

@@ -161,5 +161,10 @@ def write_stats(player: Any, reason: str) -> None:
         "callback_seconds": round((watch.last or 0) - (watch.first or 0), 4),
         "drift_ms": drift_ms(watch),
         "wall_seconds": round(time.monotonic() - (watch.first or time.monotonic()), 4),
+        # What was played, so a soak can refuse to compare it with a reference made for another plan.
+        "timeline": {
+            "samples": player.timeline.length,
+            "events": [[e.start, e.kind.value, e.text or e.tone] for e in player.timeline.events],
+        },
     }
     Path(path).write_text(json.dumps(figures, indent=1), encoding="utf-8")

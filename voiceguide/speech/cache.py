@@ -106,17 +106,18 @@ class ClipCache:
             return None
         return audio
 
-    def gain(self, key: str) -> float | None:
-        """A session gain remembered under ``key`` (see session.session_gain), or None."""
+    def figure(self, key: str) -> float | None:
+        """A measured figure remembered under ``key`` (a session's gain, peak or voice loudness: see prepare.py),
+        or None."""
         try:
-            return float((self.folder / "gains" / key).read_text())
+            return float((self.folder / "gains" / key).read_text())  # the folder's name predates peaks and voices
         except (OSError, ValueError):
             return None
 
-    def put_gain(self, key: str, gain: float) -> None:
-        """Remember a session's measured gain (a speed-up only: failures are ignored)."""
+    def put_figure(self, key: str, value: float) -> None:
+        """Remember a measured figure (a speed-up only: failures are ignored)."""
         with contextlib.suppress(OSError):
-            atomic_write(self.folder / "gains" / key, repr(gain))
+            atomic_write(self.folder / "gains" / key, repr(value))
 
     def put(self, key: str, rate: int, audio: Audio) -> bool:
         """Store a clip atomically (written under a temporary name, then renamed); False if it could not be."""

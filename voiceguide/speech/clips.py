@@ -19,7 +19,7 @@ from .pronounce import respell
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
-AHEAD: Final = 4
+ASKED_AHEAD: Final = 4
 """Clips asked of an engine that takes requests ahead (the speech pool) beyond the ones being finished:
 its processes keep speaking while the threads finish clips, and at most this many raw clips wait."""
 MEMORY_BUDGET: Final = 6 * 1024 * 1024
@@ -154,14 +154,14 @@ class ClipStore:
             return self._profiles[text], self._peaks[text]
 
     def _ask_ahead(self, engine: SpeechEngine, text: str) -> Future[Audio] | None:
-        """The engine's request for ``text``, after asking for the prefetched texts up to AHEAD past it, in
+        """The engine's request for ``text``, after asking for the prefetched texts up to ASKED_AHEAD past it, in
         order (None if the engine cannot take requests ahead, or ``text`` was not prefetched)."""
         submit = getattr(engine, "submit", None)
         with self._lock:
             at = self._order.get(text)
             if submit is None or at is None:
                 return None
-            while self._next_ask < min(at + 1 + AHEAD, len(self._queue)):
+            while self._next_ask < min(at + 1 + ASKED_AHEAD, len(self._queue)):
                 later = self._queue[self._next_ask]
                 self._next_ask += 1
                 if later != text and later not in self._pending:

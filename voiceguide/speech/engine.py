@@ -17,10 +17,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
     from ..audio.types import Audio
+
+SESSION_RATE: Final = 22050
+"""Samples per second of every clip an engine returns, and so of every session (timeline, render, export)."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from ..audio.limiter import LIMIT_WINDOW, limit
 from ..audio.loudness import TARGET_LUFS, loudness
 from ..audio.types import Audio
 
-SILENCE: Final = 10 ** (-50 / 20)
+TRIM_LEVEL: Final = 10 ** (-50 / 20)
+"""Amplitude (-50 dBFS) under which a clip's leading and trailing samples are trimmed as silence."""
 EDGE_FADE: Final = 0.004
 """Seconds of fade at each end of a clip, so no clip starts or stops with a click."""
 CLIP_CEILING: Final = 10 ** (-5 / 20)
@@ -25,7 +26,7 @@ PROCESSING: Final = f"finish-v6/{EDGE_FADE}/{CLIP_CEILING:.5f}/{LIMIT_WINDOW}/{T
 
 def finish_clip(audio: Audio, rate: int) -> Audio:
     """Trim leading/trailing silence, fade the edges, and level the clip to the target loudness."""
-    loud = np.abs(audio) > SILENCE
+    loud = np.abs(audio) > TRIM_LEVEL
     if loud.any():  # (the first and last loud sample found without listing them all: 8 bytes a sample)
         audio = audio[int(np.argmax(loud)) : audio.size - int(np.argmax(loud[::-1]))]
     del loud

@@ -21,6 +21,8 @@ import os
 from typing import Any
 
 ESPEAK_RATE = 22050
+"""Samples per second of libespeak-ng's output (the session rate: no resampling). Defined here, the one module the
+fork server imports without its package; pool.py and pyttsx3_engine.py import it from here."""
 _DRIVER_DEFAULTS = (200, 1.0)
 """The rate and volume pyttsx3's espeak driver sets when it starts (a request sets its own after)."""
 

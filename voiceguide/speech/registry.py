@@ -16,8 +16,6 @@ from .engine import VoiceInfo
 if TYPE_CHECKING:
     from .engine import SpeechEngine
 
-SESSION_RATE: Final = 22050
-"""Every engine delivers clips at this rate; the renderer and the outputs work at it."""
 DEFAULT: Final = "espeak"
 """The fallback engine: always installed, every language."""
 

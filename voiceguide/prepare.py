@@ -37,8 +37,9 @@ def open_store(
     ``keep_made``: ClipStore's."""
     from .speech.cache import ClipCache
     from .speech.clips import ClipStore
+    from .speech.engine import SESSION_RATE
     from .speech.pronounce import merged
-    from .speech.registry import SESSION_RATE, decide
+    from .speech.registry import decide
 
     chosen = decide(pacing.engine, pacing.voice)
     spec = chosen.spec
@@ -175,11 +176,11 @@ def remembered_peak(timeline: Timeline, store: ClipStore) -> float:
     """session_peak, remembered beside the gain: a warm export then reads each clip once, as it renders it
     (reading them all first cost ~45 ms and ~15 MiB of peak memory)."""
     key = hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest()
-    peak = remembered_gain(key, store)
+    peak = remembered_figure(key, store)
     if peak is None:
         peak = session_peak(timeline, store.get, store)
         if store.cache is not None:
-            store.cache.put_gain(key, peak)
+            store.cache.put_figure(key, peak)
     return peak
 
 
@@ -208,20 +209,21 @@ def session_gain(
     key = timeline_key(timeline, store)
     if bed is not None:
         key = hashlib.sha256(f"{key}/bed/{bed.key}".encode()).hexdigest()
-    gain = remembered_gain(key, store)
+    gain = remembered_figure(key, store)
     if gain is None:
         gain, peak = _gain_and_peak(Measures(timeline, store.get, store), bed)
         if store.cache is not None:
-            store.cache.put_gain(key, gain)
-            store.cache.put_gain(hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest(), peak)
+            store.cache.put_figure(key, gain)
+            store.cache.put_figure(hashlib.sha256(f"{timeline_key(timeline, store)}/peak".encode()).hexdigest(), peak)
     if store.cache is not None:
-        store.cache.put_gain(plan_key(routine, pacing, store), gain)
+        store.cache.put_figure(plan_key(routine, pacing, store), gain)
     return gain
 
 
-def remembered_gain(key: str, store: ClipStore) -> float | None:
-    """The gain measured for this session before, if any (lets playback start before it is measured)."""
-    return store.cache.gain(key) if store.cache is not None else None
+def remembered_figure(key: str, store: ClipStore) -> float | None:
+    """A figure measured for this session before (its gain, peak or voice loudness), if any: playback starts at
+    the remembered gain before the session is measured, and a warm export measures nothing."""
+    return store.cache.figure(key) if store.cache is not None else None
 
 
 @dataclass(frozen=True)
@@ -253,11 +255,11 @@ def bed_track(source: BedSource, pacing: Pacing, timeline: Timeline, store: Clip
     from .audio.bed import BedTrack, speech_level
 
     key = hashlib.sha256(f"{timeline_key(timeline, store)}/voice".encode()).hexdigest()
-    voice = remembered_gain(key, store)
+    voice = remembered_figure(key, store)
     if voice is None:
         voice = speech_level(timeline, store.profile)
         if store.cache is not None:
-            store.cache.put_gain(key, voice)
+            store.cache.put_figure(key, voice)
     return BedTrack(timeline, source, pacing.bed_level, speech_lufs=voice, **kwargs)
 
 
