@@ -389,10 +389,9 @@ def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]
     env = env_with(work / "fit-cache")
     sys.path.insert(0, str(ROOT))
     os.environ["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
-    from voiceguide.session import build_timeline, open_store
-
     from voiceguide.config import effective_pacing
     from voiceguide.length import session_minutes
+    from voiceguide.prepare import build_timeline, open_store
     from voiceguide.routine import load_routine
     from voiceguide.timeline import estimate
 

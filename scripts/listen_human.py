@@ -21,7 +21,7 @@ import soundfile as sf
 from voiceguide.live.grammar import COMMAND_OF
 from voiceguide.live.recognizer import Decision, Recognizer
 from voiceguide.live.recording import feed_stream
-from voiceguide.live.vad import RATE, Segmenter
+from voiceguide.live.vad import VAD_RATE, Segmenter
 
 LEAD = 2.0
 """Seconds of the recording's own room noise before it (as the synthetic benchmark's 2 s gap)."""
@@ -31,7 +31,7 @@ def room_noise(audio: np.ndarray, seconds: float, seed: int = 0) -> np.ndarray:
     """``seconds`` of noise with the spectrum and level of the recording's quiet: a quiet 100 ms (the 20th
     percentile by level among stretches that are not digital silence, which some clips are padded with),
     resynthesized with random phases so that it neither repeats nor clicks."""
-    win, n = RATE // 10, round(seconds * RATE)
+    win, n = VAD_RATE // 10, round(seconds * VAD_RATE)
     starts = np.arange(0, max(1, audio.size - win), win // 2)
     rms = np.array([np.sqrt(np.mean(audio[i : i + win].astype(np.float64) ** 2)) for i in starts])
     live = starts[rms > 3e-5]
@@ -53,9 +53,9 @@ def decisions(folder: Path, rec: Recognizer, part: str | None = None) -> list[di
         if part is not None and item["part"] != part:
             continue
         audio, rate = sf.read(folder / item["file"], dtype="float32")
-        assert rate == RATE
+        assert rate == VAD_RATE
         rec.segmenter = Segmenter(rec.segmenter.s)  # a fresh microphone for every recording
-        every = feed_stream(rec, np.concatenate([room_noise(audio, LEAD), audio]), RATE)
+        every = feed_stream(rec, np.concatenate([room_noise(audio, LEAD), audio]), VAD_RATE)
         rows.append(item | {"decisions": every})
     return rows
 

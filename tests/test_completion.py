@@ -44,7 +44,7 @@ def test_a_routine_completes_to_built_in_names_and_toml_files_here(tmp_path: Pat
     (tmp_path / "mine.toml").write_text("")
     (tmp_path / "notes.txt").write_text("")
     assert complete("play", "ev") == ["evening"]
-    assert complete("show", "", cwd=tmp_path) == ["evening", "mine.toml"]
+    assert complete("show", "", cwd=tmp_path) == ["before-sleep", "evening", "short-evening", "mine.toml"]
     assert complete("validate", "./m") == ["file,./m"]  # a path: the shell completes file names
 
 

@@ -285,11 +285,10 @@ def level_db(recording: np.ndarray, template: np.ndarray, lo: int, hi: int) -> f
 def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_card(
     reference: dict, tmp_path: Path
 ) -> None:
-    from voiceguide.session import open_store
-
     from voiceguide.live.controls import Controls
     from voiceguide.live.mixer import MAX_VOLUME
     from voiceguide.pacing import Pacing
+    from voiceguide.prepare import open_store
 
     steps = reference["plan"]["steps"]
     press = next(e["sample"] for e in reference["plan"]["events"] if e.get("tone") == "press" and e["step"] == 0)

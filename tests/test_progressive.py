@@ -253,9 +253,14 @@ def test_the_ready_part_is_always_the_start_of_the_whole_session_whichever_clips
         pacing = effective_pacing(routine, {}, None, saved={})[0]
     except PacingError:  # e.g. an `only` that names none of its points: not a session
         reject()
-    minutes = said_minutes(routine, pacing, length_of, RATE)
     measured: list[str] = []
-    whole = schedule(routine, pacing, lambda t: measured.append(t) or length_of(t), RATE, live=True, minutes=minutes)
+    try:
+        minutes = said_minutes(routine, pacing, length_of, RATE)
+        whole = schedule(
+            routine, pacing, lambda t: measured.append(t) or length_of(t), RATE, live=True, minutes=minutes
+        )
+    except PacingError:  # a [pacing] length the routine cannot be fitted to: one line, not a session
+        reject()
     texts = sorted(set(measured) | minutes_texts(routine, pacing, minutes))
     made = data.draw(st.sets(st.sampled_from(texts)) if texts else st.just(set()))
     ready = ready_part(

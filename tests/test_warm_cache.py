@@ -32,10 +32,10 @@ from hypothesis import strategies as st
 from voiceguide.cli import cli
 from voiceguide.config import effective_pacing
 from voiceguide.events import TONE_SECONDS
-from voiceguide.live.mixer import BLOCK
+from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
 from voiceguide.live.session import LiveSession
+from voiceguide.prepare import prepare
 from voiceguide.routine import load_routine
-from voiceguide.session import prepare
 from voiceguide.speech.cache import ClipCache
 
 RATE = 22050

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from . import chart_cmds, docs_cmds, log_cmds, session_cmds, setup_cmds  # importing them adds their commands to `cli`
+from . import (  # importing them adds their commands to `cli`
+    chart_cmds,
+    docs_cmds,
+    log_cmds,
+    session_cmds,
+    setup_cmds,
+    voice_cmds,
+)
 from .group import cli
 
 
@@ -20,4 +27,4 @@ def main() -> None:
     cli(prog_name="voiceguide")
 
 
-__all__ = ["chart_cmds", "cli", "docs_cmds", "log_cmds", "main", "session_cmds", "setup_cmds"]
+__all__ = ["chart_cmds", "cli", "docs_cmds", "log_cmds", "main", "session_cmds", "setup_cmds", "voice_cmds"]

@@ -13,7 +13,7 @@ import numpy.typing as npt
 from ..errors import AudioDeviceError
 from .listen import BLOCK_SECONDS
 from .recognizer import Decision, Recognizer
-from .vad import RATE
+from .vad import VAD_RATE
 
 TAIL_SECONDS = 1.0
 """Quiet fed after the end of the file: a microphone goes on delivering quiet, which ends the last utterance."""
@@ -49,7 +49,7 @@ def feed_stream(recognizer: Recognizer, audio: npt.NDArray[np.float32], rate: in
     """Every decision on ``audio`` at ``rate``, fed the way the listener feeds its input blocks."""
     import soxr
 
-    resampler = soxr.ResampleStream(rate, RATE, 1, dtype="float32") if rate != RATE else None
+    resampler = soxr.ResampleStream(rate, VAD_RATE, 1, dtype="float32") if rate != VAD_RATE else None
     block = max(1, round(rate * BLOCK_SECONDS))
     tail = np.zeros(round(rate * TAIL_SECONDS), dtype=np.float32)
     padded = np.concatenate([np.asarray(audio, dtype=np.float32).reshape(-1), tail])
