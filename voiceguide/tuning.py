@@ -83,3 +83,40 @@ def steady_heap() -> bool:
     (+1.9 MiB over two hours in scripts/mem_probe.py; -0.1 MiB at 32 KiB).
     """
     return _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
+CLIP_NICENESS: Final = 5
+"""How much lower than the audio callback a live session's clip-making threads run (a nice value, Linux): when
+both want a core, the scheduler gives the callback ~3/4 of it (weights 1024 against 335); a clip still gets a
+fair share against other busy programs, so a cold session does not wait much longer for its voice under load."""
+
+
+def lower_this_thread(niceness: int = CLIP_NICENESS) -> bool:
+    """Run the calling thread (and the threads and processes it starts later) ``niceness`` lower than the main
+    thread (calling it again changes nothing); True if done.
+
+    On Linux a nice value belongs to a thread (setpriority with the thread's id), so the audio callback and the
+    main thread keep theirs. Elsewhere it would lower the whole process, the callback too: nothing is done.
+    """
+    if not sys.platform.startswith("linux") or niceness <= 0:
+        return False
+    import threading
+
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + niceness))
+    except OSError:
+        return False
+    return True
+
+
+def give_back_memory() -> bool:
+    """Return the free memory at the top of glibc's heaps to the system (malloc_trim); True if some was."""
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return False
+    import ctypes
+
+    try:
+        return bool(ctypes.CDLL(None).malloc_trim(0))
+    except (OSError, AttributeError):
+        return False

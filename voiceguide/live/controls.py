@@ -61,9 +61,11 @@ class Controls:
         self.listening = False
         """Whether spoken commands are heard (the help then lists their phrases too)."""
 
-    def texts(self) -> list[str]:
-        """Every text a control may say (to synthesize ahead, so answers are immediate)."""
-        return list(ANSWERS.values())
+    def texts(self, timeline: Timeline | None = None) -> list[str]:
+        """Every text a control may say (to synthesize ahead, so answers are immediate); with ``timeline``, what
+        `r` repeats of each of its points too."""
+        spans = timeline.steps if timeline is not None else ()
+        return [*ANSWERS.values(), *(t for s in spans for t in location_texts(s, timeline, self.routine_steps))]
 
     def handle(self, command: str, player: Player, timeline: Timeline | None) -> Reply | None:
         """Apply one command; the reply is shown and said."""

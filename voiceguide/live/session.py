@@ -38,6 +38,7 @@ from .display import Status, status_at
 from .mixer import Player
 from .output import close_output, open_output
 from .progressive import Progressive, cold, when_silent
+from .release import release_when_made
 from .watchdog import write_stats
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class LiveSession:
         self.routine, self.routine_ref, self.pacing, self.device = routine, routine_ref, pacing, device
         self.resume = resume
         self.store = store or open_store(pacing, pronounce=routine.pronounce)
+        self.store.background = True  # clips are made at a lower priority than the audio callback
         self.commands: queue.Queue[str] = queue.Queue()
         self.player: Player | None = None
         self.timeline: Timeline | None = None
@@ -79,8 +81,7 @@ class LiveSession:
         """The one-session-at-a-time lock, released by close()."""
         self.listen_lost: str | None = None
         """Why and when listening stopped early, for the end line."""
-        # A bad bed file is one clear line before anything plays.
-        self._bed_source = open_bed_source(routine, pacing, self.store)
+        self._bed_source = open_bed_source(routine, pacing, self.store)  # a bad bed file: one line before any sound
         self.bed: BedTrack | None = None
 
     # Preparation.
@@ -113,6 +114,8 @@ class LiveSession:
             self._failure = exc
         finally:
             self._ready.set()
+        if self._failure is None and self.timeline is not None:  # every clip it can say made, the model goes
+            release_when_made(self.store, self.timeline, self.controls.texts(self.timeline))
 
     def _start_player(self) -> Player:
         rate = self.store.sample_rate

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..audio.types import Audio, check_clip
 from ..errors import SpeechError
+from ..tuning import lower_this_thread
 from .cache import ClipCache, clip_key
 from .engine import SpeechEngine
 from .finish import PROCESSING, finish_clip
@@ -71,12 +72,15 @@ class ClipStore:
         self._pool: ThreadPoolExecutor | None = None  # started when a clip must be made (never, warm)
         self._lock = threading.Lock()
         self.synthesized = 0
+        self.background = False  # make clips at a lower priority (a live session: its audio callback must win)
+        self.engines_started = 0  # a live session that released its engine should start no other
 
     def engine(self) -> SpeechEngine:
         """The engine, started on first need (a warm cache never starts it)."""
         with self._engine_lock:
             if self._engine is None:
                 self._engine = self._factory()
+                self.engines_started += 1
             return self._engine
 
     def spoken(self, text: str) -> str:
@@ -103,6 +107,8 @@ class ClipStore:
                 with self._lock:
                     self._on_disk.add(text)
                 return cached
+        if self.background:
+            lower_this_thread()  # before the engine starts: a neural model load is a second of a core
         engine = self.engine()
         request = self._ask_ahead(engine, text)
         if request is not None:
@@ -272,6 +278,15 @@ class ClipStore:
                     self._lengths[text] = length
                 return length
         return int(self.get(text).size)
+
+    def close_engine(self) -> bool:
+        """Close the engine (``release`` its model if it can); True if one ran. A clip asked later starts another."""
+        with self._engine_lock:
+            engine, self._engine = self._engine, None
+        if engine is None:
+            return False
+        getattr(engine, "release", engine.close)()
+        return True
 
     def close(self) -> None:
         """Stop background synthesis and release the engine (if one was started)."""
