@@ -114,8 +114,8 @@ class LiveSession:
             self._failure = exc
         finally:
             self._ready.set()
-        if self._failure is None and self.timeline is not None:  # every clip it can say made, the model goes
-            release_when_made(self.store, self.timeline, self.controls.texts(self.timeline))
+        if self._failure is None and self.timeline is not None and self.progressive is not None:  # a cold session:
+            release_when_made(self.store, self.timeline, self.controls.texts(self.timeline))  # the model goes when done
 
     def _start_player(self) -> Player:
         rate = self.store.sample_rate
