@@ -62,3 +62,40 @@ def test_left_to_itself_glibc_puts_that_buffer_in_a_heap() -> None:
 @pytest.mark.skipif(GLIBC, reason="elsewhere there is nothing to set")
 def test_steady_heap_is_a_no_op_without_glibc() -> None:
     assert steady_heap() is False
+
+
+# In a fresh process: take a clip-sized buffer (1 MiB) and write it, free it, then take and write another one;
+# print the minor page faults the second one cost (every page of a new mapping faults when first written).
+BATCH_PROBE = """
+import resource, sys
+import numpy as np
+from voiceguide.tuning import batch_heap
+
+applied = batch_heap() if sys.argv[1] == "batch" else None
+first = np.ones(2**18, dtype=np.float32)
+del first
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+second = np.ones(2**18, dtype=np.float32)
+print(applied, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def _faults_of_a_second_buffer(mode: str) -> tuple[str, int]:
+    root = str(Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", BATCH_PROBE, mode], capture_output=True, text=True, check=True, env={"PYTHONPATH": root}
+    )
+    applied, faults = done.stdout.split()
+    return applied, int(faults)
+
+
+@pytest.mark.skipif(not GLIBC, reason="the mmap and trim thresholds are glibc's")
+def test_an_export_reuses_a_freed_clip_buffer_without_new_page_faults() -> None:
+    applied, faults = _faults_of_a_second_buffer("batch")
+    assert applied == "True"
+    assert faults < 32  # 256 pages: reused, not mapped and faulted in again
+
+
+@pytest.mark.skipif(not GLIBC, reason="the mmap and trim thresholds are glibc's")
+def test_left_to_itself_glibc_faults_that_buffer_in_again() -> None:
+    assert _faults_of_a_second_buffer("default")[1] >= 200

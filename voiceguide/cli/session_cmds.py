@@ -132,6 +132,7 @@ def export_cmd(
     from pathlib import Path
 
     from ..speech.registry import start_ahead
+    from ..tuning import batch_heap
 
     if split and (captions or cue_sheet):
         raise click.UsageError("--captions and --cue-sheet go with a single file, not --split")
@@ -139,6 +140,7 @@ def export_cmd(
     # A first run's speech starts while the rest loads (before the format is checked: that needs the export
     # code, i.e. numpy; a refused export only leaves an idle server, which ends with this process).
     start_ahead(pacing.engine, pacing.voice)
+    batch_heap()  # one pass over many large buffers: reuse them (tuning.py says why)
 
     from ..export import choose_format, default_path, export, export_split, split_folder
     from ..prepare import prepare

@@ -63,12 +63,15 @@ class Controls:
         self.listening = False
         """Whether spoken commands are heard (the help then lists their phrases too)."""
 
-    def texts(self) -> list[str]:
+    def texts(self, timeline: Timeline | None = None) -> list[str]:
         """Every text a control may say (to synthesize ahead, so answers are immediate): the volumes a few
-        presses away (the others are made when asked for, in a fraction of a second)."""
+        presses away (the others are made when asked for, in a fraction of a second), and with ``timeline``,
+        what `r` repeats of each of its points."""
         loudest = round(math.log(MAX_VOLUME, VOLUME_STEP))
         volumes = [text for n in range(-3, loudest + 1) for text in self.volume_words(VOLUME_STEP**n)]
-        return [*self.answers.values(), *volumes]
+        spans = timeline.steps if timeline is not None else ()
+        repeats = [t for s in spans for t in location_texts(s, timeline, self.routine_steps, self.words)]
+        return [*self.answers.values(), *volumes, *repeats]
 
     def volume_words(self, volume: float) -> tuple[str, ...]:
         """What `+` and `-` say: the new volume (and at either end, that it goes no further), in words."""

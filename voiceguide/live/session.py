@@ -37,6 +37,7 @@ from .logbook import Logbook, end_entry
 from .mixer import Player
 from .output import close_output, open_output
 from .progressive import Progressive, cold, when_silent
+from .release import release_when_made
 from .watchdog import write_stats
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class LiveSession:
         self.routine, self.routine_ref, self.pacing, self.device = routine, routine_ref, pacing, device
         self.resume = resume
         self.store = store or open_store(pacing, pronounce=routine.pronounce, language=routine.language)
+        self.store.background = True  # clips are made at a lower priority than the audio callback
         self.commands: queue.Queue[str] = queue.Queue()
         self.player: Player | None = None
         self.timeline: Timeline | None = None
@@ -111,6 +113,9 @@ class LiveSession:
             self._failure = exc
         finally:
             self._ready.set()
+        if self._failure is None and self.timeline is not None and self.progressive is not None:  # a cold session:
+            answers = [*self.controls.texts(self.timeline), self.words.say("resuming")]
+            release_when_made(self.store, self.timeline, answers)  # the model goes when every clip is made
 
     def _start_player(self) -> Player:
         rate = self.store.sample_rate

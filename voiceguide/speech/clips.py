@@ -7,13 +7,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
-import numpy as np
-
 from ..audio.types import Audio, check_clip
 from ..errors import SpeechError
+from ..tuning import lower_this_thread
 from .cache import ClipCache, clip_key
 from .engine import SpeechEngine
 from .finish import PROCESSING, finish_clip
+from .measures import Measures
 from .pronounce import respell
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ MEMORY_BUDGET: Final = 6 * 1024 * 1024
 so a long session does not hold all its speech at once."""
 
 
-class ClipStore:
+class ClipStore(Measures):
     """Gives the samples of each spoken text; synthesizes missing ones ahead, in two worker threads."""
 
     def __init__(
@@ -60,8 +60,7 @@ class ClipStore:
         self._bytes = 0
         self._on_disk: set[str] = set()
         self._lengths: dict[str, int] = {}
-        self._profiles: dict[str, np.ndarray] = {}  # energy profiles, by text (1/24 of a clip's bytes)
-        self._peaks: dict[str, float] = {}
+        Measures.__init__(self)
         self._pending: dict[str, Future[Audio]] = {}
         self._keys: dict[str, str] = {}
         self._order: dict[str, int] = {}  # prefetched texts to make, in the order asked
@@ -71,12 +70,15 @@ class ClipStore:
         self._pool: ThreadPoolExecutor | None = None  # started when a clip must be made (never, warm)
         self._lock = threading.Lock()
         self.synthesized = 0
+        self.background = False  # make clips at a lower priority (a live session: its audio callback must win)
+        self.engines_started = 0  # a live session that released its engine should start no other
 
     def engine(self) -> SpeechEngine:
         """The engine, started on first need (a warm cache never starts it)."""
         with self._engine_lock:
             if self._engine is None:
                 self._engine = self._factory()
+                self.engines_started += 1
             return self._engine
 
     def spoken(self, text: str) -> str:
@@ -103,6 +105,8 @@ class ClipStore:
                 with self._lock:
                     self._on_disk.add(text)
                 return cached
+        if self.background:
+            lower_this_thread()  # before the engine starts: a neural model load is a second of a core
         engine = self.engine()
         request = self._ask_ahead(engine, text)
         if request is not None:
@@ -123,35 +127,6 @@ class ClipStore:
             if stored:
                 self._on_disk.add(text)
         return clip
-
-    def _measure(self, text: str, clip: Audio) -> None:
-        from ..audio.loudness import energy_profile
-
-        profile, peak = energy_profile(clip, self.sample_rate), float(np.max(np.abs(clip), initial=0.0))
-        with self._lock:
-            self._profiles[text], self._peaks[text] = profile, peak
-
-    def profile(self, text: str) -> np.ndarray:
-        """The energy profile of the clip for ``text`` (audio.loudness.energy_profile): what measuring a
-        session's loudness needs of it."""
-        return self._measures(text)[0]
-
-    def peak(self, text: str) -> float:
-        """The loudest sample of the clip for ``text``."""
-        return self._measures(text)[1]
-
-    def _measures(self, text: str) -> tuple[np.ndarray, float]:
-        # A clip made here was measured by its worker as it was made; another is read once for both.
-        with self._lock:
-            if text in self._profiles:
-                return self._profiles[text], self._peaks[text]
-        clip = self.get(text)
-        with self._lock:
-            if text in self._profiles:
-                return self._profiles[text], self._peaks[text]
-        self._measure(text, clip)
-        with self._lock:
-            return self._profiles[text], self._peaks[text]
 
     def _ask_ahead(self, engine: SpeechEngine, text: str) -> Future[Audio] | None:
         """The engine's request for ``text``, after asking for the prefetched texts up to ASKED_AHEAD past it, in
@@ -283,6 +258,15 @@ class ClipStore:
             return int(clip.size)
         length = self._cached_length(text)
         return length if length is not None else int(self.get(text).size)
+
+    def close_engine(self) -> bool:
+        """Close the engine (``release`` its model if it can); True if one ran. A clip asked later starts another."""
+        with self._engine_lock:
+            engine, self._engine = self._engine, None
+        if engine is None:
+            return False
+        getattr(engine, "release", engine.close)()
+        return True
 
     def close(self) -> None:
         """Stop background synthesis and release the engine (if one was started)."""

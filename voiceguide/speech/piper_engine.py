@@ -45,6 +45,11 @@ INTRA_OP_THREADS = 1
 """onnxruntime threads per run. See PiperEngine for why one thread and two concurrent callers."""
 SPINNING = "0"
 """Idle onnxruntime threads spin for work by default, burning a core the other caller could use."""
+GRAPH_OPTIMIZATION = "ORT_ENABLE_BASIC"
+"""onnxruntime's graph optimisations at load: the basic ones. Its default (all) took 0.57-0.96 s of CPU to load the
+joe voice against 0.30-0.41 s, and made its clips no faster (22.0-23.4 s of CPU for the evening's 52 texts on one
+core, against 23.7-24.2; scripts/piper_options.py, shared machine). Samples differ by at most 4e-5 (rounding):
+SYNTHESIS_VERSION names the setting. Without a memory arena the clips took 25.2-25.9 s and 740-760 MiB."""
 
 
 def length_scale(rate: int) -> float:
@@ -106,6 +111,7 @@ def _load(files: VoiceFiles) -> _Loaded:
         options = ort.SessionOptions()
         options.intra_op_num_threads = INTRA_OP_THREADS
         options.inter_op_num_threads = 1
+        options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, GRAPH_OPTIMIZATION)
         options.log_severity_level = 4  # its errors reach the user as our one-line SpeechError, not a log line
         options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         try:
@@ -185,6 +191,12 @@ class PiperEngine:
     def close(self) -> None:
         """Forget this engine's voice; the process keeps the loaded model for the next engine (see unload)."""
         self._loaded = None
+
+    def release(self) -> None:
+        """Close, and drop the voice from the process too (about 100 MiB of model, several hundred resident):
+        for a session that has made every clip it can need."""
+        self.close()
+        unload()
 
 
 def speak(loaded: _Loaded, text: str, scale: float) -> Audio:

