@@ -389,11 +389,11 @@ def bench_fit(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]
     env = env_with(work / "fit-cache")
     sys.path.insert(0, str(ROOT))
     os.environ["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
-    from voiceguide.config import effective_pacing
-    from voiceguide.length import session_minutes
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.plan.length import session_minutes
+    from voiceguide.plan.timeline import estimate
     from voiceguide.prepare import build_timeline, open_store
-    from voiceguide.routine import load_routine
-    from voiceguide.timeline import estimate
+    from voiceguide.routine.library import load_routine
 
     loaded = load_routine(routine)
     own = session_minutes(estimate(loaded, effective_pacing(loaded, {}, None, saved={})[0]))
@@ -442,8 +442,8 @@ def bench_log(runs: int, work: Path, sessions: int = 10_000) -> dict[str, dict[s
     os.environ["VOICEGUIDE_DATA_DIR"] = str(work / "log-start")
     from voiceguide import practice
     from voiceguide.live.logbook import Logbook
-    from voiceguide.pacing import Pacing
-    from voiceguide.routine import load_routine
+    from voiceguide.plan.pacing import Pacing
+    from voiceguide.routine.library import load_routine
 
     evening = load_routine("evening")
     first, later = [], []

@@ -44,11 +44,11 @@ def levels(routine_ref: str, beds: list[str], scale: float | None, level: float,
     import soundfile as sf
 
     from voiceguide.audio.loudness import gated
-    from voiceguide.config import effective_pacing
     from voiceguide.export.writer import export
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.plan.timeline import Kind
     from voiceguide.prepare import prepare
-    from voiceguide.routine import load_routine
-    from voiceguide.timeline import Kind
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine(routine_ref)
     pacing, _ = effective_pacing(routine, {"scale": str(scale)} if scale else {}, None, saved={})
@@ -138,9 +138,9 @@ def memory(routine: str, scales: list[float], bed: str, work: Path) -> None:
 def cpu(routine_ref: str, bed: str, block: int) -> None:
     """CPU seconds BedTrack.block takes per second of audio, over a whole session, in live-sized blocks."""
     from voiceguide.audio.bed import BedTrack, open_bed
-    from voiceguide.config import effective_pacing
+    from voiceguide.plan.config import effective_pacing
     from voiceguide.prepare import build_timeline, open_store
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine(routine_ref)
     pacing, _ = effective_pacing(routine, {}, None, saved={})

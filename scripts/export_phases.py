@@ -29,10 +29,10 @@ def mark(name: str) -> None:
 
 
 def main() -> None:
-    from voiceguide.config import effective_pacing
     from voiceguide.export.writer import export
+    from voiceguide.plan.config import effective_pacing
     from voiceguide.prepare import Prepared, build_timeline, open_store, session_gain
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     mark("imports")
     routine = load_routine(sys.argv[1])

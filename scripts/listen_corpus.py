@@ -129,7 +129,7 @@ def speak(text: str, voice: str, rate: int) -> np.ndarray:
 
 def texts() -> list[str]:
     """Ordinary speech: the evening routine's texts, then the plain sentences."""
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine("evening")
     found = [routine.opening, routine.closing]

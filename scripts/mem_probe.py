@@ -66,8 +66,8 @@ def main() -> None:
     parser.add_argument("--scale")
     parser.add_argument("--speed", type=float, default=32.0, help="times real time (default 32)")
     args = parser.parse_args()
-    from voiceguide.config import effective_pacing
-    from voiceguide.routine import load_routine
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine(args.routine)
     flags = {"bed": args.bed} | ({"scale": args.scale} if args.scale else {})

@@ -15,11 +15,11 @@ from pathlib import Path
 
 def texts(tag: str) -> list[str]:
     """Every distinct text a session in ``tag`` says."""
-    from voiceguide.config import effective_pacing
-    from voiceguide.language import in_language
     from voiceguide.live.controls import answers
-    from voiceguide.routine import load_routine
-    from voiceguide.timeline import estimate
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.plan.language import in_language
+    from voiceguide.plan.timeline import estimate
+    from voiceguide.routine.library import load_routine
     from voiceguide.words import catalogue
 
     english = load_routine("evening")

@@ -95,9 +95,9 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def short_session(standin: None):
     """The short test routine prepared with the stand-in engine: (routine, pacing, store, timeline)."""
-    from voiceguide.config import effective_pacing
+    from voiceguide.plan.config import effective_pacing
     from voiceguide.prepare import build_timeline, open_store
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine(str(Path(__file__).parent / "routines" / "short.toml"))
     pacing, _ = effective_pacing(routine, {}, None)

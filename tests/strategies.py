@@ -10,8 +10,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from voiceguide.pacing import CYCLE_SECONDS, KNOBS, STEP_MINUTES, Pacing
-from voiceguide.parsers import (
+from voiceguide.plan.pacing import CYCLE_SECONDS, KNOBS, STEP_MINUTES, Pacing
+from voiceguide.routine.library import Sides, Technique, plain_text
+from voiceguide.routine.parsers import (
     BED_NAMES,
     WAIT_TECHNIQUES,
     Range,
@@ -22,9 +23,8 @@ from voiceguide.parsers import (
     switch,
     whole_minutes,
 )
-from voiceguide.points import MERIDIANS, Point
-from voiceguide.routine import Sides, Technique, plain_text
-from voiceguide.validate import STEP_KEYS, TOP_KEYS
+from voiceguide.routine.points import MERIDIANS, Point
+from voiceguide.routine.validate import STEP_KEYS, TOP_KEYS
 
 
 # TOML documents built from Python values.

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import missing
-from voiceguide import config
 from voiceguide.cli import cli
 from voiceguide.live import state
-from voiceguide.pacing import parse_layer
-from voiceguide.points import parse_point
+from voiceguide.plan import config
+from voiceguide.plan.pacing import parse_layer
+from voiceguide.routine.points import parse_point
 
 TINY = str(Path(__file__).parent / "routines" / "tiny.toml")
 CODES = ["LR3", "LR4", "SP4", "SP3", "KI6", "KI1", "ST36", "LI4", "PC6", "HT7", "GB34", "BL60"]
@@ -297,8 +297,8 @@ def test_two_pace_sets_at_once_lose_nothing(tmp_path: Path) -> None:
 SAVE_AT = """
 import sys, time
 from pathlib import Path
-from voiceguide import config
-from voiceguide.pacing import parse_layer
+from voiceguide.plan import config
+from voiceguide.plan.pacing import parse_layer
 values = parse_layer({"press": sys.argv[2] + "=" + sys.argv[3]}, prefix="--")
 time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # all processes save at the same moment
 config.save(values, Path(sys.argv[1]))

@@ -18,9 +18,9 @@ from voiceguide.audio.bed import BEDS, DUCK_DB, FADE_IN, IDLE_RAMP, MAX_LIFT_DB,
 from voiceguide.audio.bedloops import build_loop, generated
 from voiceguide.audio.loudness import k_weighted
 from voiceguide.errors import BedError, PacingError
-from voiceguide.pacing import BED_LEVEL, parse_layer
-from voiceguide.parsers import BED_NAMES
-from voiceguide.timeline import Kind
+from voiceguide.plan.pacing import BED_LEVEL, parse_layer
+from voiceguide.plan.timeline import Kind
+from voiceguide.routine.parsers import BED_NAMES
 
 RATE = 22050
 KINDS = ["brown", "pink", "rain", "drone", "file"]

@@ -2,10 +2,10 @@
 
 import pytest
 
-from voiceguide.config import effective_pacing
-from voiceguide.length import session_minutes
-from voiceguide.routine import builtin_names, load_routine
-from voiceguide.timeline import estimate
+from voiceguide.plan.config import effective_pacing
+from voiceguide.plan.length import session_minutes
+from voiceguide.plan.timeline import estimate
+from voiceguide.routine.library import builtin_names, load_routine
 
 
 def test_there_are_three_built_in_routines() -> None:

@@ -14,7 +14,7 @@ from voiceguide.chart.foot import LENGTH, VIEWS
 from voiceguide.chart.locations import LOCATIONS, location
 from voiceguide.chart.shapes import inside, x_at
 from voiceguide.cli import cli
-from voiceguide.points import parse_point
+from voiceguide.routine.points import parse_point
 
 MERIDIAN_POINTS = [
     *(f"SP{n}" for n in range(1, 6)),

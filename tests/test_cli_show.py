@@ -146,11 +146,11 @@ def test_python_dash_m_voiceguide_runs_the_cli() -> None:
 
 @pytest.mark.parametrize("flags", [(), ("--rate", "120"), ("--preset", "brisk"), ("--verbosity", "minimal")])
 def test_the_spoken_length_and_the_estimate_agree_with_the_plan(espeak: None, flags: tuple[str, ...]) -> None:
-    from voiceguide.config import effective_pacing
-    from voiceguide.cues import spoken_number
-    from voiceguide.length import session_minutes
-    from voiceguide.routine import load_routine
-    from voiceguide.timeline import estimate
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.plan.cues import spoken_number
+    from voiceguide.plan.length import session_minutes
+    from voiceguide.plan.timeline import estimate
+    from voiceguide.routine.library import load_routine
 
     plan = show_json(*flags)
     minutes = max(1, int(plan["duration"] / 60 + 0.5))

@@ -148,9 +148,9 @@ def test_two_cold_exports_are_byte_identical_and_a_warm_one_too(tmp_path: Path) 
 
 
 def test_a_warm_cache_never_starts_the_speech_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from voiceguide.config import effective_pacing
+    from voiceguide.plan.config import effective_pacing
     from voiceguide.prepare import prepare
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
     from voiceguide.speech import pool
 
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))

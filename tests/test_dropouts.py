@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 from conftest import Recorder
 
-from voiceguide.events import Event, Kind
 from voiceguide.live.display import ending
 from voiceguide.live.dropouts import Dropouts
 from voiceguide.live.mixer import Player
 from voiceguide.live.output import close_output, open_output
 from voiceguide.live.state import Outcome
-from voiceguide.timeline import Timeline
+from voiceguide.plan.events import Event, Kind
+from voiceguide.plan.timeline import Timeline
 
 RATE = 22050
 BLOCK = 1024 / RATE

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from voiceguide.cli import cli
 from voiceguide.errors import ExportError, PacingError, RoutineError
 from voiceguide.export.writer import reported
-from voiceguide.pacing import parse_layer
-from voiceguide.points import PointCodeError, parse_point
-from voiceguide.routine import parse_routine
+from voiceguide.plan.pacing import parse_layer
+from voiceguide.routine.library import parse_routine
+from voiceguide.routine.points import PointCodeError, parse_point
 
 STEP = '[[steps]]\npoint = "{point}"\ntechnique = "hold"\nminutes = 1\nsides = "both"\n'
 

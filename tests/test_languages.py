@@ -94,9 +94,9 @@ def test_a_routine_file_speaks_its_own_language_and_refuses_another_lang(tmp_pat
 def test_a_translated_session_speaks_with_its_languages_espeak_voice_unless_one_is_chosen() -> None:
     from dataclasses import replace
 
-    from voiceguide.config import effective_pacing
-    from voiceguide.language import in_language
-    from voiceguide.routine import load_routine
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.plan.language import in_language
+    from voiceguide.routine.library import load_routine
 
     english = load_routine("evening")
     pacing, origin = effective_pacing(english, {"lang": "de"}, None, saved={})
@@ -195,7 +195,7 @@ def test_mp3_and_opus_exports_carry_the_language_and_translated_chapters(tmp_pat
 
 def test_an_export_in_another_language_goes_beside_the_english_one_by_default() -> None:
     from voiceguide.export import default_path
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     assert str(default_path(load_routine("evening"), "m4b")) == "audio/evening.m4b"
     assert str(default_path(load_routine("evening", "pt-BR"), "m4b")) == "audio/evening.pt-BR.m4b"

@@ -86,7 +86,7 @@ def import_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
 
 
 def test_the_import_walker_resolves_relative_imports_and_skips_type_checking_blocks() -> None:
-    assert "voiceguide.errors" in imports("voiceguide.tomlfile")  # from .errors import RoutineError
+    assert "voiceguide.errors" in imports("voiceguide.routine.tomlfile")  # from .errors import RoutineError
     assert "voiceguide.audio.types" in imports("voiceguide.speech.pyttsx3_engine")  # from ..audio.types import Audio
     assert "voiceguide.speech.pyttsx3_engine" in imports("voiceguide.speech.registry")  # inside a function
     assert "voiceguide.speech.engine" in imports("voiceguide.speech.registry")  # at the top

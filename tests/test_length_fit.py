@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voiceguide.cli import cli
-from voiceguide.config import effective_pacing
-from voiceguide.cues import sentences
 from voiceguide.errors import PacingError
-from voiceguide.length import MAX_STRETCH, MIN_CYCLES, MIN_HOLD_MINUTES, FitError, Stretch, fit_minutes
-from voiceguide.pacing import Pacing, parse_layer
-from voiceguide.routine import load_routine
-from voiceguide.timeline import Timeline, schedule
+from voiceguide.plan.config import effective_pacing
+from voiceguide.plan.cues import sentences
+from voiceguide.plan.length import MAX_STRETCH, MIN_CYCLES, MIN_HOLD_MINUTES, FitError, Stretch, fit_minutes
+from voiceguide.plan.pacing import Pacing, parse_layer
+from voiceguide.plan.timeline import Timeline, schedule
+from voiceguide.routine.library import load_routine
 
 RATE = 100
 EVENING = load_routine("evening")

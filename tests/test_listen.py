@@ -95,7 +95,7 @@ def test_each_command_spoken_by_a_voice_is_heard_as_that_command(sphinx: None, v
 
 def test_the_routine_s_own_sentences_are_not_taken_for_commands(sphinx: None) -> None:
     from voiceguide.live.recognizer import Recognizer
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine("evening")
     texts = [step.instructions for step in routine.steps[:3]] + [step.location for step in routine.steps[:3]]
@@ -299,10 +299,10 @@ def test_the_program_s_own_spoken_command_is_gated_end_to_end_but_the_user_s_is_
     import soundfile as sf
     import soxr
 
-    from voiceguide.events import Event, Kind, Timeline
     from voiceguide.live.mixer import Player
     from voiceguide.live.output import close_output, open_output
     from voiceguide.live.voice import VoiceCommands
+    from voiceguide.plan.events import Event, Kind, Timeline
 
     rate = 22050
     wav = subprocess.run(["espeak-ng", "--stdout", "-v", "en-us", "-s", "140", "next point"], capture_output=True)

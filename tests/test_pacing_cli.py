@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from voiceguide.cli import cli
-from voiceguide.config import effective_pacing
-from voiceguide.pacing import Verbosity, parse_layer
-from voiceguide.routine import parse_routine
+from voiceguide.plan.config import effective_pacing
+from voiceguide.plan.pacing import Verbosity, parse_layer
+from voiceguide.routine.library import parse_routine
 
 ROUTINE = b'title = "T"\n[pacing]\nrate = 140\ngap = 5\n[[steps]]\npoint = "SP4"\ntechnique = "cycles"\nminutes = 1\nsides = "left"\n'
 

@@ -196,7 +196,7 @@ def test_space_pauses_and_resumes_and_the_rest_of_the_session_shifts_by_the_paus
     tail = recording[head + tail_start - RATE : head + tail_start + RATE * 12]
     shift = align(tail, export[tail_start:]) - RATE
     # The session waits the 2.5 s of the pause, then while "Resuming." is said ("Paused." is said during it).
-    from voiceguide.pacing import Pacing
+    from voiceguide.plan.pacing import Pacing
     from voiceguide.prepare import open_store
 
     store = open_store(Pacing())
@@ -287,7 +287,7 @@ def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_c
 ) -> None:
     from voiceguide.live.controls import Controls
     from voiceguide.live.mixer import MAX_VOLUME
-    from voiceguide.pacing import Pacing
+    from voiceguide.plan.pacing import Pacing
     from voiceguide.prepare import open_store
 
     steps = reference["plan"]["steps"]

@@ -195,11 +195,11 @@ def test_every_control_is_answered_by_a_spoken_word_even_while_paused(live) -> N
 
 @pytest.mark.parametrize("verbosity", ["full", "brief", "minimal"])
 def test_repeat_says_where_the_point_is_at_every_verbosity(standin: None, verbosity: str) -> None:
-    from voiceguide.cues import sentences
     from voiceguide.live.controls import Controls
-    from voiceguide.pacing import Pacing, Verbosity
+    from voiceguide.plan.cues import sentences
+    from voiceguide.plan.pacing import Pacing, Verbosity
     from voiceguide.prepare import build_timeline, open_store
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine("evening")
     pacing = Pacing(verbosity=Verbosity(verbosity), scale=0.05)
@@ -218,8 +218,8 @@ def test_the_live_player_holds_exactly_at_a_wait_until_space_then_goes_on_at_ful
     from dataclasses import replace
 
     from voiceguide.live.controls import Controls
-    from voiceguide.points import parse_point
     from voiceguide.prepare import build_timeline
+    from voiceguide.routine.points import parse_point
 
     routine, pacing, store, _ = short_session
     timeline = build_timeline(routine, replace(pacing, wait_before=(parse_point("LR3"),)), store, live=True)
@@ -261,7 +261,7 @@ def test_with_a_bed_the_live_mix_is_the_export_and_a_pause_keeps_the_bed_playing
 
 def _hold_then_sound() -> tuple[Player, int]:
     # A timeline silent for its first 10 blocks, then loud: a session that peaks near -1 dBFS.
-    from voiceguide.timeline import Event, Kind, Timeline
+    from voiceguide.plan.timeline import Event, Kind, Timeline
 
     rate, loud = 22050, np.full(22050, 0.8, dtype=np.float32)
     timeline = Timeline(rate, 10 * BLOCK + loud.size, (Event(10 * BLOCK, loud.size, Kind.SPEECH, text="x"),), (), ())
@@ -327,7 +327,7 @@ def test_volume_goes_up_to_plus_9_db_and_the_live_output_never_passes_minus_1_db
 
 
 def test_the_live_limiter_turns_a_loud_tone_down_smoothly_instead_of_clipping_it() -> None:
-    from voiceguide.timeline import Event, Kind, Timeline
+    from voiceguide.plan.timeline import Event, Kind, Timeline
 
     rate = 22050
     tone = (0.8 * np.sin(2 * np.pi * 441 * np.arange(rate) / rate)).astype(np.float32)  # 441 Hz: whole cycles

@@ -1,6 +1,6 @@
 import pytest
 
-from voiceguide.points import PointCodeError, parse_point, parse_point_list
+from voiceguide.routine.points import PointCodeError, parse_point, parse_point_list
 
 
 @pytest.mark.parametrize(

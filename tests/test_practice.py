@@ -21,9 +21,9 @@ from voiceguide import practice
 from voiceguide.cli import cli
 from voiceguide.errors import LogError
 from voiceguide.live.logbook import Logbook, end_entry
+from voiceguide.plan.timeline import estimate
 from voiceguide.practice_report import calendar, report, streak_of
-from voiceguide.routine import load_routine
-from voiceguide.timeline import estimate
+from voiceguide.routine.library import load_routine
 
 HASH = "0123456789abcdef" * 4
 
@@ -259,7 +259,7 @@ class FakePlayer:
 
 @pytest.fixture
 def tiny():
-    from voiceguide.pacing import Pacing
+    from voiceguide.plan.pacing import Pacing
 
     routine = load_routine(str(Path(__file__).parent / "routines" / "tiny.toml"))
     return routine, Pacing(), estimate(routine, Pacing(), 100)
@@ -329,7 +329,7 @@ def test_with_the_log_off_nothing_is_recorded(tiny) -> None:
 
 
 def test_pace_set_log_off_is_kept_and_reaches_the_session_pacing() -> None:
-    from voiceguide.config import effective_pacing
+    from voiceguide.plan.config import effective_pacing
 
     result = CliRunner().invoke(cli, ["pace", "set", "--log", "off"])
     assert result.exit_code == 0, result.output

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from strategies import Style, routines, write
 
 from voiceguide.audio.render import render
-from voiceguide.config import effective_pacing
 from voiceguide.errors import PacingError
 from voiceguide.live.controls import Controls
 from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
@@ -24,13 +23,14 @@ from voiceguide.live.mixer import Player
 from voiceguide.live.prefix import minutes_texts, ready_part, said_minutes
 from voiceguide.live.progressive import Progressive, cold, when_silent
 from voiceguide.live.session import LiveSession, preroll
-from voiceguide.pacing import Pacing
+from voiceguide.plan.config import effective_pacing
+from voiceguide.plan.pacing import Pacing
+from voiceguide.plan.timeline import schedule
 from voiceguide.prepare import build_timeline
-from voiceguide.routine import load_routine, parse_routine
+from voiceguide.routine.library import load_routine, parse_routine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import ClipStore
 from voiceguide.speech.standin import StandinEngine
-from voiceguide.timeline import schedule
 
 ROUTINES = Path(__file__).parent / "routines"
 RATE = 22050

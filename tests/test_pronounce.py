@@ -47,7 +47,7 @@ def test_a_routine_table_adds_words_and_wins_over_the_default_in_any_case() -> N
 
 
 def test_every_pinyin_name_of_the_built_in_routine_is_in_the_table() -> None:
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine("evening")
     pinyin = [step.aliases[0] for step in routine.steps if step.aliases]

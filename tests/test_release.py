@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.config import effective_pacing
 from voiceguide.live.controls import ANSWERS
 from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
 from voiceguide.live.session import LiveSession
-from voiceguide.routine import load_routine
+from voiceguide.plan.config import effective_pacing
+from voiceguide.routine.library import load_routine
 from voiceguide.speech.cache import ClipCache
 from voiceguide.speech.clips import ClipStore
 from voiceguide.speech.standin import StandinEngine

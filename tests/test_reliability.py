@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from strategies import Case, Doc, routine_files, toml_value, values
 
 from voiceguide.cli import cli
-from voiceguide.config import load_saved
 from voiceguide.errors import PacingError, RoutineError
-from voiceguide.pacing import KNOBS, parse_layer
-from voiceguide.routine import Routine, parse_routine, plain_text
+from voiceguide.plan.config import load_saved
+from voiceguide.plan.pacing import KNOBS, parse_layer
+from voiceguide.routine.library import Routine, parse_routine, plain_text
 
 HERE = Path(__file__).parent
 SHORT = str(HERE / "routines" / "short.toml")
@@ -138,7 +138,7 @@ def test_markup_in_a_routine_is_stripped_not_interpreted(espeak: None) -> None:
 
 
 def test_very_long_cues_are_spoken_in_sentence_sized_parts() -> None:
-    from voiceguide.cues import SPLIT_AT, sentences
+    from voiceguide.plan.cues import SPLIT_AT, sentences
 
     text = " ".join(f"This is sentence number {n} of a long location text." for n in range(40))
     parts = sentences(text)
@@ -364,9 +364,9 @@ def test_two_hundred_renders_in_one_process_do_not_grow_memory(standin: None) ->
     import numpy as np
 
     from voiceguide.audio.render import render
-    from voiceguide.config import effective_pacing
+    from voiceguide.plan.config import effective_pacing
     from voiceguide.prepare import prepare
-    from voiceguide.routine import load_routine
+    from voiceguide.routine.library import load_routine
 
     routine = load_routine(SHORT)
     pacing, _ = effective_pacing(routine, {}, None)

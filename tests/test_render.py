@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.render import event_audio, render
-from voiceguide.config import effective_pacing
+from voiceguide.plan.config import effective_pacing
 from voiceguide.prepare import build_timeline, open_store
-from voiceguide.routine import load_routine
+from voiceguide.routine.library import load_routine
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
 

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from voiceguide.cli import cli
 from voiceguide.errors import RoutineError, readable_field
-from voiceguide.routine import Sides, Technique, load_routine, parse_routine
+from voiceguide.routine.library import Sides, Technique, load_routine, parse_routine
 
 BAD = Path(__file__).parent / "routines" / "bad"
 

@@ -30,8 +30,8 @@ print(json.dumps({"modules": [m for m in heavy if m in sys.modules], "espeak": "
 @pytest.fixture
 def short_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standin: None):
     """The short routine and its default pacing, with the stand-in engine and an empty clip cache of its own."""
-    from voiceguide.config import effective_pacing
-    from voiceguide.routine import load_routine
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.routine.library import load_routine
 
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
     routine = load_routine(SHORT)

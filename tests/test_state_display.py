@@ -2,9 +2,9 @@
 
 from voiceguide.live.display import Status, plain_line, status_at, status_line, wrapped
 from voiceguide.live.state import SavedSession, resume_point, where
-from voiceguide.pacing import Pacing, Verbosity
-from voiceguide.routine import parse_routine
-from voiceguide.timeline import Phase, schedule
+from voiceguide.plan.pacing import Pacing, Verbosity
+from voiceguide.plan.timeline import Phase, schedule
+from voiceguide.routine.library import parse_routine
 
 RATE = 100
 ROUTINE = parse_routine(
@@ -103,8 +103,8 @@ def test_resume_with_a_preset_or_flags_applies_them_over_the_saved_pacing(standi
 
     from voiceguide.live import state
     from voiceguide.live.start import open_session
-    from voiceguide.pacing import Verbosity, pacing_texts
-    from voiceguide.routine import load_routine, routine_ref
+    from voiceguide.plan.pacing import Verbosity, pacing_texts
+    from voiceguide.routine.library import load_routine, routine_ref
 
     tiny = str(Path(__file__).parent / "routines" / "tiny.toml")
     routine = load_routine(tiny)

@@ -2,13 +2,13 @@
 
 import pytest
 
-from voiceguide.cues import time_left as _time_left
 from voiceguide.errors import PacingError
-from voiceguide.pacing import Pacing, Verbosity, parse_layer
-from voiceguide.parsers import PerPoint
-from voiceguide.points import parse_point
-from voiceguide.routine import Routine, load_routine, parse_routine
-from voiceguide.timeline import Kind, Phase, Timeline, schedule
+from voiceguide.plan.cues import time_left as _time_left
+from voiceguide.plan.pacing import Pacing, Verbosity, parse_layer
+from voiceguide.plan.timeline import Kind, Phase, Timeline, schedule
+from voiceguide.routine.library import Routine, load_routine, parse_routine
+from voiceguide.routine.parsers import PerPoint
+from voiceguide.routine.points import parse_point
 from voiceguide.words import catalogue
 
 
@@ -286,7 +286,7 @@ def test_announce_takes_only_whole_minutes_up_to_an_hour(value: str) -> None:
 
 
 def test_session_minutes_is_whole_minutes_with_halves_rounded_up_and_never_zero() -> None:
-    from voiceguide.length import session_minutes
+    from voiceguide.plan.length import session_minutes
 
     def minutes(seconds: float) -> int:
         return session_minutes(Timeline(RATE, round(seconds * RATE), (), (), ()))
@@ -296,9 +296,9 @@ def test_session_minutes_is_whole_minutes_with_halves_rounded_up_and_never_zero(
 
 @pytest.mark.parametrize("hold_minutes", [2, 17, 48])
 def test_the_voice_says_the_plans_own_length_in_whole_minutes(hold_minutes: int) -> None:
-    from voiceguide.cues import spoken_number
-    from voiceguide.length import session_minutes
-    from voiceguide.timeline import estimate
+    from voiceguide.plan.cues import spoken_number
+    from voiceguide.plan.length import session_minutes
+    from voiceguide.plan.timeline import estimate
 
     r = routine(HOLD.replace("minutes = 0.05", f"minutes = {hold_minutes}"))
     for t in (plan(r), estimate(r, Pacing())):
@@ -374,8 +374,8 @@ def longest_quiet(timeline: Timeline) -> tuple[int, int]:
 
 
 def test_the_evening_plan_with_default_pacing_is_never_quiet_for_more_than_75_seconds() -> None:
-    from voiceguide.config import effective_pacing
-    from voiceguide.timeline import estimate
+    from voiceguide.plan.config import effective_pacing
+    from voiceguide.plan.timeline import estimate
 
     evening = load_routine("evening")
     t = estimate(evening, effective_pacing(evening, {}, None, saved={})[0])
@@ -407,15 +407,15 @@ def test_minimal_verbosity_welcomes_in_one_line_then_the_tones() -> None:
     t = plan(load_routine("evening"), verbosity=Verbosity.MINIMAL)
     first = t.steps[0].start
     said = [e.text for e in t.events if e.kind is Kind.SPEECH and e.start < first]
-    from voiceguide.cues import spoken_number
-    from voiceguide.length import session_minutes
+    from voiceguide.plan.cues import spoken_number
+    from voiceguide.plan.length import session_minutes
 
     title = f"Evening foot acupressure for stress. About {spoken_number(session_minutes(t))} minutes."
     assert said == [title, "Press tone.", "Release tone.", "End of a point."]
 
 
 def test_a_step_marked_wait_gets_an_announced_fixed_gap_in_exports_at_these_exact_samples() -> None:
-    from voiceguide.timeline import WAIT_SECONDS
+    from voiceguide.plan.timeline import WAIT_SECONDS
 
     t = plan(routine(HOLD + WARMTH + "wait = true\n"))
     assert WAIT_SECONDS == 60 and t.waits == (2415,)
@@ -444,7 +444,7 @@ def test_the_live_timeline_holds_at_the_wait_with_no_gap_and_asks_for_space() ->
 
 
 def test_wait_before_takes_point_codes_or_technique_names_and_waits_before_those_steps() -> None:
-    from voiceguide.pacing import value_text
+    from voiceguide.plan.pacing import value_text
 
     parsed = parse_layer({"wait_before": "Warmth, Liv-3"})["wait_before"]
     assert parsed == ("warmth", parse_point("LR3")) and value_text(parsed) == "warmth,LR3"

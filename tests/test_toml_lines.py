@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voiceguide.errors import RoutineError
-from voiceguide.routine import parse_routine
+from voiceguide.routine.library import parse_routine
 
 STEP = 'point = "SP4"\ntechnique = "hold"\nsides = "left"\n'
 

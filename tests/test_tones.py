@@ -6,9 +6,9 @@ import pytest
 
 from voiceguide.audio.loudness import TARGET_LUFS
 from voiceguide.audio.tones import tone
-from voiceguide.pacing import Pacing, Verbosity
-from voiceguide.routine import parse_routine
-from voiceguide.timeline import Kind, schedule
+from voiceguide.plan.pacing import Pacing, Verbosity
+from voiceguide.plan.timeline import Kind, schedule
+from voiceguide.routine.library import parse_routine
 
 RATE = 22050
 # Samples in each tone: 0.25, 0.35, 1.2, 3 and 4 seconds, worked out by hand (5512.5 and 7717.5 round down).

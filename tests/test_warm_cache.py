@@ -30,12 +30,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.cli import cli
-from voiceguide.config import effective_pacing
-from voiceguide.events import TONE_SECONDS
 from voiceguide.live.mixer import CALLBACK_BLOCK as BLOCK
 from voiceguide.live.session import LiveSession
+from voiceguide.plan.config import effective_pacing
+from voiceguide.plan.events import TONE_SECONDS
 from voiceguide.prepare import prepare
-from voiceguide.routine import load_routine
+from voiceguide.routine.library import load_routine
 from voiceguide.speech.cache import ClipCache
 
 RATE = 22050

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide import cues
-from voiceguide.config import effective_pacing
-from voiceguide.language import in_language
 from voiceguide.live.controls import answers, location_texts
-from voiceguide.routine import builtin_languages, load_routine
-from voiceguide.timeline import estimate
+from voiceguide.plan import cues
+from voiceguide.plan.config import effective_pacing
+from voiceguide.plan.language import in_language
+from voiceguide.plan.timeline import estimate
+from voiceguide.routine.library import builtin_languages, load_routine
 from voiceguide.words import SOURCE, catalogue, languages
 from voiceguide.words.numbers import rulesets
 

@@ -77,8 +77,8 @@ def _neural() -> list[Check]:
 
 def _session_voice() -> Check:
     """The engine and voice `voiceguide play` speaks with (saved defaults included), and why."""
-    from .config import effective_pacing
     from .errors import VoiceguideError
+    from .plan.config import effective_pacing
     from .speech.registry import decide
 
     try:

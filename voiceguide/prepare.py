@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .events import TONE_SECONDS, Event, Kind
-from .pacing import Pacing, pacing_texts
-from .routine import Routine
-from .timeline import Timeline, estimate_samples, schedule
+from .plan.events import TONE_SECONDS, Event, Kind
+from .plan.pacing import Pacing, pacing_texts
+from .plan.timeline import Timeline, estimate_samples, schedule
+from .routine.library import Routine
 
 if TYPE_CHECKING:
     from .audio.bed import BedTrack
@@ -244,7 +244,7 @@ def open_bed_source(routine: Routine, pacing: Pacing, store: ClipStore) -> BedSo
     if pacing.bed == "none":
         return None
     from .audio.bed import open_bed
-    from .timeline import estimate
+    from .plan.timeline import estimate
 
     reach = 2 * estimate(routine, pacing, store.sample_rate).length
     return open_bed(pacing.bed, store.sample_rate, measure_limit=reach)

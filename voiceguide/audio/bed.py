@@ -14,7 +14,7 @@ from typing import Final
 
 import numpy as np
 
-from ..timeline import Kind, Timeline
+from ..plan.timeline import Kind, Timeline
 from .bedloops import BED_LUFS, GENERATED, BedSource, PeriodicEnergy, generated
 from .loudness import HOP_SECONDS, TARGET_LUFS, gain_to, gated, session_energy
 from .types import Audio

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from ..timeline import Event, Kind, Timeline
+from ..plan.timeline import Event, Kind, Timeline
 from .tones import tone
 from .types import Audio
 

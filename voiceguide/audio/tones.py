@@ -7,7 +7,7 @@ from typing import Final
 
 import numpy as np
 
-from ..timeline import TONE_SECONDS
+from ..plan.timeline import TONE_SECONDS
 from .loudness import TARGET_LUFS, loudness
 from .types import Audio
 
@@ -99,7 +99,7 @@ def tone_code() -> str:
 
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("tones.py", "loudness.py", "../timeline.py"):
+    for name in ("tones.py", "loudness.py", "../plan/timeline.py"):
         try:
             digest.update((here / name).read_bytes())
         except OSError:  # no source beside the bytecode: never reuse a kept tone

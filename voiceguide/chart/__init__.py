@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 from ..errors import ChartError
-from ..length import session_minutes
-from ..model import Routine
-from ..pacing import Pacing
 from ..paths import atomic_write
-from ..timeline import estimate
+from ..plan.length import session_minutes
+from ..plan.pacing import Pacing
+from ..plan.timeline import estimate
+from ..routine.model import Routine
 from .guide import guide_html
 from .items import Item, items
 from .png import to_png

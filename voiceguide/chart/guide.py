@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Final
 
-from ..model import Routine, plain_text
+from ..routine.model import Routine, plain_text
 from .items import Item
 from .svg import SUBTITLE, chart_svg
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ..model import Routine, Sides, Step, Technique
-from ..pacing import Pacing
-from ..steps import session_steps, step_seconds
+from ..plan.pacing import Pacing
+from ..plan.steps import session_steps, step_seconds
+from ..routine.model import Routine, Sides, Step, Technique
 from .locations import Location, location
 
 TECHNIQUE_WORDS: Final[dict[Technique, str]] = {

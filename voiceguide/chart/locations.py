@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ..points import Point, parse_point
+from ..routine.points import Point, parse_point
 from .shapes import XY
 
 

@@ -37,7 +37,7 @@ def routines(ctx: click.Context, param: click.Parameter, incomplete: str) -> Ite
     """Built-in routine names and the .toml files here; a path is the shell's to complete."""
     if _looks_like_path(incomplete):
         return _files(incomplete)
-    from ..routine import builtin_names
+    from ..routine.library import builtin_names
 
     found = [name for name in builtin_names() if name.startswith(incomplete)] + _here(incomplete, (".toml",))
     return found or _files(incomplete)
@@ -77,7 +77,7 @@ def beds(ctx: click.Context, param: click.Parameter, incomplete: str) -> Items:
     """The generated beds' names and the sound files here; a path is the shell's to complete."""
     if _looks_like_path(incomplete):
         return _files(incomplete)
-    from ..parsers import BED_NAMES
+    from ..routine.parsers import BED_NAMES
 
     sounds = (".wav", ".flac", ".ogg", ".mp3", ".opus", ".m4a")
     return [name for name in BED_NAMES if name.startswith(incomplete)] + _here(incomplete, sounds)
@@ -90,13 +90,13 @@ def _point_codes(ctx: click.Context) -> list[str]:
     # While an option waits for its value, click leaves the words before it unparsed, in ctx.args.
     routine = ctx.params.get("routine") or next((a for a in ctx.args if not a.startswith("-")), None)
     if routine:
-        from ..routine import load_routine
+        from ..routine.library import load_routine
 
         try:
             return list(dict.fromkeys(step.point.code for step in load_routine(routine).steps))
         except VoiceguideError:
             pass
-    from ..points import MERIDIANS
+    from ..routine.points import MERIDIANS
 
     return [f"{code}{n}" for code, (_, count) in MERIDIANS.items() for n in range(1, count + 1)]
 
@@ -116,7 +116,7 @@ def points(ctx: click.Context, param: click.Parameter, incomplete: str) -> Items
 
 def points_or_techniques(ctx: click.Context, param: click.Parameter, incomplete: str) -> Items:
     """Point codes and technique names for --wait-before."""
-    from ..parsers import WAIT_TECHNIQUES
+    from ..routine.parsers import WAIT_TECHNIQUES
 
     return _listed(incomplete, [*WAIT_TECHNIQUES, *_point_codes(ctx)])
 

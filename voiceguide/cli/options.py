@@ -1,4 +1,4 @@
-"""The pacing flags, made from the pacing table (voiceguide.pacing.Pacing), shared by every command that takes them."""
+"""The pacing flags, made from the pacing table (voiceguide.plan.pacing.Pacing), shared by every command that takes them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from ..pacing import KNOBS, PRESETS, default_text
-from ..parsers import switch
+from ..plan.pacing import KNOBS, PRESETS, default_text
+from ..routine.parsers import switch
 from .complete import BY_KNOB
 
 

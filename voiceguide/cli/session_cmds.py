@@ -18,9 +18,9 @@ def _points(n: int) -> str:
 
 def session_of(routine_ref: str, kwargs: dict[str, Any]) -> Any:
     """The routine and its effective pacing, from a command's ROUTINE and its pacing flags."""
-    from ..config import effective_pacing
-    from ..language import in_language
-    from ..routine import load_routine
+    from ..plan.config import effective_pacing
+    from ..plan.language import in_language
+    from ..routine.library import load_routine
 
     flags, preset = split_flags(kwargs)
     routine = load_routine(routine_ref)
@@ -36,10 +36,10 @@ def list_cmd() -> None:
     Example:
       voiceguide list
     """
-    from ..config import effective_pacing
-    from ..length import session_minutes
-    from ..routine import builtin_languages, builtin_names, load_routine
-    from ..timeline import estimate
+    from ..plan.config import effective_pacing
+    from ..plan.length import session_minutes
+    from ..plan.timeline import estimate
+    from ..routine.library import builtin_languages, builtin_names, load_routine
 
     names = builtin_names()
     width = max(12, *(len(name) + 1 for name in names))
@@ -64,9 +64,9 @@ def show(routine: str, as_json: bool, **kwargs: Any) -> None:
     Example:
       voiceguide show evening --only SP-4,KD-6 --press 6
     """
-    from ..length import session_minutes
+    from ..plan.length import session_minutes
+    from ..plan.show import clock, minutes_rows, table_rows, to_json
     from ..prepare import prepare
-    from ..show import clock, minutes_rows, table_rows, to_json
 
     loaded, pacing = session_of(routine, kwargs)
     with prepare(loaded, pacing, measure=False) as session:
@@ -143,8 +143,8 @@ def export_cmd(
     batch_heap()  # one pass over many large buffers: reuse them (tuning.py says why)
 
     from ..export import choose_format, default_path, export, export_split, split_folder
+    from ..plan.show import clock
     from ..prepare import prepare
-    from ..show import clock
 
     path = Path(output) if output else None
     fmt = choose_format(path, fmt)

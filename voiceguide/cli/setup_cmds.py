@@ -36,10 +36,10 @@ def pace_show(routine: str | None, **kwargs: Any) -> None:
     Example:
       voiceguide pace show evening --preset gentle
     """
-    from ..config import effective_pacing
-    from ..pacing import KNOBS, default_text, value_text
     from ..paths import config_path
-    from ..routine import load_routine
+    from ..plan.config import effective_pacing
+    from ..plan.pacing import KNOBS, default_text, value_text
+    from ..routine.library import load_routine
     from ..speech.registry import decide
 
     flags, preset = split_flags(kwargs)
@@ -66,8 +66,8 @@ def pace_set(**kwargs: Any) -> None:
     Example:
       voiceguide pace set --press 6 --release 4 --voice gmw/en-us
     """
-    from ..config import save
-    from ..pacing import parse_layer, preset_layer
+    from ..plan.config import save
+    from ..plan.pacing import parse_layer, preset_layer
 
     flags, preset = split_flags(kwargs)
     values = preset_layer(preset) | parse_layer(flags, prefix="--")
@@ -85,8 +85,8 @@ def pace_reset() -> None:
     Example:
       voiceguide pace reset
     """
-    from ..config import reset
     from ..paths import config_path
+    from ..plan.config import reset
 
     if reset():
         click.echo(f"Removed {config_path()}; the built-in defaults apply again.")
@@ -198,7 +198,7 @@ def new(path: str, force: bool) -> None:
     """
     from pathlib import Path
 
-    from ..routine import write_template
+    from ..routine.library import write_template
 
     target = write_template(Path(path), force=force)
     click.echo(f"Wrote {target}. Check it with: voiceguide validate {target}")
@@ -213,10 +213,10 @@ def validate(files: tuple[str, ...]) -> None:
     Example:
       voiceguide validate my-routine.toml other.toml
     """
-    from ..config import effective_pacing
-    from ..length import session_minutes
-    from ..routine import load_routine
-    from ..timeline import estimate
+    from ..plan.config import effective_pacing
+    from ..plan.length import session_minutes
+    from ..plan.timeline import estimate
+    from ..routine.library import load_routine
 
     failed = 0
     for name in files:

@@ -93,7 +93,7 @@ def say(text: str, voice: str | None, rate: str, output: str | None, force: bool
     Example:
       voiceguide say "Press now, and hold." --voice gmw/en-gb-x-rp --rate 140
     """
-    from ..config import effective_pacing
+    from ..plan.config import effective_pacing
     from ..prepare import open_store
 
     pacing, _ = effective_pacing(None, {"voice": voice, "rate": rate}, None)

@@ -7,8 +7,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..routine import Routine
-from ..timeline import Kind, Timeline
+from ..plan.timeline import Kind, Timeline
+from ..routine.library import Routine
 from ..words import SOURCE, Words, catalogue
 from . import artwork
 

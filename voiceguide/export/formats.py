@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 from ..errors import ExportError
 
 if TYPE_CHECKING:
-    from ..routine import Routine
+    from ..routine.library import Routine
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audio.types import Audio
-from ..events import Event, Kind, Timeline
-from ..pacing import Pacing
+from ..plan.events import Event, Kind, Timeline
+from ..plan.pacing import Pacing
 from ..prepare import Prepared
-from ..routine import Routine
+from ..routine.library import Routine
 from .formats import choose_format
 from .writer import ExportResult, export
 

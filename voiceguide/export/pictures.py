@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..errors import ChartError
-from ..model import Routine
-from ..pacing import Pacing
-from ..timeline import Timeline
+from ..plan.pacing import Pacing
+from ..plan.timeline import Timeline
+from ..routine.model import Routine
 from .chapters import Chapter
 
 COVER_SIDE: Final = 640

@@ -14,8 +14,8 @@ from typing import Final
 
 from ..audio.render import render
 from ..errors import ExportError
+from ..plan.timeline import Timeline
 from ..prepare import Prepared, remembered_peak, session_peak
-from ..timeline import Timeline
 from .chapters import captions, cue_sheet, session_tags, write_tags
 from .formats import format_gain, gain_db
 from .pictures import Drawing

@@ -10,9 +10,9 @@ from typing import Final
 
 import numpy as np
 
-from .. import cues
 from ..audio.types import Audio
-from ..timeline import StepSpan, Timeline
+from ..plan import cues
+from ..plan.timeline import StepSpan, Timeline
 from ..words import SOURCE, Words, catalogue
 from .keys import help_text
 from .mixer import MAX_VOLUME, MIN_VOLUME, VOLUME_STEP, Player

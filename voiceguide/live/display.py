@@ -7,8 +7,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..show import clock
-from ..timeline import Phase, Timeline
+from ..plan.show import clock
+from ..plan.timeline import Phase, Timeline
 
 if TYPE_CHECKING:
     from .state import Outcome

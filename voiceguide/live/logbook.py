@@ -12,9 +12,9 @@ from .. import practice
 from ..errors import LogError
 
 if TYPE_CHECKING:
-    from ..pacing import Pacing
-    from ..routine import Routine
-    from ..timeline import Timeline
+    from ..plan.pacing import Pacing
+    from ..plan.timeline import Timeline
+    from ..routine.library import Routine
     from .mixer import Player
 
 HOW: Final = {

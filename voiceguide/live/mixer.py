@@ -13,7 +13,7 @@ import numpy as np
 
 from ..audio.render import ClipFor, render
 from ..audio.types import Audio
-from ..timeline import Kind, Timeline
+from ..plan.timeline import Kind, Timeline
 from .dropouts import Dropouts
 from .watchdog import CallbackWatch
 

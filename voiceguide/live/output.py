@@ -17,7 +17,7 @@ from ..audio.limiter import StreamLimiter
 from ..audio.loudness import PEAK_CEILING
 from ..audio.types import Audio
 from ..errors import AudioDeviceError
-from ..timeline import Event, Kind, Timeline
+from ..plan.timeline import Event, Kind, Timeline
 from .mixer import Player
 
 OUTPUT_LATENCY: Final = 0.3

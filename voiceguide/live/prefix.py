@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
 
-from .. import cues
-from ..events import Timeline
-from ..pacing import Pacing
-from ..routine import Routine
-from ..steps import session_steps
-from ..timeline import Measure, schedule, settled
+from ..plan import cues
+from ..plan.events import Timeline
+from ..plan.pacing import Pacing
+from ..plan.steps import session_steps
+from ..plan.timeline import Measure, schedule, settled
+from ..routine.library import Routine
 from ..words import catalogue
 
 UNMADE: Final = 1

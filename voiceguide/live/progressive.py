@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from ..length import estimate_samples, session_minutes
-from ..pacing import Pacing
-from ..routine import Routine
+from ..plan.length import estimate_samples, session_minutes
+from ..plan.pacing import Pacing
+from ..plan.timeline import Timeline, estimate, schedule
+from ..routine.library import Routine
 from ..speech.clips import ClipStore
-from ..timeline import Timeline, estimate, schedule
 from .mixer import Player
 from .prefix import Ready, minutes_texts, ready_part, said_minutes
 

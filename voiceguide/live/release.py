@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from concurrent.futures import CancelledError
 
 from ..errors import SpeechError
+from ..plan.timeline import Timeline
 from ..speech.clips import ClipStore
-from ..timeline import Timeline
 from ..tuning import give_back_memory, lower_this_thread
 
 

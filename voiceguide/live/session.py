@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import AudioDeviceError
 from ..locks import why
-from ..pacing import Pacing, pacing_texts
 from ..paths import command, state_dir
+from ..plan.pacing import Pacing, pacing_texts
+from ..plan.steps import session_steps
+from ..plan.timeline import Timeline
 from ..prepare import (
     bed_track,
     build_timeline,
@@ -24,10 +26,8 @@ from ..prepare import (
     remembered_figure,
     session_gain,
 )
-from ..routine import Routine
+from ..routine.library import Routine
 from ..speech.clips import ClipStore
-from ..steps import session_steps
-from ..timeline import Timeline
 from ..tuning import steady_heap
 from ..words import catalogue
 from . import signals, state

@@ -7,14 +7,14 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config import effective_pacing
 from ..errors import LogError, SessionError
-from ..language import in_language
 from ..locks import PlayLock
-from ..pacing import parse_layer, preset_layer, resolve
 from ..paths import state_dir
-from ..routine import load_routine, routine_ref
-from ..steps import session_steps
+from ..plan.config import effective_pacing
+from ..plan.language import in_language
+from ..plan.pacing import parse_layer, preset_layer, resolve
+from ..plan.steps import session_steps
+from ..routine.library import load_routine, routine_ref
 from . import state
 from .logbook import Logbook, start_soon
 from .output import warm_up_audio

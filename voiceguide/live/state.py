@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..errors import SessionError
-from ..model import Routine
 from ..paths import atomic_write, state_dir
-from ..timeline import Phase, Timeline
+from ..plan.timeline import Phase, Timeline
+from ..routine.model import Routine
 
 HOLD_BACKUP: Final = 5.0
 """Seconds a resumed hold or warmth backs up, so the listener can settle in again."""

@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from ..routine.library import Routine, Sides, Step, Technique
+from ..words import SOURCE, Words
+from ..words.numbers import spell
 from .pacing import Verbosity
-from .routine import Routine, Sides, Step, Technique
-from .words import SOURCE, Words
-from .words.numbers import spell
 
 SPLIT_AT: Final = 280
 """Texts longer than this many characters are spoken as several cues, split between sentences."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..routine.library import Routine
 from .pacing import Pacing
-from .routine import Routine
 from .timeline import Kind, Timeline
 
 

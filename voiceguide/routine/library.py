@@ -7,12 +7,12 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from .errors import RoutineError
+from ..errors import RoutineError
 from .model import Routine, Sides, Step, Technique, plain_text
 from .tomlfile import MAX_FILE_BYTES, read_toml
 from .validate import Validator
 
-# The model is re-exported: most of the package knows it as voiceguide.routine.Routine.
+# The model is re-exported: most of the package knows it as voiceguide.routine.library.Routine.
 __all__ = [
     "Routine",
     "Sides",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .errors import RoutineError, SpeechError
+from ..errors import RoutineError, SpeechError
+from ..routine.library import Routine, builtin_languages, builtin_names, load_routine
+from ..words import best, catalogue, system_language
 from .pacing import Pacing
-from .routine import Routine, builtin_languages, builtin_names, load_routine
-from .words import best, catalogue, system_language
 
 
 def in_language(
@@ -55,7 +55,7 @@ def _voiced(pacing: Pacing, tag: str) -> Pacing:
     # (or English: the engines' own default, joe or espeak-ng's).
     if pacing.voice is not None or tag == "en":
         return pacing
-    from .speech.registry import decide
+    from ..speech.registry import decide
 
     choice = decide(pacing.engine, None, tag)
     words = catalogue(tag)

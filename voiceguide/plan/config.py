@@ -7,13 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .errors import PacingError, RoutineError
-from .locks import locked, why
+from ..errors import PacingError, RoutineError
+from ..locks import locked, why
+from ..paths import atomic_write, config_path
+from ..routine.library import Routine
+from ..routine.points import Point
+from ..routine.tomlfile import MAX_FILE_BYTES, read_toml
 from .pacing import SOURCES, Pacing, PerPoint, parse_layer, preset_layer, resolve, to_texts
-from .paths import atomic_write, config_path
-from .points import Point
-from .routine import Routine
-from .tomlfile import MAX_FILE_BYTES, read_toml
 
 
 def load_saved(path: Path | None = None) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from .points import Point
-from .routine import Sides, Technique
+from ..routine.library import Sides, Technique
+from ..routine.points import Point
 
 TONE_SECONDS: Final[dict[str, float]] = {
     "press": 0.25,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Final
 
-from .errors import PacingError, RoutineError
+from ..errors import PacingError, RoutineError
+from ..plan.pacing import CYCLE_SECONDS, STEP_MINUTES, parse_layer
 from .model import Routine, Sides, Step, Technique, plain_text
-from .pacing import CYCLE_SECONDS, STEP_MINUTES, parse_layer
 from .parsers import Range
 from .points import PointCodeError, parse_point
 from .suggest import did_you_mean
@@ -96,7 +96,7 @@ class Validator:
 
     def language(self, doc: dict[str, Any]) -> str:
         """The ``language`` key: a BCP 47 tag that has a catalogue of the program's words (default en)."""
-        from .words import best, languages, normalize
+        from ..words import best, languages, normalize
 
         value = doc.get("language", "en")
         line = self.lines.key("", 0, "language")

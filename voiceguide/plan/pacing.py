@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final
 
-from .errors import PacingError
-from .parsers import (
+from ..errors import PacingError
+from ..routine.parsers import (
     Parser,
     PerPoint,
     Range,
@@ -28,8 +28,8 @@ from .parsers import (
     switch,
     whole_minutes,
 )
-from .points import Point
-from .suggest import did_you_mean
+from ..routine.points import Point
+from ..routine.suggest import did_you_mean
 
 
 class Verbosity(StrEnum):

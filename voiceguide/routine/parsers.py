@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .errors import PacingError
+from ..errors import PacingError
 from .points import Point, PointCodeError, parse_point, parse_point_list
 
 Parser = Callable[[Any], Any]
@@ -210,7 +210,7 @@ def bed_name(value: Any) -> str:
 
 def language(value: Any) -> str:
     """A language tag that has a catalogue of spoken words ("de", "pt-BR"; any case, _ or -)."""
-    from .words import best, languages, normalize
+    from ..words import best, languages, normalize
 
     tag = normalize(value) if isinstance(value, str) else None
     if tag is None:

@@ -6,7 +6,7 @@ import re
 import tomllib
 from typing import Any, Final
 
-from .errors import RoutineError
+from ..errors import RoutineError
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 """Routine and config files larger than this are refused before parsing."""

@@ -9,14 +9,14 @@ import math
 from collections.abc import Callable
 from typing import Final
 
+from ..routine.library import Routine, Sides, Step, Technique
+from ..words import catalogue
 from . import cues
 from .events import TONE_SECONDS, Event, Kind, Phase, Span, StepSpan, Timeline
 from .length import FitError, estimate_samples, fit_error, fit_minutes, session_minutes
 from .pacing import Pacing, Verbosity
-from .routine import Routine, Sides, Step, Technique
 from .steps import session_steps, step_seconds, stretch
 from .stillness import announce_marks, hold_cues
-from .words import catalogue
 
 __all__ = ["TONE_SECONDS", "Event", "Kind", "Phase", "Span", "StepSpan", "Timeline", "estimate", "schedule", "settled"]
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from .errors import VoiceguideError
+from ..errors import VoiceguideError
 from .suggest import close_match
 
 # Meridian code -> (English name, number of points on it).

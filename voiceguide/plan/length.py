@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from .errors import PacingError
+from ..errors import PacingError
 
 if TYPE_CHECKING:
     from .events import Timeline

@@ -3,9 +3,9 @@ seconds, and what a step can give or take when the session is fitted to --length
 
 from __future__ import annotations
 
+from ..routine.library import Routine, Sides, Step, Technique
 from .length import Stretch
 from .pacing import DEFAULT_PRESS, DEFAULT_RELEASE, Pacing
-from .routine import Routine, Sides, Step, Technique
 
 
 def step_seconds(step: Step, pacing: Pacing) -> tuple[float, float, float]:

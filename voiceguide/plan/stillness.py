@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from typing import Final
 
+from ..routine.library import Technique
+from ..words import Words
 from . import cues
-from .routine import Technique
-from .words import Words
 
 MAX_QUIET: Final = 60.0
 """Seconds: no quiet inside a hold or warmth lasts longer than this."""

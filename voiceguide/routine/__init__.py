@@ -1,0 +1,1 @@
+"""Routines: TOML with line numbers -> validated Routine and Step; the point table; value parsers; did-you-mean."""
