@@ -45,17 +45,19 @@ def open_sink(fmt: str, path: Path, rate: int, tags: Tags) -> Sink:
     # Created here first: libsndfile and FFmpeg report a file they cannot create without its errno
     # ("System error."), and the error line's hint depends on it (writer.reported).
     path.open("wb").close()
+    if fmt == "wav":
+        return WavSink(path, rate)  # no encoding to overlap: writing a WAV costs less than a thread's hand-over
+    from .background import Background
+
     if fmt in ("m4b", "m4a"):
         from .mp4 import Mp4Sink
 
-        return Mp4Sink(path, fmt, rate, tags)
-    if fmt == "wav":
-        return WavSink(path, rate)
+        return Background(Mp4Sink(path, fmt, rate, tags))
     if fmt == "opus":
         from .opus import OpusSink
 
-        return OpusSink(path, rate)
-    return SndfileSink(path, fmt, rate)
+        return Background(OpusSink(path, rate))
+    return Background(SndfileSink(path, fmt, rate))
 
 
 class Pcm16:
