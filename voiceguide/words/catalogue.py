@@ -2,7 +2,9 @@
 
 A catalogue is data a translator writes (see the README, "Add a language"): a ``[language]`` table (its own
 name, ISO 639-2 code for file tags, espeak-ng voice), a ``[phrases]`` table with a key per phrase, and an
-optional ``[pronounce]`` table of respellings for that language's voice. A phrase is text with
+optional ``[pronounce]`` table of respellings for that language's voice, and a ``[labels]`` table of words
+that are shown, never said (the chart and the printed guide: digits allowed, ``{placeholders}`` filled as
+they are). A phrase is text with
 ``{placeholders}``: a number placeholder is said in words by CLDR's rules (``{n}``, or ``{n:RULESET}`` for
 gender and measure words); a phrase that depends on a count is a table of CLDR plural forms
 (``{ one = "…", other = "…" }``, chosen by ``n``); a list holds alternatives said in turn.
@@ -57,6 +59,8 @@ class Words:
     """Put between sentences said as one cue ("" in Chinese, which writes no space after a full stop)."""
     pronounce: Mapping[str, str] = field(default_factory=dict)
     """Respellings for this language's voice (see speech/pronounce.py)."""
+    labels: Mapping[str, Phrase] = field(default_factory=dict)
+    """Words shown on the chart and in the guide, never said (see ``shown``)."""
     _said: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False, compare=False)
 
     def say(self, key: str, n: int | float | None = None, **values: Any) -> str:
@@ -81,6 +85,17 @@ class Words:
     def label(self, key: str) -> str:
         """A phrase that is shown, not said (a chapter title), exactly as the catalogue writes it."""
         return str(self._phrase(key))
+
+    def shown(self, key: str, n: int | float | None = None, **values: Any) -> str:
+        """The ``[labels]`` entry ``key`` with its placeholders filled as they are (digits stay digits);
+        a table of plural forms is chosen by ``n``, which also fills ``{n}``."""
+        label = self.labels.get(key) or catalogue(SOURCE).labels[key]
+        if isinstance(label, list):
+            raise TypeError(f"label {key!r} is a list; a label has one text")
+        if not isinstance(label, str):
+            count = 0 if n is None else int(n) if float(n).is_integer() else n
+            label = label.get(plural(count, self.tag)) or label["other"]
+        return label.format(**values, **({} if n is None else {"n": n}))
 
     def alternative(self, key: str, index: int) -> str:
         """The ``index``-th of a phrase's alternatives (they take turns)."""
@@ -133,6 +148,7 @@ def catalogue(tag: str) -> Words:
             phrases=dict(doc["phrases"]),
             joiner=str(about.get("joiner", " ")),
             pronounce={str(k): str(v) for k, v in doc.get("pronounce", {}).items()},
+            labels=dict(doc.get("labels", {})),
         )
     except KeyError as exc:
         raise RoutineError(where, None, None, f"misses {exc.args[0]!r}") from None
