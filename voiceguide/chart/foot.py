@@ -29,7 +29,8 @@ class Landmark:
     radius: float = 0.0
     """Non-zero: a circle around the single point (a bone's knob, a pad)."""
     label: str = ""
-    """Written beside it on the drawing (only the few landmarks a location names)."""
+    """Written beside it on the drawing (only the few landmarks a location names): the catalogue's label
+    ``landmark_<label>`` in the routine's language."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class View:
     """One view of the right foot."""
 
     key: str
-    title: str
+    """Its title on the chart is the catalogue's label ``view_<key>``."""
     size: XY
     """Width and height of the view, mm."""
     outline: tuple[XY, ...]
@@ -74,7 +75,6 @@ _FOOTPRINT: Final[tuple[XY, ...]] = (
 
 DORSAL: Final = View(
     "dorsal",
-    "Top of the foot",
     (100, 250),
     _DORSAL,
     cut=True,
@@ -107,7 +107,6 @@ DORSAL: Final = View(
 _W: Final = 100.0
 PLANTAR: Final = View(
     "plantar",
-    "Sole",
     (100, 250),
     tuple(mirror(_FOOTPRINT, _W)),
     landmarks=dict(
@@ -128,7 +127,7 @@ PLANTAR: Final = View(
                 "back edge of the ball of the foot",
                 "skin",
                 *mirror([(3, 86), (25, 95), (50, 98), (75, 100), (96, 98)], _W),
-                label="ball of the foot",
+                label="ball",
             ),
             _lm("heel", "heel pad", "pad", (_W - 52, 222), radius=19),
             _lm("web23", "web between the 2nd and 3rd toes", "skin", (_W - 57, 42)),
@@ -146,7 +145,6 @@ _SIDE: Final[tuple[XY, ...]] = (
 
 MEDIAL: Final = View(
     "medial",
-    "Inner side",
     (LENGTH, 155),
     _SIDE,
     cut=True,
@@ -172,7 +170,7 @@ MEDIAL: Final = View(
             _lm("mt1", "1st metatarsal", "bone", (47, 129), (104, 119)),
             _lm("mt1_base", "base of the 1st metatarsal", "bone", (108, 120), radius=5),
             _lm("navicular", "navicular bone's knob", "bone", (133, 121), radius=5),
-            _lm("malleolus", "inner ankle bone", "bone", (180, 88), radius=11, label="inner ankle bone"),
+            _lm("malleolus", "inner ankle bone", "bone", (180, 88), radius=11, label="inner_ankle"),
             _lm("tib_ant", "tibialis anterior tendon", "tendon", (156, 5), (151, 55), (138, 92), (112, 116)),
             _lm("achilles", "Achilles tendon", "tendon", (200, 5), (204, 60), (223, 112)),
         ]
@@ -182,7 +180,6 @@ MEDIAL: Final = View(
 # ---- Outer side (lateral): the same outline mirrored, toes to the right.
 LATERAL: Final = View(
     "lateral",
-    "Outer side",
     (LENGTH, 155),
     tuple(mirror(_SIDE, LENGTH)),
     cut=True,
@@ -201,7 +198,7 @@ LATERAL: Final = View(
                 (175, 145),
                 (200, 146),
             ),
-            _lm("malleolus", "outer ankle bone", "bone", (64, 96), radius=11, label="outer ankle bone"),
+            _lm("malleolus", "outer ankle bone", "bone", (64, 96), radius=11, label="outer_ankle"),
             _lm("mt5_tub", "knob at the base of the 5th metatarsal", "bone", (118, 137), radius=5),
             _lm("mt5", "5th metatarsal", "bone", (122, 137), (180, 140)),
             _lm("mt5_head", "5th toe joint", "bone", (185, 140), radius=5),

@@ -6,24 +6,16 @@ from collections.abc import Sequence
 from html import escape
 from typing import Final
 
-from ..routine.model import Routine, plain_text
+from ..routine.model import Routine, Technique, plain_text
+from ..words import Words, catalogue
 from .items import Item
-from .svg import SUBTITLE, chart_svg
+from .svg import chart_svg
 
-TONES: Final = (
-    ("Soft bowl", "the session begins, and again when it ends."),
-    ("High tone", "press."),
-    ("Lower tone (an octave down)", "release. In a steady hold, it marks the end of the hold."),
-    ("Rising two-note chime", "change to the other foot."),
-    ("Falling chime", "this point is done; move to the next."),
-)
-"""What each sound of a session means (the tones themselves are made in audio/tones.py)."""
-SAFETY: Final = (
-    "Pressure should feel firm but never painful: ease off whenever it hurts.",
-    "If you feel unwell, are pregnant, or have a condition of the feet or the circulation, ask your doctor first.",
-    "Do not press on broken skin, bruises, swelling or varicose veins.",
-    "Warmth should feel comfortably warm, never hot: test it with your hand first.",
-)
+TONES: Final = ("bowl", "press", "release", "switch", "done")
+"""The sounds of a session, in the order the guide explains them (catalogue labels ``tone_<name>`` and
+``tone_<name>_means``; the tones themselves are made in audio/tones.py)."""
+SAFETY: Final = ("safety_pressure", "safety_doctor", "safety_skin", "safety_warmth")
+"""The guide's safety sentences (catalogue labels); the warmth one only when the session warms."""
 
 _CSS: Final = """
 @page { size: auto; margin: 11mm 12mm; }
@@ -51,11 +43,21 @@ li { margin: 1px 0; }
 
 
 def guide_html(routine: Routine, items: Sequence[Item], minutes: int) -> str:
-    """The whole page: title and length, the chart, the steps, the tones, the safety sentences."""
-    rows = "\n".join(_row(item) for item in items)
+    """The whole page: title and length, the chart, the steps, the tones, the safety sentences, every word
+    in the routine's language (its own texts, and the catalogue's labels)."""
+    words = catalogue(routine.language)
+    shown = words.shown
+    rows = "\n".join(_row(item, words) for item in items)
     opening = plain_text(routine.opening)
+    warms = any(item.step.technique is Technique.WARMTH for item in items)
+    safety = [shown(key) for key in SAFETY if warms or key != "safety_warmth"]
+    tones = [
+        shown("definition", term=f"<b>{escape(shown(f'tone_{t}'))}</b>", meaning=escape(shown(f"tone_{t}_means")))
+        for t in TONES
+    ]
+    columns = ("#", *(shown(f"column_{c}") for c in ("point", "where", "todo", "minutes", "rhythm")))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{escape(routine.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -64,22 +66,22 @@ def guide_html(routine: Routine, items: Sequence[Item], minutes: int) -> str:
 </head>
 <body>
 <h1>{escape(routine.title)}</h1>
-<p class="meta">About {minutes} minutes · {len(items)} point{"s" if len(items) != 1 else ""}.
+<p class="meta">{escape(shown("guide_about", minutes))} · {escape(shown("guide_points", len(items)))}
 {escape(plain_text(routine.description))}</p>
-<p class="meta">{escape(SUBTITLE)}</p>
-<figure>{chart_svg(routine.title, items, legend=False, header=False, max_width=2400)}</figure>
-<h2>The steps, in order</h2>
+<p class="meta">{escape(shown("chart_subtitle"))}</p>
+<figure>{chart_svg(routine.title, items, legend=False, header=False, max_width=2400, words=words)}</figure>
+<h2>{escape(shown("heading_steps"))}</h2>
 <table>
-<thead><tr><th>#</th><th>Point</th><th>Where</th><th>What to do</th><th>Minutes</th><th>Rhythm</th></tr></thead>
+<thead><tr>{"".join(f"<th>{escape(c)}</th>" for c in columns)}</tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
 <div class="cols">
-<div><h2>What the sounds mean</h2>
-<ul>{"".join(f"<li><b>{escape(name)}</b>: {escape(meaning)}</li>" for name, meaning in TONES)}</ul></div>
-<div><h2>Safety</h2>
-<ul>{"".join(f"<li>{escape(line)}</li>" for line in SAFETY)}</ul>
+<div><h2>{escape(shown("heading_tones"))}</h2>
+<ul>{"".join(f"<li>{line}</li>" for line in tones)}</ul></div>
+<div><h2>{escape(shown("heading_safety"))}</h2>
+<ul>{"".join(f"<li>{escape(line)}</li>" for line in safety)}</ul>
 {f"<p>{escape(opening)}</p>" if opening else ""}</div>
 </div>
 </body>
@@ -87,14 +89,14 @@ def guide_html(routine: Routine, items: Sequence[Item], minutes: int) -> str:
 """
 
 
-def _row(item: Item) -> str:
+def _row(item: Item, words: Words) -> str:
     step = item.step
     where = plain_text(step.location) or (item.location.where if item.location else "")
     todo = escape(plain_text(step.instructions) or item.technique.capitalize() + ".")
     if step.cautions:
         todo += f' <span class="caution">{escape(plain_text(step.cautions))}</span>'
     if item.location is None:
-        where += " (not on this chart)"
+        where += f" ({words.shown('not_on_chart')})"
     rhythm = escape(item.pacing).replace(", ", ",<br>") or escape(item.technique)
     return (
         f'<tr><td class="n">{item.number}</td><td class="code"><b>{escape(item.code)}</b><br>{escape(step.name)}</td>'

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
 from ..plan.pacing import Pacing
 from ..plan.steps import session_steps, step_seconds
 from ..routine.model import Routine, Sides, Step, Technique
+from ..words import Words, catalogue
 from .locations import Location, location
-
-TECHNIQUE_WORDS: Final[dict[Technique, str]] = {
-    Technique.HOLD: "steady hold",
-    Technique.CYCLES: "press and release",
-    Technique.WARMTH: "warmth",
-}
-NOT_ON_CHART: Final = "not on this chart"
 
 
 @dataclass(frozen=True)
@@ -31,6 +24,8 @@ class Item:
     """After --minutes and --scale: cycles per foot; hold and warmth in all."""
     press: float
     release: float
+    words: Words
+    """The catalogue of the routine's language: every word the chart and guide show comes from it."""
 
     @property
     def code(self) -> str:
@@ -40,25 +35,25 @@ class Item:
     @property
     def technique(self) -> str:
         """The technique in words."""
-        return TECHNIQUE_WORDS[self.step.technique]
+        return self.words.shown(f"technique_{self.step.technique.value}")
 
     @property
     def per_foot(self) -> str:
         """Minutes per foot in words, e.g. "3 min each foot" or "10 min, both feet at once"."""
         step = self.step
         if step.sides is Sides.TOGETHER:
-            return f"{_num(self.minutes)} min, both feet at once"
+            return self.words.shown("minutes_together", minutes=_num(self.minutes))
         if step.sides is Sides.BOTH:
             each = self.minutes if step.technique is Technique.CYCLES else self.minutes / 2
-            return f"{_num(each)} min each foot"
-        return f"{_num(self.minutes)} min, {step.sides.value} foot only"
+            return self.words.shown("minutes_each_foot", minutes=_num(each))
+        return self.words.shown(f"minutes_{step.sides.value}_only", minutes=_num(self.minutes))
 
     @property
     def pacing(self) -> str:
         """The press/release rhythm in effect, for cycles; empty otherwise."""
         if self.step.technique is not Technique.CYCLES:
             return ""
-        return f"press {_num(self.press)} s, release {_num(self.release)} s"
+        return self.words.shown("rhythm", press=_num(self.press), release=_num(self.release))
 
     @property
     def summary(self) -> str:
@@ -67,16 +62,17 @@ class Item:
         if self.pacing:
             parts.append(self.pacing)
         if self.location is None:
-            parts.append(NOT_ON_CHART)
-        return "; ".join(parts)
+            parts.append(self.words.shown("not_on_chart"))
+        return self.words.shown("list_joiner").join(parts)
 
 
 def items(routine: Routine, pacing: Pacing) -> list[Item]:
     """The session's steps (after --only/--skip), numbered in the order they are worked."""
     out = []
+    words = catalogue(routine.language)
     for n, step in enumerate(session_steps(routine, pacing), start=1):
         minutes, press, release = step_seconds(step, pacing)
-        out.append(Item(n, step, location(step.point), minutes, press, release))
+        out.append(Item(n, step, location(step.point), minutes, press, release, words))
     return out
 
 

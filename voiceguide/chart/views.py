@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Final
+from unicodedata import east_asian_width
 
+from ..words import Words
 from .foot import View
 from .items import Item
 from .shapes import XY, smooth_path
@@ -58,8 +60,13 @@ def markers(view: View, items: Sequence[Item], highlight: int | None) -> list[Ma
 
 def label_width(marks: Sequence[Marker]) -> float:
     """Room the widest callout label needs beside a view (an estimate from the character count)."""
-    longest = max((max(len(m.code), len(m.name)) for m in marks), default=0)
-    return max(110.0, longest * LABEL_SIZE * 0.6 + 30)
+    longest = max((max(ems(m.code), ems(m.name)) for m in marks), default=0)
+    return max(110.0, longest * LABEL_SIZE + 30)
+
+
+def ems(text: str) -> float:
+    """About how wide ``text`` is, in font sizes: a Latin letter is about 0.6, a Chinese character 1."""
+    return sum(1.0 if east_asian_width(c) in "WF" else 0.6 for c in text)
 
 
 def _below(view: View) -> bool:
@@ -82,16 +89,16 @@ def panel_size(view: View, marks: Sequence[Marker]) -> XY:
     return view.size[0] * SCALE + 2 * side, view.size[1] * SCALE + TITLE_ROOM + 10 + below
 
 
-def panel(view: View, marks: Sequence[Marker], x0: float, y0: float) -> str:
-    """The SVG of one panel with its top-left corner at (x0, y0)."""
+def panel(view: View, marks: Sequence[Marker], x0: float, y0: float, words: Words) -> str:
+    """The SVG of one panel with its top-left corner at (x0, y0), its words from ``words``."""
     side, _below_room = _margins(view, marks)
     fx, fy = x0 + side, y0 + TITLE_ROOM
     width, height = view.size[0] * SCALE, view.size[1] * SCALE
     out = [
         f'<text x="{fx + width / 2:.1f}" y="{y0 + 26:.1f}" font-size="24" font-weight="bold" '
-        f'text-anchor="middle" fill="{INK}">{escape(view.title)}</text>',
+        f'text-anchor="middle" fill="{INK}">{escape(words.shown(f"view_{view.key}"))}</text>',
         f'<g transform="translate({fx:.1f} {fy:.1f}) scale({SCALE})">',
-        _foot(view),
+        _foot(view, words),
         "</g>",
     ]
     if _below(view):
@@ -101,7 +108,7 @@ def panel(view: View, marks: Sequence[Marker], x0: float, y0: float) -> str:
     return "\n".join(out)
 
 
-def _foot(view: View) -> str:
+def _foot(view: View, words: Words) -> str:
     parts = [
         f'<path d="{smooth_path(view.outline)}" fill="#fff" stroke="none"/>',
     ]
@@ -119,7 +126,7 @@ def _foot(view: View) -> str:
         )
     for lm in view.landmarks.values():
         if lm.label:
-            parts.append(_landmark_label(lm.label, lm.points, lm.radius))
+            parts.append(_landmark_label(words.shown(f"landmark_{lm.label}"), lm.points, lm.radius))
     return "\n".join(parts)
 
 
