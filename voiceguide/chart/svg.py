@@ -66,7 +66,7 @@ def chart_svg(
     return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {canvas:.0f} {height:.0f}" '
-            f'width="{canvas:.0f}" height="{height:.0f}" font-family="{FONT}" role="img">',
+            f'width="{canvas:.0f}" height="{height:.0f}" font-family="{FONT}" lang="{words.tag}" role="img">',
             f"<title>{escape(words.shown('chart_title', title=title))}</title>",
             '<rect width="100%" height="100%" fill="#fff"/>',
             *(head if header else []),
