@@ -119,3 +119,16 @@ def test_a_long_user_routine_still_prints_on_two_pages(tmp_path: Path) -> None:
 def test_an_unknown_guide_suffix_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["guide", "evening", "-o", str(tmp_path / "g.pdf")])
     assert result.exit_code == 1 and result.output.strip().endswith("the guide is written as .html")
+
+
+@pytest.mark.parametrize("tag", ["de", "es", "fr", "pt-BR", "zh"])
+def test_a_translated_guide_prints_on_at_most_two_a4_pages_without_console_messages(tmp_path: Path, tag: str) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "guide.html"
+    run("guide", "evening", "--lang", tag, "-o", str(out))
+    out.write_text(out.read_text(encoding="utf-8").replace("size: auto;", "size: A4;"), encoding="utf-8")
+    pdf = tmp_path / "guide.pdf"
+    printed = chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page=out)
+    assert [line for line in printed.stderr.splitlines() if ":CONSOLE" in line] == []
+    assert 1 <= len(PdfReader(pdf).pages) <= 2
