@@ -3,6 +3,7 @@ has every label, and a translated evening's chart and guide show none of the Eng
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 import xml.etree.ElementTree as ET
@@ -44,9 +45,19 @@ def literal_parts(text: str) -> list[str]:
 def english_left(tag: str, shown: str) -> list[str]:
     """The English labels' words found in ``shown`` that the language's own labels do not also use (French
     "Point" and "Minutes" are French too)."""
-    own = " ".join(text for label in labels(tag).values() for text in forms(label))
+    own = " ".join(
+        literal
+        for label in labels(tag).values()
+        for text in forms(label)
+        for literal, *_ in string.Formatter().parse(text)
+    )
     english = {part for label in labels(SOURCE).values() for text in forms(label) for part in literal_parts(text)}
-    return sorted(part for part in english if part not in own and part in shown)
+    return sorted(part for part in english if not _has(own, part) and _has(shown, part))
+
+
+def _has(text: str, words: str) -> bool:
+    # As whole words: German "Akupressur" is no English "press".
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is not None
 
 
 @pytest.mark.parametrize("tag", TRANSLATIONS)
