@@ -114,3 +114,17 @@ def test_a_point_off_the_foot_in_a_german_routine_is_listed_in_german(tmp_path: 
     run("guide", str(routine), "-o", str(tmp_path / "hand.html"))
     assert "nicht in dieser Abbildung" in (tmp_path / "hand.svg").read_text(encoding="utf-8")
     assert "(nicht in dieser Abbildung)" in (tmp_path / "hand.html").read_text(encoding="utf-8")
+
+
+def test_a_translated_routine_without_its_own_location_marks_the_drawings_english_words_as_english(
+    tmp_path: Path,
+) -> None:
+    routine = tmp_path / "fuss.toml"
+    routine.write_text(
+        'title = "Mein Fuß"\nlanguage = "de"\n'
+        '[[steps]]\npoint = "LR3"\nname = "Leber 3"\ntechnique = "hold"\nminutes = 1\nsides = "both"\n',
+        encoding="utf-8",
+    )
+    run("guide", str(routine), "-o", str(tmp_path / "fuss.html"))
+    page = (tmp_path / "fuss.html").read_text(encoding="utf-8")
+    assert '<html lang="de">' in page and '<td><span lang="en">Top of the foot, in the groove' in page

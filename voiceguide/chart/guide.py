@@ -7,7 +7,7 @@ from html import escape
 from typing import Final
 
 from ..routine.model import Routine, Technique, plain_text
-from ..words import Words, catalogue
+from ..words import SOURCE, Words, catalogue
 from .items import Item
 from .svg import chart_svg
 
@@ -91,15 +91,19 @@ def guide_html(routine: Routine, items: Sequence[Item], minutes: int) -> str:
 
 def _row(item: Item, words: Words) -> str:
     step = item.step
-    where = plain_text(step.location) or (item.location.where if item.location else "")
+    where = escape(plain_text(step.location))
+    if not where and item.location is not None:
+        # The drawing's own description is English: said so, for screen readers and hyphenation.
+        english = escape(item.location.where)
+        where = english if words.tag == SOURCE else f'<span lang="{SOURCE}">{english}</span>'
     todo = escape(plain_text(step.instructions) or item.technique.capitalize() + ".")
     if step.cautions:
         todo += f' <span class="caution">{escape(plain_text(step.cautions))}</span>'
     if item.location is None:
-        where += f" ({words.shown('not_on_chart')})"
+        where = f"{where} ({escape(words.shown('not_on_chart'))})".lstrip()
     rhythm = escape(item.pacing).replace(", ", ",<br>") or escape(item.technique)
     return (
         f'<tr><td class="n">{item.number}</td><td class="code"><b>{escape(item.code)}</b><br>{escape(step.name)}</td>'
-        f"<td>{escape(where)}</td><td>{todo}</td><td>{escape(item.per_foot)}</td>"
+        f"<td>{where}</td><td>{todo}</td><td>{escape(item.per_foot)}</td>"
         f'<td class="rhythm">{rhythm}</td></tr>'
     )
