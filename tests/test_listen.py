@@ -285,3 +285,21 @@ def test_a_click_just_before_a_command_does_not_count_as_talk_before_it() -> Non
     segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 1 and abs(segments[0].start - 1.4) < 0.05
     assert segments[0].previous is None and segments[0].quiet_before > 1.3
+
+
+def test_a_rumbling_room_noise_does_not_swallow_the_word_said_in_it() -> None:
+    from voiceguide.live.recognizer import as_int16
+    from voiceguide.live.vad import Segmenter
+
+    # Noise with most of its energy in low frequencies: its 30 ms level swings by more than 6 dB, as in
+    # phone recordings of real people (issue 23), where such noise opened an utterance that never ended.
+    rng = np.random.default_rng(2)
+    n = RATE * 4
+    spectrum = np.fft.rfft(rng.normal(0, 1, n)) / (1 + np.fft.rfftfreq(n, 1 / RATE) / 300) ** 2
+    noise = np.fft.irfft(spectrum, n)
+    audio = (noise * 0.01 / np.sqrt(np.mean(noise**2))).astype(np.float32)
+    levels = 10 * np.log10(np.mean(audio[: n // 480 * 480].reshape(-1, 480) ** 2, axis=1))
+    assert np.percentile(levels, 99) - np.percentile(levels, 1) > 6
+    audio[round(2.5 * RATE) : round(2.9 * RATE)] += rng.normal(0, 0.1, round(0.4 * RATE)).astype(np.float32)
+    segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
+    assert len(segments) == 1 and abs(segments[0].start - 2.5) < 0.05, [(s.start, s.end) for s in segments]
