@@ -13,7 +13,7 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .grammar import COMMAND_OF, DECOYS, command_words, jsgf
+from .grammar import COMMAND_OF, DECOYS, VARIANTS, command_words, jsgf
 from .vad import RATE, Segment, Segmenter, VadSettings
 
 Gate = Callable[[float, float], bool]
@@ -96,6 +96,10 @@ def decoder(decoy_weight: float | None = None) -> Any:
 
     # lm=None: no language model is loaded (it takes time and memory and is not used).
     dec = Decoder(lm=None, loglevel="FATAL", samprate=RATE)
+    for word, variants in VARIANTS.items():
+        for n, phones in enumerate(variants, start=2):
+            # word(2), word(3)...: the grammar takes every pronunciation of a word; the hypothesis names the word.
+            dec.add_word(f"{word}({n})", phones, False)
     ours = {dec.lookup_word(word) for word in command_words()}
     # A decoy that is pronounced like a command word ("paws") would hide that command.
     decoys = [w for w in DECOYS if w not in command_words() and dec.lookup_word(w) and dec.lookup_word(w) not in ours]
