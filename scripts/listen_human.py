@@ -142,7 +142,15 @@ def sweep(rows: list[dict], values: Sequence[tuple[float, float]], part: str) ->
 
 
 GRID = [
-    (-6.5, -3.5), (-6.5, -3.0), (-6.5, -2.5), (-6.5, -2.25), (-6.5, -2.0), (-6.5, -1.75), (-6.5, -1.5), (-6.5, math.inf), (-5.5, math.inf)
+    (-6.5, -3.5),
+    (-6.5, -3.0),
+    (-6.5, -2.5),
+    (-6.5, -2.25),
+    (-6.5, -2.0),
+    (-6.5, -1.75),
+    (-6.5, -1.5),
+    (-6.5, math.inf),
+    (-5.5, math.inf),
 ]
 """The (min_fit, min_fit_over_decoy) pairs of the trade-off table; the first is ce93ced's, inf: no second pass."""
 
