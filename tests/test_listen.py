@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import queue
 import shutil
 import subprocess
@@ -303,3 +304,18 @@ def test_a_rumbling_room_noise_does_not_swallow_the_word_said_in_it() -> None:
     audio[round(2.5 * RATE) : round(2.9 * RATE)] += rng.normal(0, 0.1, round(0.4 * RATE)).astype(np.float32)
     segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
     assert len(segments) == 1 and abs(segments[0].start - 2.5) < 0.05, [(s.start, s.end) for s in segments]
+
+
+def test_stop_needs_a_closer_fit_than_other_commands_to_win_over_a_decoy(sphinx: None) -> None:
+    from voiceguide.live.recognizer import MIN_FIT_OVER_DECOY, MIN_FIT_OVER_DECOY_OF, Recognizer
+
+    between = (MIN_FIT_OVER_DECOY + MIN_FIT_OVER_DECOY_OF["stop"]) / 2
+    heard = {}
+    for alone in ("stop", "pause"):
+        rec = Recognizer()
+        # The grammar heard a decoy ("so"); the commands alone heard `alone`, fitting between the two thresholds.
+        rec._decode = lambda audio, search="commands", alone=alone: (
+            ("so", -math.inf) if search == "commands" else (alone, between)
+        )  # type: ignore[method-assign]
+        heard[alone] = rec._hear(np.zeros(RATE // 2, np.int16)).command
+    assert heard == {"stop": None, "pause": "pause"}
