@@ -163,7 +163,8 @@ GRID = [
     (-6.5, math.inf),
     (-5.5, math.inf),
 ]
-"""The (min_fit, min_fit_over_decoy) pairs of the trade-off table; the first is ce93ced's, inf: no second pass."""
+"""The (min_fit, min_fit_over_decoy) pairs of the trade-off tables (inf: no second pass); the first is ce93ced's, but
+the tables apply the recognizer's stricter second pass of some phrases (MIN_FIT_OVER_DECOY_OF) in every row."""
 
 
 def main(folder: Path) -> None:
