@@ -122,15 +122,26 @@ def report(rows: list[dict], judge: Judge | None = None) -> None:
     print("    words: " + ", ".join(f"{k} {n}" for k, n in taken.most_common()))
 
 
-def fits(min_fit: float, min_fit_over_decoy: float) -> Judge:
-    """The recognizer's two fit rules, applied afterwards to decisions made with both at -inf (the same verdicts
-    as a Recognizer built with these thresholds: the rules depend on nothing else)."""
-    return lambda d: d.fit >= (max(min_fit, min_fit_over_decoy) if d.alone else min_fit)
+def fits(min_fit: float, min_fit_over_decoy: float, of: dict[str, float] | None = None) -> Judge:
+    """The recognizer's fit rules, applied afterwards to decisions made with them all at -inf (the same verdicts
+    as a Recognizer built with these thresholds: the rules depend on nothing else); ``of``: the stricter second
+    pass of some phrases (default: the recognizer's MIN_FIT_OVER_DECOY_OF; {} for none, as at ce93ced)."""
+    from voiceguide.live.recognizer import MIN_FIT_OVER_DECOY_OF
+
+    stricter = MIN_FIT_OVER_DECOY_OF if of is None else of
+
+    def judge(d: Decision) -> bool:
+        if not d.alone:
+            return d.fit >= min_fit
+        return d.fit >= max(min_fit, min_fit_over_decoy, stricter.get(d.phrase or "", -math.inf))
+
+    return judge
 
 
 def sweep(rows: list[dict], values: Sequence[tuple[float, float]], part: str) -> None:
     """Correct / wrong on commands, words acted on, actions per hour, for each pair of fit thresholds."""
-    print(f"\n  trade-off ({part} part): min_fit, min_fit_over_decoy | command correct, wrong | words acted | speech/h")
+    print(f"\n  trade-off ({part} part): min_fit, min_fit_over_decoy (and the stricter second pass of some phrases)")
+    print("                              | command correct, wrong | words acted | speech/h")
     for a, b in values:
         t = table([r for r in rows if r["part"] == part], fits(a, b))
         cmd, word, speech = t[("command", "all", part)], t[("word", "all", part)], t[("speech", "all", part)]
@@ -141,20 +152,34 @@ def sweep(rows: list[dict], values: Sequence[tuple[float, float]], part: str) ->
         )
 
 
-GRID = [(-6.5, -3.5), (-6.5, -3.0), (-6.5, -2.5), (-6.5, -2.0), (-6.5, -1.5), (-6.5, math.inf), (-5.5, math.inf)]
-"""The (min_fit, min_fit_over_decoy) pairs of the trade-off table; the first is ce93ced's, inf: no second pass."""
+GRID = [
+    (-6.5, -3.5),
+    (-6.5, -3.0),
+    (-6.5, -2.5),
+    (-6.5, -2.25),
+    (-6.5, -2.0),
+    (-6.5, -1.75),
+    (-6.5, -1.5),
+    (-6.5, math.inf),
+    (-5.5, math.inf),
+]
+"""The (min_fit, min_fit_over_decoy) pairs of the trade-off tables (inf: no second pass); the first is ce93ced's, but
+the tables apply the recognizer's stricter second pass of some phrases (MIN_FIT_OVER_DECOY_OF) in every row."""
 
 
 def main(folder: Path) -> None:
     """Decode every recording once; print the table at ce93ced's thresholds and at the defaults, and the trade-off
     over the thresholds."""
-    from voiceguide.live.recognizer import MIN_FIT, MIN_FIT_OVER_DECOY
+    from voiceguide.live.recognizer import MIN_FIT, MIN_FIT_OVER_DECOY, MIN_FIT_OVER_DECOY_OF
 
-    rec = Recognizer(min_fit=-math.inf, min_fit_over_decoy=-math.inf)
+    rec = Recognizer(min_fit=-math.inf, min_fit_over_decoy=-math.inf, min_fit_over_decoy_of={})
     rows = decisions(folder, rec)
-    for title, (a, b) in (("with ce93ced's thresholds", GRID[0]), ("now", (MIN_FIT, MIN_FIT_OVER_DECOY))):
+    for title, (a, b), of in (
+        ("with ce93ced's thresholds", GRID[0], {}),
+        (f"now (stricter second pass: {MIN_FIT_OVER_DECOY_OF})", (MIN_FIT, MIN_FIT_OVER_DECOY), None),
+    ):
         print(f"\n(h) real people ({folder}), {title}: min_fit {a}, min_fit_over_decoy {b}")
-        report(rows, fits(a, b))
+        report(rows, fits(a, b, of))
     for part in ("tune", "held-out"):
         sweep(rows, GRID, part)
     seconds = sum(r["seconds"] + LEAD for r in rows)

@@ -26,7 +26,7 @@ from voiceguide.live.vad import VAD_RATE, Segmenter
 
 def main() -> None:
     """Decode once, print correct / wrong per set and false actions per hour for each threshold pair."""
-    rec = Recognizer(min_fit=-math.inf, min_fit_over_decoy=-math.inf)
+    rec = Recognizer(min_fit=-math.inf, min_fit_over_decoy=-math.inf, min_fit_over_decoy_of={})
     phrases = list(COMMAND_OF)
     said = []
     rng = np.random.default_rng(14)

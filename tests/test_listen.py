@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import queue
 import shutil
 import subprocess
@@ -332,3 +333,36 @@ def test_the_program_s_own_spoken_command_is_gated_end_to_end_but_the_user_s_is_
         close_output(stream, drain=False)
     assert [d.reason for d in decisions if d.reason == "gated"], decisions
     assert heard == "next"
+
+
+def test_a_rumbling_room_noise_does_not_swallow_the_word_said_in_it() -> None:
+    from voiceguide.live.recognizer import as_int16
+    from voiceguide.live.vad import Segmenter
+
+    # Noise with most of its energy in low frequencies: its 30 ms level swings by more than 6 dB, as in
+    # phone recordings of real people (issue 23), where such noise opened an utterance that never ended.
+    rng = np.random.default_rng(2)
+    n = RATE * 4
+    spectrum = np.fft.rfft(rng.normal(0, 1, n)) / (1 + np.fft.rfftfreq(n, 1 / RATE) / 300) ** 2
+    noise = np.fft.irfft(spectrum, n)
+    audio = (noise * 0.01 / np.sqrt(np.mean(noise**2))).astype(np.float32)
+    levels = 10 * np.log10(np.mean(audio[: n // 480 * 480].reshape(-1, 480) ** 2, axis=1))
+    assert np.percentile(levels, 99) - np.percentile(levels, 1) > 6
+    audio[round(2.5 * RATE) : round(2.9 * RATE)] += rng.normal(0, 0.1, round(0.4 * RATE)).astype(np.float32)
+    segments = [s for s in Segmenter().feed(as_int16(audio)) if s.final]
+    assert len(segments) == 1 and abs(segments[0].start - 2.5) < 0.05, [(s.start, s.end) for s in segments]
+
+
+def test_stop_needs_a_closer_fit_than_other_commands_to_win_over_a_decoy(sphinx: None) -> None:
+    from voiceguide.live.recognizer import MIN_FIT_OVER_DECOY, MIN_FIT_OVER_DECOY_OF, Recognizer
+
+    between = (MIN_FIT_OVER_DECOY + MIN_FIT_OVER_DECOY_OF["stop"]) / 2
+    heard = {}
+    for alone in ("stop", "pause"):
+        rec = Recognizer()
+        # The grammar heard a decoy ("so"); the commands alone heard `alone`, fitting between the two thresholds.
+        rec._decode = lambda audio, search="commands", alone=alone: (
+            ("so", -math.inf) if search == "commands" else (alone, between)
+        )  # type: ignore[method-assign]
+        heard[alone] = rec._hear(np.zeros(RATE // 2, np.int16)).command
+    assert heard == {"stop": None, "pause": "pause"}

@@ -52,6 +52,11 @@ each rejection's reason and what was decoded): "tell", "help", "little" over "st
 measuring real people (issue 23): "up", "down", "off", "yes", "left", everyday words that people's single words
 were most often taken for commands without (scripts/listen_human.py)."""
 
+VARIANTS: Final[dict[str, tuple[str, ...]]] = {"stop": ("S T AO P", "S T AH P", "S T OW P")}
+"""Pronunciations of command words beside the dictionary's one (issue 23). People say "stop" with the vowels of
+"law", "up" and "go" as well as the dictionary's "father" (S T AA P): without them 17 % of real people's "stop"s
+(scripts/listen_stages.py) lost to "so", "show" or "that", which their vowel fitted better."""
+
 DECOY_WEIGHT: Final = 0.1
 """Prior weight of the decoys against 1 for the commands; lower lets more commands and more non-commands through."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 from typing import Final
 
@@ -15,8 +16,11 @@ FRAME: Final = 160
 SMOOTH: Final = 3
 """Frames averaged for the level."""
 FALL: Final = 0.3
-RISE: Final = 0.03
-"""Per-frame weights of a quieter and of a louder frame in the noise floor between utterances."""
+"""Per-frame weight of a quieter frame in the noise floor inside an utterance."""
+QUIET_FRAMES: Final = 100
+"""Frames of quiet (the last second before the utterance) whose median level is the noise floor between
+utterances. A floor that sank to the quietest frames (as it did before issue 23) sat 10-15 dB below the peaks of
+rumbling phone and laptop noise, which then opened an utterance that never ended and swallowed the command."""
 FLOOR_LIMIT: Final = -90.0
 """The floor never goes below this (dBFS): digital silence between clips must not make it slow to recover."""
 
@@ -83,6 +87,7 @@ class Segmenter:
         self.level = -120.0
         """Level of the last frame in dBFS (for a level meter)."""
         self._pending = np.zeros(0, dtype=np.int16)
+        self._quiet_levels: collections.deque[float] = collections.deque(maxlen=QUIET_FRAMES)
         self._recent = np.zeros(SMOOTH - 1)  # power of the last frames, for the smoothed level
         self._history: list[npt.NDArray[np.int16]] = []  # frames before an onset (the preroll)
         self._frames: list[npt.NDArray[np.int16]] = []  # frames of the current utterance
@@ -121,14 +126,15 @@ class Segmenter:
         self.level = db
         if self.floor is None:
             self.floor = db
-        # The floor falls at once to a quieter frame and rises slowly: it tracks the quiet between words.
-        # Between utterances the floor is a lopsided average that sits low in the noise's swings; inside one it
-        # may only creep up (a voice is not noise), unless the utterance outlasts any command: then the noise
-        # itself got louder and the floor catches up faster.
-        if db < self.floor:
+        # Between utterances the floor is the median of the last second of quiet: the middle of the noise's
+        # swings, not their bottom. Inside an utterance it falls fast to a quieter frame and may only creep up
+        # (a voice is not noise), unless the utterance outlasts any command: then the noise itself got louder
+        # and the floor catches up faster.
+        if not self._in_speech:
+            self._quiet_levels.append(db)
+            self.floor = float(np.median(self._quiet_levels))
+        elif db < self.floor:
             self.floor += FALL * (db - self.floor)
-        elif not self._in_speech:
-            self.floor += RISE * (db - self.floor)
         else:
             self.floor = min(db, self.floor + s.floor_rise * (10 if self._too_long else 1) * FRAME / VAD_RATE)
         self.floor = max(FLOOR_LIMIT, self.floor)
