@@ -163,7 +163,7 @@ def bench_formats(routine: str, runs: int, work: Path) -> dict[str, dict[str, fl
             done = run([*VOICEGUIDE, "export", routine, "-o", str(work / f"formats.{fmt}"), "--force"], env_with(cache))
             times.setdefault(f"export {fmt}", []).append((done[0], done[3]))
             if ffmpeg:
-                cmd = [ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), *options]
+                cmd = [ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), "-vn", *options]
                 done = run([*cmd, str(work / f"ffmpeg.{fmt}")])
                 times.setdefault(f"ffmpeg {fmt}", []).append((done[0], done[3]))
     out = {}

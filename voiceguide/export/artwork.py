@@ -20,18 +20,6 @@ def mp4_cover(path: Path, png: bytes) -> None:
     mp4.save()
 
 
-def wav_cover(path: Path, png: bytes) -> None:
-    """Add an ``id3 `` chunk with the picture after a WAV file's other chunks (FFmpeg and many players read it);
-    the sound data and its holes are not touched."""
-    from mutagen.wave import WAVE
-
-    wave = WAVE(str(path))
-    if wave.tags is None:
-        wave.add_tags()
-    wave.tags.add(apic(png))  # type: ignore[union-attr]
-    wave.save(v2_version=3)
-
-
 def apic(png: bytes, description: str = DESCRIPTION) -> Any:
     """An ID3 front-cover picture frame (also valid as a sub-frame of a chapter)."""
     from mutagen.id3 import APIC, PictureType

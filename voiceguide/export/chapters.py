@@ -96,8 +96,6 @@ def write_tags(path: Path, fmt: str, tags: Tags) -> None:
             fix_ogg_serial(path)
     elif fmt == "wav":
         _wav(path, tags)
-        if tags.cover:
-            artwork.wav_cover(path, tags.cover)
 
 
 def _id3(path: Path, tags: Tags) -> None:

@@ -20,6 +20,9 @@ from .chapters import Chapter
 
 COVER_SIDE: Final = 640
 """Pixels on the cover's long side: sharp on a phone's player, small in the file (~70 kB for the evening)."""
+PICTURED: Final = frozenset({"m4b", "m4a", "mp3", "flac", "ogg", "opus"})
+"""Formats with a field for a picture that players show. WAV has none (an ``id3 `` chunk is read by few
+players), so a WAV export draws nothing and loads no tagging library: it stays the light format."""
 CHAPTER_SIDE: Final = 420
 """Pixels on a chapter picture's long side: one view and one point, ~25 kB each."""
 
@@ -58,13 +61,17 @@ def draw(routine: Routine, pacing: Pacing, marks: Sequence[Chapter], timeline: T
 
 
 class Drawing:
-    """``draw`` in a thread: started before the audio is rendered, waited for before the tags are written."""
+    """``draw`` in a thread: started before the audio is rendered, waited for before the tags are written (for a
+    format without pictures, nothing is drawn)."""
 
-    def __init__(self, routine: Routine, pacing: Pacing, marks: Sequence[Chapter], timeline: Timeline) -> None:
-        self._result: Pictures | None = None
+    def __init__(
+        self, fmt: str, routine: Routine, pacing: Pacing, marks: Sequence[Chapter], timeline: Timeline
+    ) -> None:
+        self._result: Pictures | None = None if fmt in PICTURED else Pictures(b"")
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(routine, pacing, marks, timeline), daemon=True)
-        self._thread.start()
+        if self._result is None:
+            self._thread.start()
 
     def _run(self, *args: object) -> None:
         try:
@@ -74,7 +81,8 @@ class Drawing:
 
     def result(self) -> Pictures:
         """The pictures, once drawn; none (and a warning) when they could not be drawn: the audio matters more."""
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
         if isinstance(self._error, ChartError):
             warnings.warn(f"the export has no cover art: {self._error}", stacklevel=2)
             return Pictures(b"")

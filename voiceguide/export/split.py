@@ -57,7 +57,7 @@ def export_split(
         Tags(mark.title, routine.title, timeline.sample_rate, track=(n, total), language=(words.tag, words.iso639_2))
         for n, mark in enumerate(marks, start=1)
     ]
-    drawing = Drawing(routine, session.pacing, marks, timeline)  # the pictures, drawn while it encodes
+    drawing = Drawing(fmt, routine, session.pacing, marks, timeline)  # the pictures, drawn while it encodes
     cuts = [m.start for m in marks] + [timeline.length]
     building = temporary(final)
     old = temporary(final, "old")

@@ -210,7 +210,7 @@ def export(
     folder = writable_folder(dest, force, *side_paths)
     gain = export_gain(session, fmt)
     tags = session_tags(routine, timeline)
-    drawing = Drawing(routine, session.pacing, tags.chapters, timeline)  # the pictures, drawn while it encodes
+    drawing = Drawing(fmt, routine, session.pacing, tags.chapters, timeline)  # the pictures, drawn while it encodes
     part = temporary(dest)
     side_parts = [(temporary(path), path) for path in side_paths]
     try:
