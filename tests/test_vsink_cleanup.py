@@ -49,8 +49,10 @@ def probe(tmp_path: Path, name: str, wait: float) -> tuple[subprocess.Popen, str
 
 
 def gone(daemon: str, within: float = 5.0) -> bool:
+    """Has the daemon ended (within a few seconds)? A tag without a start time names one that had already
+    ended (a zombie) when it was read: a run with nothing to wait for stops its daemon at once."""
     deadline = time.monotonic() + within
-    while owner_tag(int(daemon.split(":")[0])) == daemon:
+    while owner_tag(int(daemon.split(":")[0])) == daemon and not daemon.endswith(":None"):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
