@@ -33,6 +33,15 @@ def examples(full: int) -> int:
     return max(10, round(full * settings.default.max_examples / CI_EXAMPLES))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Module- and session-scoped fixtures (a reference export made once for a file) run before the per-test
+    isolation below: they too speak with espeak-ng and in English, whatever the machine has installed."""
+    os.environ["VOICEGUIDE_ENGINE"] = "espeak"
+    os.environ["LANG"] = "C.UTF-8"
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        os.environ.pop(name, None)
+
+
 AUDIO_FIXTURES = frozenset({"espeak", "vsink", "neural", "sphinx"})
 """Fixtures that bring up a real speech engine (espeak-ng, Piper; test_listen's `sphinx` speaks with espeak-ng) or the
 virtual sound card: their tests are the `audio` tier. A test that runs an engine without one is marked `audio` by hand,

@@ -316,7 +316,7 @@ def test_the_program_s_own_spoken_command_is_gated_end_to_end_but_the_user_s_is_
     monkeypatch.setenv("PULSE_SINK", vmic)  # the program's own voice goes into the microphone
     decisions: list = []
     stream = open_output(player, None)
-    player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
+    player.output_latency += float(getattr(stream, "latency", 0.0) or 0.0)
     voice = VoiceCommands.start(None, player, lambda line: None)
     assert voice is not None
     voice.listener.on_decision = decisions.append

@@ -101,6 +101,8 @@ def open_output(player: Player, device: str | int | None) -> Any:
 
     target = _device(sd, device)
     limited = Limited(player)
+    # What the limiter holds back is heard that much later: part of the output's latency (the stream adds its own).
+    player.output_latency = limited.limiter.delay / player.rate
     try:
         return _start(sd, limited.fill, player, target, player.rate, player.block)
     except (sd.PortAudioError, ValueError) as exc:

@@ -190,7 +190,7 @@ class LiveSession:
         steady_heap()  # before any clip is read: a long session's memory must not grow (tuning.py says why)
         player = self._start_player()
         stream = open_output(player, self.device)
-        player.output_latency = float(getattr(stream, "latency", 0.0) or 0.0)
+        player.output_latency += float(getattr(stream, "latency", 0.0) or 0.0)
         voice = None
         if self.pacing.listen:
             from .voice import VoiceCommands  # pocketsphinx only for sessions that listen
@@ -247,7 +247,9 @@ class LiveSession:
         # Stopped while a cold session is still being made: the part played so far is the session's start.
         played = self.timeline or (player.timeline if self.progressive and self.progressive.handed else None)
         if reason != "finished" and played is not None:
-            saved = self._save(player.position, played)
+            # Saved where the listener was: the samples still queued for the card were never heard.
+            heard = max(0, player.position - round(player.output_latency * player.rate))
+            saved = self._save(heard, played)
         elif reason == "finished":
             state.clear()
         if reason == "device":
