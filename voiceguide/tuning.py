@@ -93,7 +93,7 @@ fair share against other busy programs, so a cold session does not wait much lon
 
 def lower_this_thread(niceness: int = CLIP_NICENESS) -> bool:
     """Run the calling thread (and the threads and processes it starts later) ``niceness`` lower than the main
-    thread (calling it again changes nothing); True if done.
+    thread (calling it again changes nothing; the main thread itself is never lowered); True if done.
 
     On Linux a nice value belongs to a thread (setpriority with the thread's id), so the audio callback and the
     main thread keep theirs. Elsewhere it would lower the whole process, the callback too: nothing is done.
@@ -102,6 +102,10 @@ def lower_this_thread(niceness: int = CLIP_NICENESS) -> bool:
         return False
     import threading
 
+    if threading.current_thread() is threading.main_thread():
+        # A clip made on demand in the main thread: it must keep its priority, since the threads it starts later
+        # (PortAudio's callback among them) inherit it, and a lowered main thread would lower every later clip too.
+        return False
     tid = threading.get_native_id()
     try:
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + niceness))
