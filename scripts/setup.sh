@@ -34,7 +34,7 @@ fi
 
 packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1)
 if [ "$want_tests" = 1 ]; then
-  packages+=(pulseaudio pulseaudio-utils libasound2-plugins ffmpeg sox chromium)  # chromium: the guide's browser test
+  packages+=(pulseaudio pulseaudio-utils libasound2-plugins ffmpeg sox chromium man-db)  # chromium: the guide's browser test; man-db: the man page's
 fi
 
 python=${PYTHON:-python3}
