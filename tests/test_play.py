@@ -161,12 +161,13 @@ def test_no_audio_device_is_one_clear_message_that_points_to_export(tmp_path: Pa
     assert "no audio output device" in err and "voiceguide export" in err
 
 
-def _keys_session(*args: str) -> tuple[subprocess.Popen, int]:
+def _keys_session(*args: str, stats: Path | None = None) -> tuple[subprocess.Popen, int]:
     import pty
 
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "voiceguide", "play", TINY, *args],
+        env=os.environ | ({"VOICEGUIDE_STATS": str(stats)} if stats else {}),
         stdin=slave,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -285,6 +286,7 @@ def level_db(recording: np.ndarray, template: np.ndarray, lo: int, hi: int) -> f
 def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_card(
     reference: dict, tmp_path: Path
 ) -> None:
+    from voiceguide.audio.loudness import PEAK_CEILING
     from voiceguide.live.controls import Controls
     from voiceguide.live.mixer import MAX_VOLUME
     from voiceguide.plan.pacing import Pacing
@@ -294,7 +296,7 @@ def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_c
     press = next(e["sample"] for e in reference["plan"]["events"] if e.get("tone") == "press" and e["step"] == 0)
     cycle = reference["audio"][press - RATE // 20 : press + 19 * RATE // 10]  # a press tone and a release tone
     with Recorder(tmp_path / "rec.raw") as rec:
-        proc, keys = _keys_session()
+        proc, keys = _keys_session(stats=tmp_path / "stats.json")
         time.sleep(steps[1]["start"] + 1.5)  # the first point's cycles have played at the start volume, by now
         os.write(keys, b"+++")  # +9 dB before the second point's cycles
         time.sleep(1)
@@ -309,10 +311,15 @@ def test_volume_up_to_plus_9_db_is_louder_says_so_and_never_clips_on_the_sound_c
     # The second point's cycle, later than in the export by the time the answers held the session.
     after = level_db(recording, cycle, start + round(steps[1]["start"] * RATE), recording.size)
     assert abs(before) < 1.0 and 4.0 < after - before <= 9.5, (before, after)  # the limiter took some of the 9 dB
-    # Never full scale: -1 dBFS in the samples; the two resamplings (the sink's 48 kHz and back) overshoot
-    # between samples by 0.1-0.3 dB: allow 0.5 dB for it.
+    # What the program handed the card never passed -1 dBFS; on the card it never reached full scale.
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert 10 ** (-1.5 / 20) < stats["loudest_sample"] <= PEAK_CEILING * (1 + 1e-6)  # the limiter worked, and held
     assert np.count_nonzero(np.abs(recording) >= 0.999) == 0
-    assert float(np.max(np.abs(recording))) <= 10 ** (-0.5 / 20)
+    if stats["underruns"] == 0 and abs(stats["drift_ms"] or 0.0) < 20:
+        # A continuous stream: the two resamplings (the sink's 48 kHz and back) overshoot between samples by
+        # 0.1-0.3 dB: allow 0.5 dB for it. (Silence put in by a late callback rings through them by more: CI's
+        # busy machine once recorded a peak of 0.993, with no other sign of trouble.)
+        assert float(np.max(np.abs(recording))) <= 10 ** (-0.5 / 20)
     store = open_store(Pacing())
     level, end = Controls(store.get, ()).volume_words(MAX_VOLUME)
     answers = store.get(level), store.get(end)

@@ -1,71 +1,104 @@
-"""The libsndfile encoders (FLAC, Ogg Vorbis, MP3), from the system's libsndfile when there is one.
+"""The libsndfile encoders (FLAC, Ogg Vorbis, MP3), through ctypes, from the copy that encodes each fastest.
 
-Why not soundfile's own copy: the libsndfile bundled in soundfile's wheel carries a LAME built slow. Measured
-on the evening routine (MP3, LAME VBR quality 4, the same bytes out): 10.5 s of CPU with the bundled copy,
-2.9 s with Debian's libsndfile1 (linked to Debian's libmp3lame), as fast as FFmpeg's libmp3lame on the same
-WAV (2.9 s). So the system's library is opened here, through the few calls an encoder needs; without one
-(another OS) soundfile's bundled copy is used, slower but the same format.
+Two copies are usually at hand: the system's (Debian's libsndfile1, linked to Debian's libmp3lame and libFLAC)
+and the one bundled in soundfile's wheel. Measured on the evening routine (the same bytes out):
+- MP3 (LAME VBR quality 4): 10.5 s of CPU with the bundled copy (its LAME is built slow), 2.9 s with the
+  system's, as fast as FFmpeg's libmp3lame on the same WAV (2.9 s). MP3 and Ogg take the system's copy.
+- FLAC (level 5): 0.55 s of CPU with the bundled copy (libsndfile 1.2.2 and its libFLAC), 0.68 s with the
+  system's (1.2.0). FLAC takes the bundled copy.
+Either falls back to the other. ctypes rather than cffi: cffi parses its declarations with pycparser at run
+time, 0.2 s of every FLAC, Ogg or MP3 export; ctypes releases the GIL during each call just the same.
 """
 
 from __future__ import annotations
 
-import ctypes.util
+import ctypes
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
-_DECLARATIONS: Final = """
-typedef int64_t sf_count_t;
-typedef struct SNDFILE_tag SNDFILE;
-typedef struct SF_INFO { sf_count_t frames; int samplerate; int channels; int format; int sections; int seekable; } SF_INFO;
-SNDFILE* sf_open(const char *path, int mode, SF_INFO *sfinfo);
-int sf_command(SNDFILE *sndfile, int command, void *data, int datasize);
-sf_count_t sf_writef_float(SNDFILE *sndfile, const float *ptr, sf_count_t frames);
-sf_count_t sf_writef_short(SNDFILE *sndfile, const short *ptr, sf_count_t frames);
-const char* sf_strerror(SNDFILE *sndfile);
-const char* sf_version_string(void);
-int sf_close(SNDFILE *sndfile);
-"""
 SFM_WRITE: Final = 0x20
-SFC_SET_COMPRESSION_LEVEL: Final = 0x1301
 FORMATS: Final[dict[str, int]] = {
     "flac": 0x170000 | 0x0002,  # FLAC, PCM_16
     "ogg": 0x200000 | 0x0060,  # OGG, VORBIS
     "mp3": 0x230000 | 0x0082,  # MPEG, MPEG_LAYER_III
 }
+BUNDLED_FIRST: Final = frozenset({"flac"})
+"""The formats the bundled copy encodes faster than the system's (see above)."""
+
+
+class _Info(ctypes.Structure):
+    _fields_ = [  # ctypes' own way of declaring a struct
+        ("frames", ctypes.c_int64),
+        ("samplerate", ctypes.c_int),
+        ("channels", ctypes.c_int),
+        ("format", ctypes.c_int),
+        ("sections", ctypes.c_int),
+        ("seekable", ctypes.c_int),
+    ]
+
+
+@dataclass(frozen=True)
+class Library:
+    """One libsndfile, opened."""
+
+    path: str
+    handle: ctypes.CDLL
+
+    @property
+    def version(self) -> str:
+        """e.g. ``libsndfile-1.2.0``."""
+        return self.handle.sf_version_string().decode()
+
+
+def _open(path: str) -> Library:
+    lib = ctypes.CDLL(path)
+    # The signatures of the few calls an encoder needs (sndfile.h).
+    lib.sf_open.restype, lib.sf_open.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+    for name in ("sf_writef_float", "sf_writef_short"):
+        call = getattr(lib, name)
+        call.restype, call.argtypes = ctypes.c_int64, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+    lib.sf_strerror.restype, lib.sf_strerror.argtypes = ctypes.c_char_p, [ctypes.c_void_p]
+    lib.sf_version_string.restype, lib.sf_version_string.argtypes = ctypes.c_char_p, []
+    lib.sf_close.restype, lib.sf_close.argtypes = ctypes.c_int, [ctypes.c_void_p]
+    return Library(path, lib)
 
 
 @functools.cache
-def library() -> tuple[Any, Any]:
-    """(cffi, the libsndfile handle): the system's library if it loads, else the one soundfile bundles."""
-    import cffi
-
-    ffi = cffi.FFI()
-    ffi.cdef(_DECLARATIONS)
-    path = _system_path()
-    if path:
-        try:
-            return ffi, ffi.dlopen(path)
-        except OSError:
-            pass
-    import soundfile
-
-    return ffi, soundfile._snd  # type: ignore[attr-defined]  # the copy soundfile loaded (same calls)
+def library(fmt: str) -> Library:
+    """The libsndfile that encodes ``fmt`` (see the module's docstring on which); ImportError without either."""
+    order = (_bundled_path, _system_path) if fmt in BUNDLED_FIRST else (_system_path, _bundled_path)
+    for path in (find() for find in order):
+        if path:
+            try:
+                return _open(path)
+            except OSError:
+                continue
+    raise ImportError("no libsndfile: install libsndfile1 or the soundfile package")
 
 
+def _bundled_path() -> str | None:
+    """The libsndfile in soundfile's wheel (a folder of its own), found without importing soundfile."""
+    spec = importlib.util.find_spec("_soundfile_data")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for entry in sorted(Path(folder).glob("libsndfile*")):
+            return str(entry)
+    return None
+
+
+@functools.cache
 def _system_path() -> str | None:
     """The system's libsndfile as a full path: opened by its name (libsndfile.so.1), the loader would hand
     back soundfile's bundled copy once that is loaded, since both carry that name."""
-    name = ctypes.util.find_library("sndfile")
-    if not name:
-        return None
-    if os.path.isabs(name):
-        return name
     ldconfig = shutil.which("ldconfig", path=f"/sbin:/usr/sbin:{os.environ.get('PATH', '')}")
     if ldconfig is None:
         return None
@@ -73,38 +106,34 @@ def _system_path() -> str | None:
         listing = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
+    machine = os.uname().machine.replace("_", "-")
+    candidates = []
     for line in listing.splitlines():
         entry, _, where = line.strip().partition(" => ")
-        if entry.split(" ")[0] == name and os.path.isabs(where):
-            return where
-    return None
-
-
-def version() -> str:
-    """The libsndfile in use, e.g. ``libsndfile-1.2.0``."""
-    ffi, lib = library()
-    return ffi.string(lib.sf_version_string()).decode()
+        if entry.startswith("libsndfile.so.") and os.path.isabs(where):
+            candidates.append((machine not in entry, where))  # this machine's architecture first
+    return min(candidates)[1] if candidates else None
 
 
 class Encoder:
     """One libsndfile file being written, mono, in the format named."""
 
     def __init__(self, path: Path, fmt: str, rate: int) -> None:
-        self._ffi, self._lib = library()
-        info = self._ffi.new("SF_INFO *", {"samplerate": rate, "channels": 1, "format": FORMATS[fmt]})
-        self._file = self._lib.sf_open(str(path).encode(), SFM_WRITE, info)
-        if self._file == self._ffi.NULL:
+        self._lib = library(fmt).handle
+        info = _Info(0, rate, 1, FORMATS[fmt], 0, 0)
+        self._file: int | None = self._lib.sf_open(os.fsencode(path), SFM_WRITE, ctypes.byref(info))
+        if not self._file:
+            self._file = None
             raise RuntimeError(f"Error opening {str(path)!r}: {self._error()}")
 
     def _error(self) -> str:
-        return self._ffi.string(self._lib.sf_strerror(self._file or self._ffi.NULL)).decode(errors="replace")
+        return (self._lib.sf_strerror(self._file) or b"").decode(errors="replace")
 
     def write(self, samples: np.ndarray) -> None:
         """Append float32 or int16 samples; a short write (a full disk, a file too large) raises RuntimeError."""
-        kind = "short" if samples.dtype == np.int16 else "float"
-        samples = np.ascontiguousarray(samples)
-        writef = self._lib.sf_writef_short if kind == "short" else self._lib.sf_writef_float
-        done = writef(self._file, self._ffi.from_buffer(f"{kind}[]", samples), samples.size)
+        samples = np.ascontiguousarray(samples, dtype=np.int16 if samples.dtype == np.int16 else np.float32)
+        writef = self._lib.sf_writef_short if samples.dtype == np.int16 else self._lib.sf_writef_float
+        done = writef(self._file, samples.ctypes.data, samples.size)
         if done != samples.size:
             raise RuntimeError(f"wrote {done} of {samples.size} samples: {self._error()}")
 

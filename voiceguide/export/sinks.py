@@ -57,7 +57,7 @@ def open_sink(fmt: str, path: Path, rate: int, tags: Tags) -> Sink:
         from .opus import OpusSink
 
         return Background(OpusSink(path, rate))
-    return Background(SndfileSink(path, fmt, rate))
+    return Background(SndfileSink(path, fmt, rate), pcm16=Pcm16() if fmt == "flac" else None)
 
 
 class Pcm16:
@@ -72,13 +72,17 @@ class Pcm16:
         self._scaled = np.empty(WRITE_MAX, dtype=np.float32)
         self._pcm16 = np.empty(WRITE_MAX, dtype=np.int16)
 
-    def __call__(self, piece: Audio) -> np.ndarray:
-        """``piece`` (at most WRITE_MAX samples) as int16, in a buffer the next call overwrites."""
-        scaled, pcm = self._scaled[: piece.size], self._pcm16[: piece.size]
-        np.multiply(piece, np.float32(32767), out=scaled)
-        np.rint(scaled, out=scaled)
-        np.copyto(pcm, scaled, casting="unsafe")
-        return pcm
+    def __call__(self, piece: Audio, out: np.ndarray | None = None) -> np.ndarray:
+        """``piece`` as int16, in ``out`` or else in a buffer the next call overwrites (``piece`` then holds at
+        most WRITE_MAX samples)."""
+        for at in range(0, piece.size, WRITE_MAX):
+            part = piece[at : at + WRITE_MAX]
+            scaled = self._scaled[: part.size]
+            pcm = self._pcm16[: part.size] if out is None else out[at : at + part.size]
+            np.multiply(part, np.float32(32767), out=scaled)
+            np.rint(scaled, out=scaled)
+            np.copyto(pcm, scaled, casting="unsafe")
+        return self._pcm16[: piece.size] if out is None else out
 
 
 class WavSink:
@@ -154,18 +158,18 @@ class SndfileSink:
     def __init__(self, path: Path, fmt: str, rate: int) -> None:
         from .libsndfile import Encoder
 
-        self._pcm = fmt == "flac"  # 16-bit samples made here, the very ones a WAV export holds
+        self._pcm = fmt == "flac"  # 16-bit samples (Pcm16), the very ones a WAV export holds
         self._file = Encoder(path, fmt, rate)
         self._silence = np.zeros(WRITE_MAX, dtype=np.int16 if self._pcm else np.float32)
         self._pcm16 = Pcm16()
 
-    def write(self, block: Audio) -> None:
-        """Encode the next samples."""
+    def write(self, block: Audio | np.ndarray) -> None:
+        """Encode the next samples: float32, or 16-bit ones already made by Pcm16 (FLAC only)."""
         for at in range(0, block.size, WRITE_MAX):
             piece = block[at : at + WRITE_MAX]
             if not piece.any():  # most of a session is quiet: skip the conversion
                 self._file.write(self._silence[: piece.size])
-            elif self._pcm:
+            elif self._pcm and piece.dtype != np.int16:
                 self._file.write(self._pcm16(piece))
             else:
                 self._file.write(piece)

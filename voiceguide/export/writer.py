@@ -18,6 +18,7 @@ from ..plan.timeline import Timeline
 from ..prepare import Prepared, remembered_peak, session_peak
 from .chapters import captions, cue_sheet, session_tags, write_tags
 from .formats import format_gain, gain_db
+from .halves import encode_flac
 from .pictures import Drawing
 from .sinks import Sink, open_sink
 
@@ -215,13 +216,25 @@ def export(
     side_parts = [(temporary(path), path) for path in side_paths]
     try:
         with reported(dest, folder):
-            encode(
-                session,
-                gain,
-                [0, timeline.length],
-                lambda _: open_sink(fmt, part, timeline.sample_rate, tags),
-                progress,
-            )
+            if fmt == "flac" and session.bed is None:  # a file bed is read through one handle: one piece
+                encode_flac(
+                    lambda start: render(
+                        timeline, session.store.get, start=start, block=EXPORT_BLOCK, gain=gain, reuse=True
+                    ),
+                    timeline.length,
+                    timeline.sample_rate,
+                    part,
+                    temporary(dest.with_name(dest.name + ".half")),
+                    progress,
+                )
+            else:
+                encode(
+                    session,
+                    gain,
+                    [0, timeline.length],
+                    lambda _: open_sink(fmt, part, timeline.sample_rate, tags),
+                    progress,
+                )
             pictures = drawing.result()
             write_tags(part, fmt, replace(tags, cover=pictures.cover, pictures=pictures.chapters))
             for side_part, path in side_parts:

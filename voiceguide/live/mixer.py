@@ -86,6 +86,8 @@ class Player:
         """Blocks handed to the device so far: a count that stops moving means the device is gone."""
         self.underruns = 0
         """Callbacks PortAudio flagged as late (for the playback figures: not all of them were heard)."""
+        self.loudest = 0.0
+        """The loudest sample handed to the device so far (after the output's limiter)."""
         self.dropouts = Dropouts()
         """Gaps the listener could hear (measured by the output stream's callback)."""
         self.samples = 0

@@ -124,6 +124,7 @@ def _start(sd: Any, fill: Any, player: Player, device: int | None, rate: int, bl
         player.underruns += late
         outdata[:, 0] = block = fill(frames)
         peak = float(np.max(np.abs(block), initial=0.0))
+        player.loudest = max(player.loudest, peak)
         player.dropouts.block(time.outputBufferDacTime, frames / rate, peak, late)
         player.watch.filled()
 

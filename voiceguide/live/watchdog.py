@@ -143,6 +143,7 @@ def write_stats(player: Any, reason: str) -> None:
         "reason": reason,
         "device_verdict": watch.verdict,
         "underruns": player.underruns,
+        "loudest_sample": round(player.loudest, 6),
         "gaps_heard": [round(g, 4) for g in player.dropouts.heard()],
         "callbacks": watch.calls,
         "frames": watch.frames,
