@@ -2,7 +2,7 @@
 """Benchmarks: voiceguide's export (cold, warm, and clips cached with a new pacing; WAV and M4B), each format beside
 FFmpeg on the same WAV, memory against session length, start-up, the hand-made peer pipelines (espeak-ng or piper,
 with a speech cache, numpy layout and clip loudness normalisation: scripts/peer_common.py) on the same plan with
-their per-phase times, the neural voice, a sound bed's cost in export and play, intelligibility (scripts/wer.py),
+their per-phase times, the neural voice, each language against English (scripts/bench_lang.py), a sound bed's cost in export and play, intelligibility (scripts/wer.py),
 `show --length` against `show`, and the practice log (an entry's cost at start, bytes per session, `voiceguide log`
 over 10,000 sessions). Prints one table; --json writes it too.
 
@@ -523,6 +523,10 @@ def main() -> None:
             results |= bench_export(args.routine, args.runs, work, m4b=not args.no_m4b)
         if wanted("formats"):
             results |= bench_formats(args.routine, args.runs, work)
+        if wanted("lang"):
+            from bench_lang import bench_languages
+
+            results |= bench_languages(args.routine, args.runs, work, m4b=not args.no_m4b)
         if wanted("bed"):
             results |= bench_bed_export(args.routine, args.runs, work)
         if not args.no_neural and wanted("neural"):
@@ -582,6 +586,9 @@ def main() -> None:
     for fmt in FFMPEG_ANCHORS:  # the target: each at most 1.2x FFmpeg's time on the same WAV
         ratio(f"export {fmt} / ffmpeg {fmt}", f"export {fmt} (s)", f"ffmpeg {fmt} (s)")
         ratio(f"export {fmt} / ffmpeg {fmt}, CPU", f"export {fmt} CPU (s)", f"ffmpeg {fmt} CPU (s)")
+    from bench_lang import ratios as language_ratios
+
+    ratios |= language_ratios(results)  # the target: each language at most 1.1x English
     for name, value in ratios.items():
         print(f"{name:<{width}}  {value:>9.2f}x")
     if args.json_path:
