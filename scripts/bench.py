@@ -151,8 +151,9 @@ FFMPEG_ANCHORS = {
 }
 
 
-def bench_formats(routine: str, runs: int, work: Path) -> dict[str, dict[str, float]]:
-    """Each format's warm export beside FFmpeg encoding the same session's WAV, alternating (wall and CPU)."""
+def bench_formats(routine: str, runs: int, work: Path, only: set[str] | None = None) -> dict[str, dict[str, float]]:
+    """Each format's warm export beside FFmpeg encoding the same session's WAV, alternating (wall and CPU);
+    ``only``: these formats alone."""
     cache = work / "warm-cache"
     wav = work / "formats.wav"
     run([*VOICEGUIDE, "export", routine, "-o", str(wav), "--force"], env_with(cache))
@@ -160,6 +161,8 @@ def bench_formats(routine: str, runs: int, work: Path) -> dict[str, dict[str, fl
     times: dict[str, list[tuple[float, float]]] = {}
     for _ in range(runs):
         for fmt, options in FFMPEG_ANCHORS.items():
+            if only and fmt not in only:
+                continue
             done = run([*VOICEGUIDE, "export", routine, "-o", str(work / f"formats.{fmt}"), "--force"], env_with(cache))
             times.setdefault(f"export {fmt}", []).append((done[0], done[3]))
             if ffmpeg:
@@ -500,6 +503,7 @@ def main() -> None:
         "--soak", type=float, default=0, metavar="MIN", help="also play MIN minutes of a 2-hour session"
     )
     parser.add_argument("--no-m4b", action="store_true", help="export rows as WAV only (M4B takes ~6 s a run)")
+    parser.add_argument("--formats", help="the formats row group for these formats only, e.g. flac,m4b")
     parser.add_argument("--no-play", action="store_true", help="skip the live-play measurements (no PulseAudio)")
     parser.add_argument("--no-neural", action="store_true", help="skip the neural-voice rows (no piper voice)")
     parser.add_argument("--no-wer", action="store_true", help="skip the word error rates (scripts/wer.py)")
@@ -522,7 +526,9 @@ def main() -> None:
         if wanted("export"):
             results |= bench_export(args.routine, args.runs, work, m4b=not args.no_m4b)
         if wanted("formats"):
-            results |= bench_formats(args.routine, args.runs, work)
+            results |= bench_formats(
+                args.routine, args.runs, work, set(args.formats.split(",")) if args.formats else None
+            )
         if wanted("lang"):
             from bench_lang import bench_languages
 

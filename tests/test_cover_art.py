@@ -132,3 +132,20 @@ def test_without_the_renderer_an_export_still_completes_with_a_warning(
     with pytest.warns(UserWarning, match="no cover art"):
         run("export", SHORT, "-o", str(tmp_path / "parts.flac"), "--split")
     assert len(list((tmp_path / "parts").iterdir())) == 4
+
+
+def test_a_chart_drawn_once_is_read_back_from_the_cache_and_a_changed_chart_is_drawn_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import voiceguide.chart as chart
+    from voiceguide.export.pictures import kept_png
+
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20"/></svg>'
+    first = kept_png(svg, 120)
+    assert first.startswith(PNG) and size(first) == (120, 60)
+    drawn: list[str] = []
+    monkeypatch.setattr(chart, "to_png", lambda text, side: drawn.append(text) or PNG + b"new")
+    assert kept_png(svg, 120) == first and drawn == []  # read back, not drawn
+    assert kept_png(svg.replace('"40"', '"30"'), 120) == PNG + b"new" and len(drawn) == 1  # another chart
+    assert kept_png(svg, 200) == PNG + b"new" and len(drawn) == 2  # another size

@@ -66,11 +66,13 @@ def kept_png(svg: str, side: int) -> bytes:
     before draws nothing (the evening's 14 pictures took 0.2 s of CPU beside the encoder, every export)."""
     import hashlib
 
-    import resvg_py
-
     from ..chart import to_png
     from ..paths import atomic_write, cache_dir
 
+    try:
+        import resvg_py
+    except ImportError:
+        return to_png(svg, side)  # which says how to get it
     key = hashlib.sha256(f"{resvg_py.__version__}\0{side}\0{svg}".encode()).hexdigest()[:32]
     path = cache_dir() / "pictures" / f"{key}.png"
     with contextlib.suppress(OSError):
