@@ -185,6 +185,8 @@ def bench_neural(routine: str, runs: int, work: Path, voice: str = "joe") -> dic
     plan = work / "neural-plan.json"
     plan.write_text(run([*VOICEGUIDE, "show", routine, "--voice", voice, "--json"], env_with(warm_cache))[2])
     peer = ROOT / "scripts" / "peer_piper.py"
+    serial = ROOT / "scripts" / "peer_piper_serial.py"
+    serials: dict[str, list[tuple[float, float, float]]] = {"cold": []}
     peer_run(peer, plan, work / "neural-peer.wav", peer_cache, work)
     results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
     peers: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
@@ -197,9 +199,17 @@ def bench_neural(routine: str, runs: int, work: Path, voice: str = "joe") -> dic
             figures, phase = peer_run(peer, plan, work / "neural-peer.wav", speech, work)
             peers[name].append(figures)
             phases[name].append(phase)
+            if name == "cold":  # issue 27's second yardstick: one serial process, no cache (cold only)
+                done = run([sys.executable, str(serial), str(plan), "-o", str(work / "neural-serial.wav")])
+                serials["cold"].append((done[0], done[1], done[3]))
         shutil.rmtree(cold_cache, ignore_errors=True)
         shutil.rmtree(cold_peer, ignore_errors=True)
-    return summarize("neural export", results) | summarize("piper peer", peers) | phase_rows("piper peer", phases)
+    return (
+        summarize("neural export", results)
+        | summarize("piper peer", peers)
+        | summarize("piper serial peer", serials)
+        | phase_rows("piper peer", phases)
+    )
 
 
 def bench_bed_export(routine: str, runs: int, work: Path, bed: str = "brown") -> dict[str, dict[str, float]]:
@@ -577,6 +587,10 @@ def main() -> None:
     ratio("peer WAV / cold export M4B", "peer cold, WAV (s)", "export cold, M4B (s)")
     ratio("piper peer / cold neural export", "piper peer cold (s)", "neural export cold (s)")
     ratio("piper peer / warm neural export", "piper peer warm (s)", "neural export warm (s)")
+    ratio("piper serial peer / cold neural export", "piper serial peer cold (s)", "neural export cold (s)")
+    if "piper serial peer cold (s)" in results and "piper peer cold (s)" in results:
+        faster = min(results["piper serial peer cold (s)"]["median"], results["piper peer cold (s)"]["median"])
+        ratios["faster piper peer / cold neural export"] = faster / results["neural export cold (s)"]["median"]
     ratio("warm neural / warm espeak export", "neural export warm (s)", "export warm, WAV (s)")
     ratio("warm --bed brown / no bed export", "export warm --bed brown (s)", "export warm, no bed (s)")
     ratio(

@@ -113,7 +113,7 @@ def test_a_flac_export_whose_join_fails_is_encoded_in_one_piece_with_the_same_sa
     def refuse(*args: object) -> None:
         raise JoinError("not the stream expected")
 
-    monkeypatch.setattr(halves, "join", refuse)
+    monkeypatch.setattr(halves, "renumbered", refuse)
     result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "whole.flac")])
     assert result.exit_code == 0, result.output
     joined, _ = sf.read(str(tmp_path / "joined.flac"), dtype="int16")

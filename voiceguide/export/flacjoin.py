@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -174,20 +175,27 @@ def frames(data: bytes, samples: int, block: int) -> list[tuple[int, int, int, i
     return out
 
 
-def join(first: Path, second: Path, first_samples: int, second_samples: int) -> None:
-    """Append the frames of ``second`` (which continues ``first``) to ``first``, renumbered; ``first`` then
-    holds the whole stream. Raises JoinError when either file is not what libsndfile's encoder writes."""
-    with first.open("rb") as file:
-        head = file.read(STREAMINFO_AT + 34)
+@dataclass(frozen=True)
+class Continuation:
+    """The second file's frames, renumbered to follow ``first_samples`` samples, ready to append."""
+
+    streaminfo: bytes
+    """The second file's STREAMINFO body (34 bytes)."""
+    frames: bytes
+    sizes: tuple[int, ...]
+    """Bytes of each frame."""
+    samples: int
+
+
+def renumbered(second: Path, first_samples: int, second_samples: int) -> Continuation:
+    """The frames of the FLAC file ``second`` numbered on from a first part of ``first_samples`` samples (done
+    while the first part is still being encoded). JoinError when it is not the stream expected."""
     data = second.read_bytes()
-    one, two = head[STREAMINFO_AT:], data[STREAMINFO_AT : STREAMINFO_AT + 34]
-    # Both must open on a STREAMINFO block with the same block sizes, rate, channels and sample size.
-    if (head[:4], data[:4]) != (b"fLaC", b"fLaC") or head[4] & 0x7F or data[4] & 0x7F:
-        raise JoinError("the two halves are not FLAC files")
-    if one[0:4] != two[0:4] or one[10:13] != two[10:13] or one[13] >> 4 != two[13] >> 4:
-        raise JoinError("the two halves are FLAC streams of different kinds")
-    block = int.from_bytes(head[8:10], "big")
-    if block != int.from_bytes(head[10:12], "big") or first_samples % block:
+    if data[:4] != b"fLaC" or data[4] & 0x7F:
+        raise JoinError("the second half is not a FLAC file")
+    info = data[STREAMINFO_AT : STREAMINFO_AT + 34]
+    block = int.from_bytes(info[0:2], "big")
+    if not block or block != int.from_bytes(info[2:4], "big") or first_samples % block:
         raise JoinError(f"the first half does not end on a whole frame of {block} samples")
     spans = frames(data, second_samples, block)
     # A CRC with initial value 0 is linear: CRC(header + body) = CRC(header, then |body| zero bytes) XOR
@@ -203,18 +211,31 @@ def join(first: Path, second: Path, first_samples: int, second_samples: int) -> 
         bodies.append(end - 2 - start - length)
         olds.append(data[end - 2 : end])
     patch = crc16_after_zeros(np.asarray(changes, dtype=np.uint16), np.asarray(bodies, dtype=np.int64))
-    stored = np.frombuffer(b"".join(olds), dtype=">u2")
-    crcs = (stored ^ patch).astype(">u2").tobytes()
+    crcs = (np.frombuffer(b"".join(olds), dtype=">u2") ^ patch).astype(">u2").tobytes()
     framed = []
     for index, (start, end, _, length) in enumerate(spans):
         framed += (pieces[index], data[start + length : end - 2], crcs[2 * index : 2 * index + 2])
-    sizes = [len(header) + body + 2 for header, body in zip(pieces, bodies, strict=True)]
-    info = bytearray(head[STREAMINFO_AT : STREAMINFO_AT + 34])
+    sizes = tuple(len(header) + body + 2 for header, body in zip(pieces, bodies, strict=True))
+    return Continuation(bytes(info), b"".join(framed), sizes, second_samples)
+
+
+def append(first: Path, first_samples: int, rest: Continuation) -> None:
+    """Append ``rest`` to the FLAC file ``first`` (``first_samples`` samples) and give its STREAMINFO the whole
+    stream's figures. JoinError when the two are not streams of the same kind."""
+    with first.open("rb") as file:
+        head = file.read(STREAMINFO_AT + 34)
+    one, two = head[STREAMINFO_AT:], rest.streaminfo
+    if head[:4] != b"fLaC" or head[4] & 0x7F:
+        raise JoinError("the first half is not a FLAC file")
+    # The same block sizes, rate, channels and sample size.
+    if one[0:4] != two[0:4] or one[10:13] != two[10:13] or one[13] >> 4 != two[13] >> 4:
+        raise JoinError("the two halves are FLAC streams of different kinds")
+    info = bytearray(one)
     low, high = int.from_bytes(info[4:7], "big"), int.from_bytes(info[7:10], "big")
-    low = min(low or min(sizes), *sizes)  # 0 is "not known"
-    high = max(high, *sizes)
+    low = min(low or min(rest.sizes), *rest.sizes)  # 0 is "not known"
+    high = max(high, *rest.sizes)
     info[4:7], info[7:10] = low.to_bytes(3, "big"), high.to_bytes(3, "big")
-    total = first_samples + second_samples
+    total = first_samples + rest.samples
     info[13] = info[13] & 0xF0 | (total >> 32) & 0x0F
     info[14:18] = (total & 0xFFFFFFFF).to_bytes(4, "big")
     info[18:34] = bytes(16)  # the MD5 is not known (see the module's docstring)
@@ -222,4 +243,10 @@ def join(first: Path, second: Path, first_samples: int, second_samples: int) -> 
         out.seek(STREAMINFO_AT)
         out.write(info)
         out.seek(0, os.SEEK_END)
-        out.write(b"".join(framed))
+        out.write(rest.frames)
+
+
+def join(first: Path, second: Path, first_samples: int, second_samples: int) -> None:
+    """Append the frames of ``second`` (which continues ``first``) to ``first``, renumbered; ``first`` then
+    holds the whole stream. Raises JoinError when either file is not what libsndfile's encoder writes."""
+    append(first, first_samples, renumbered(second, first_samples, second_samples))
