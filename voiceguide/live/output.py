@@ -36,7 +36,7 @@ class Limited:
 
     def __init__(self, player: Player) -> None:
         self.player = player
-        self.limiter = StreamLimiter(PEAK_CEILING, player.rate, LIMIT_WINDOW)
+        self.limiter = StreamLimiter(PEAK_CEILING, player.rate, LIMIT_WINDOW, true_peak=True)
 
     def fill(self, frames: int) -> Audio:
         """The next ``frames`` samples, limited (those the player gave ``limiter.delay`` samples ago)."""
