@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 AAC_BITRATE: Final = 64000
 """Plenty for mono speech; the silences between cues cost little, so a file averages far less."""
+AAC_CODER: Final = "fast"
+"""FFmpeg's AAC coder. Its default ('twoloop') searches each frame's quantisers again and again: on the
+evening (64 kb/s, FFmpeg's own encoder on the same WAV) it took 11.0-12.7 s of CPU and scored PESQ-WB 4.49
+(lowest 8-s window 3.79); 'fast' took 4.2-5.4 s and scored 4.56 (lowest 4.25), in a file 5 % smaller."""
 PRIMING: Final = 1024
 """Samples of encoder delay the AAC encoder adds, hidden by the MP4 edit list."""
 AUDIOBOOK: Final = "2"
@@ -51,6 +55,7 @@ class Mp4Sink:
         self._pos = 0
         stream = self._container.add_stream("aac", rate=rate, layout="mono")
         stream.bit_rate = AAC_BITRATE
+        stream.options = {"aac_coder": AAC_CODER}
         stream.metadata["language"] = tags.language[1]  # the track's ISO 639-2 code: what players show
         self._stream = stream
         metadata = {"title": tags.title, "album": tags.album, "artist": tags.artist}
