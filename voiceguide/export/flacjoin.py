@@ -30,38 +30,29 @@ class JoinError(RuntimeError):
 
 
 @functools.cache
-def _crc8_table() -> tuple[int, ...]:
+def _crc_table(width: int, polynomial: int) -> tuple[int, ...]:
+    """What each byte does to a ``width``-bit CRC register (MSB first, as FLAC's CRCs run)."""
+    top, mask = 1 << (width - 1), (1 << width) - 1
     table = []
     for byte in range(256):
-        crc = byte
+        crc = byte << (width - 8)
         for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+            crc = ((crc << 1) ^ polynomial) & mask if crc & top else (crc << 1) & mask
         table.append(crc)
     return tuple(table)
 
 
 def crc8(data: bytes) -> int:
     """FLAC's frame-header CRC-8 (polynomial x^8 + x^2 + x + 1, initial 0)."""
-    table, crc = _crc8_table(), 0
+    table, crc = _crc_table(8, 0x07), 0
     for byte in data:
         crc = table[crc ^ byte]
     return crc
 
 
-@functools.cache
-def _crc16_table() -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x8005) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-        table.append(crc)
-    return tuple(table)
-
-
 def crc16(data: bytes) -> int:
     """FLAC's frame CRC-16 (polynomial x^16 + x^15 + x^2 + 1, initial 0), byte by byte (for short spans)."""
-    table, crc = _crc16_table(), 0
+    table, crc = _crc_table(16, 0x8005), 0
     for byte in data:
         crc = (crc << 8) & 0xFFFF ^ table[crc >> 8 ^ byte]
     return crc
@@ -70,7 +61,7 @@ def crc16(data: bytes) -> int:
 @functools.cache
 def _shifts() -> tuple[np.ndarray, ...]:
     """For each k, what 2^k zero bytes more turn each CRC-16 value into (a table of all 65536 values)."""
-    table = np.asarray(_crc16_table(), dtype=np.uint16)
+    table = np.asarray(_crc_table(16, 0x8005), dtype=np.uint16)
     value = np.arange(1 << 16, dtype=np.uint32)
     one = ((value << 8) & 0xFFFF ^ table[value >> 8]).astype(np.uint16)  # a zero byte through the register
     shifts = [one]
