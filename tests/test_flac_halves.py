@@ -13,15 +13,8 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from voiceguide.cli import cli
-from voiceguide.export.flacjoin import (
-    JOIN_STEP,
-    JoinError,
-    coded_number,
-    crc16,
-    crc16_after_zeros,
-    frames,
-    join,
-)
+from voiceguide.export.flaccrc import crc16, crc16_after_zeros
+from voiceguide.export.flacjoin import JOIN_STEP, JoinError, append, coded_number, frames, renumbered
 from voiceguide.export.libsndfile import Encoder
 
 SHORT = str(Path(__file__).parent / "routines" / "short.toml")
@@ -44,6 +37,10 @@ def _speech_and_silence(seconds: float) -> np.ndarray:
     buzz = np.sign(np.sin(2 * np.pi * 130 * t)) * 0.2 + rng.normal(0, 0.05, t.size)
     on = (np.sin(2 * np.pi * 0.3 * t) > 0.2).astype(float)
     return np.round(buzz * on * 32767 * 0.8).astype(np.int16)
+
+
+def join(first: Path, second: Path, first_samples: int, second_samples: int) -> None:
+    append(first, first_samples, renumbered(second, second.with_suffix(".frames"), first_samples, second_samples))
 
 
 def _encode(path: Path, samples: np.ndarray) -> None:
@@ -76,10 +73,11 @@ def test_two_halves_joined_decode_to_the_whole_with_frames_numbered_on_and_every
     join(tmp_path / "a.flac", tmp_path / "b.flac", cut, samples.size - cut)
     back, rate = sf.read(str(tmp_path / "a.flac"), dtype="int16")
     assert rate == RATE and np.array_equal(back, samples)
-    data = (tmp_path / "a.flac").read_bytes()
-    spans = frames(data, samples.size, 4096)  # numbers 0, 1, 2, ... throughout, or frames() raises
+    with (tmp_path / "a.flac").open("rb") as joined:  # numbers 0, 1, 2, ... throughout, or frames() raises
+        spans = [frame for frame, _, _ in frames(joined, samples.size, 4096)]
     assert len(spans) == -(-samples.size // 4096)
-    assert all(_bitwise_crc16(data[s : e - 2]) == int.from_bytes(data[e - 2 : e], "big") for s, e, _, _ in spans)
+    assert all(_bitwise_crc16(frame[:-2]) == int.from_bytes(frame[-2:], "big") for frame in spans)
+    data = (tmp_path / "a.flac").read_bytes()
     assert int.from_bytes(data[21:26], "big") & 0xFFFFFFFFF == samples.size  # STREAMINFO's total
     if shutil.which("ffmpeg"):  # a second decoder, strict about CRCs
         checked = subprocess.run(
@@ -141,3 +139,27 @@ def test_a_flac_export_interrupted_in_either_half_leaves_nothing_behind(
     result = CliRunner().invoke(cli, ["export", SHORT, "-o", str(tmp_path / "x.flac"), "--force"])
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["x.flac"] and (tmp_path / "x.flac").read_bytes() == b"old take"
+
+
+def test_frames_are_found_across_the_read_window_s_chunk_edges_and_the_window_stays_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voiceguide.export import flacjoin
+
+    monkeypatch.setattr(flacjoin._Window, "CHUNK", 777)  # a sync code or header cut by a chunk edge, often
+    held: list[int] = []
+    real_forget = flacjoin._Window.forget
+
+    def forget(self: flacjoin._Window, before: int) -> None:
+        real_forget(self, before)
+        held.append(len(self._buf))
+
+    monkeypatch.setattr(flacjoin._Window, "forget", forget)
+    samples = _speech_and_silence(30)
+    cut = samples.size // 2 // JOIN_STEP * JOIN_STEP
+    _encode(tmp_path / "a.flac", samples[:cut])
+    _encode(tmp_path / "b.flac", samples[cut:])
+    join(tmp_path / "a.flac", tmp_path / "b.flac", cut, samples.size - cut)
+    back, _ = sf.read(str(tmp_path / "a.flac"), dtype="int16")
+    assert np.array_equal(back, samples)
+    assert held and max(held) < 777 + 2 * 8300  # a chunk, and at most a frame (4096 samples, verbatim) or two

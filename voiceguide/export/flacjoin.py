@@ -10,13 +10,16 @@ the halves are encoded side by side.
 
 from __future__ import annotations
 
-import functools
 import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 import numpy as np
+
+from .flaccrc import crc8, crc16, crc16_after_zeros
 
 STREAMINFO_AT: Final = 8
 """Offset of the STREAMINFO block's body: after "fLaC" and the block's own 4-byte header."""
@@ -27,58 +30,6 @@ so its last frame is a whole one and the second file's frames follow it without 
 
 class JoinError(RuntimeError):
     """The second file is not the FLAC stream expected (the caller encodes the session in one piece instead)."""
-
-
-@functools.cache
-def _crc_table(width: int, polynomial: int) -> tuple[int, ...]:
-    """What each byte does to a ``width``-bit CRC register (MSB first, as FLAC's CRCs run)."""
-    top, mask = 1 << (width - 1), (1 << width) - 1
-    table = []
-    for byte in range(256):
-        crc = byte << (width - 8)
-        for _ in range(8):
-            crc = ((crc << 1) ^ polynomial) & mask if crc & top else (crc << 1) & mask
-        table.append(crc)
-    return tuple(table)
-
-
-def crc8(data: bytes) -> int:
-    """FLAC's frame-header CRC-8 (polynomial x^8 + x^2 + x + 1, initial 0)."""
-    table, crc = _crc_table(8, 0x07), 0
-    for byte in data:
-        crc = table[crc ^ byte]
-    return crc
-
-
-def crc16(data: bytes) -> int:
-    """FLAC's frame CRC-16 (polynomial x^16 + x^15 + x^2 + 1, initial 0), byte by byte (for short spans)."""
-    table, crc = _crc_table(16, 0x8005), 0
-    for byte in data:
-        crc = (crc << 8) & 0xFFFF ^ table[crc >> 8 ^ byte]
-    return crc
-
-
-@functools.cache
-def _shifts() -> tuple[np.ndarray, ...]:
-    """For each k, what 2^k zero bytes more turn each CRC-16 value into (a table of all 65536 values)."""
-    table = np.asarray(_crc_table(16, 0x8005), dtype=np.uint16)
-    value = np.arange(1 << 16, dtype=np.uint32)
-    one = ((value << 8) & 0xFFFF ^ table[value >> 8]).astype(np.uint16)  # a zero byte through the register
-    shifts = [one]
-    for _ in range(31):
-        shifts.append(shifts[-1][shifts[-1]])  # twice as many zero bytes: the table applied to itself
-    return tuple(shifts)
-
-
-def crc16_after_zeros(crcs: np.ndarray, zeros: np.ndarray) -> np.ndarray:
-    """The CRC-16 each of ``crcs`` becomes once ``zeros`` zero bytes more go through it (vectorized)."""
-    out = crcs.astype(np.uint16)
-    for k, shift in enumerate(_shifts()):
-        move = (zeros >> k) & 1 == 1
-        if not move.any() and not (zeros >> k).any():
-            break
-        out[move] = shift[out[move]]
-    return out
 
 
 def coded_number(n: int) -> bytes:
@@ -116,23 +67,73 @@ def _header(data: bytes, at: int) -> tuple[int, int, int] | None:
     return number, count, end + 1 - at
 
 
-def _metadata_end(data: bytes) -> int:
+class _Window:
+    """A file read forward through a window of its bytes: a long session's second half is never all in memory."""
+
+    CHUNK: Final = 1 << 20
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._buf = bytearray()
+        self._base = 0  # the file offset of _buf[0]
+        self.eof = False
+
+    def _more(self) -> bool:
+        chunk = self._file.read(self.CHUNK)
+        self._buf += chunk
+        self.eof = not chunk
+        return bool(chunk)
+
+    def bytes(self, start: int, stop: int) -> bytes:
+        """File bytes ``start:stop`` (fewer at the end of the file)."""
+        while self._base + len(self._buf) < stop and self._more():
+            pass
+        return bytes(self._buf[start - self._base : stop - self._base])
+
+    def end(self) -> int:
+        """The file's length."""
+        while self._more():
+            pass
+        return self._base + len(self._buf)
+
+    def find(self, needle: bytes, start: int) -> int:
+        """The first offset from ``start`` where ``needle`` begins, or -1."""
+        while True:
+            found = self._buf.find(needle, start - self._base)
+            if found >= 0:
+                return self._base + found
+            start = max(start, self._base + len(self._buf) - len(needle) + 1)  # a needle across two chunks
+            if not self._more():
+                return -1
+
+    def forget(self, before: int) -> None:
+        """Bytes before ``before`` will not be asked for again."""
+        if before - self._base >= self.CHUNK:
+            del self._buf[: before - self._base]
+            self._base = before
+
+
+def _metadata_end(window: _Window) -> int:
     """Where the frames of a FLAC file begin (after "fLaC" and its metadata blocks)."""
-    if data[:4] != b"fLaC":
+    if window.bytes(0, 4) != b"fLaC":
         raise JoinError("not a FLAC file")
     at = 4
     while True:
-        if at + 4 > len(data):
+        head = window.bytes(at, at + 4)
+        if len(head) < 4:
             raise JoinError("the metadata runs past the end of the file")
-        last, length = data[at] & 0x80, int.from_bytes(data[at + 1 : at + 4], "big")
-        at += 4 + length
-        if last:
+        at += 4 + int.from_bytes(head[1:4], "big")
+        if head[0] & 0x80:
             return at
 
 
-def frames(data: bytes, samples: int, block: int) -> list[tuple[int, int, int, int]]:
-    """(start, end, number's byte count, header length) of each frame of a FLAC file holding ``samples``
-    samples in frames of ``block``.
+HEADER_MAX: Final = 16
+"""Bytes a frame header takes at most (sync and codes 4, number 6, block size 2, rate 2, CRC-8 1)."""
+
+
+def frames(file: BinaryIO, samples: int, block: int) -> Iterator[tuple[bytes, int, int]]:
+    """Each frame of a FLAC file holding ``samples`` samples in frames of ``block``: (its bytes, the byte count
+    of its number, its header's length).
 
     A frame's length is not written anywhere: the next frame begins at the next sync code that opens a valid
     header (its CRC-8) with the next number and, but for the last frame, the same block size and rate byte as
@@ -140,74 +141,97 @@ def frames(data: bytes, samples: int, block: int) -> list[tuple[int, int, int, i
     that turns up in the encoded audio).
     """
     count = -(-samples // block)
-    at = _metadata_end(data)
-    found = _header(data, at)
+    window = _Window(file)
+    at = _metadata_end(window)
+    found = _header(window.bytes(at, at + HEADER_MAX), 0)
     if found is None or found[0] != 0:
         raise JoinError("the first frame is not where the metadata ends")
-    shape = data[at + 2]
-    out = []
+    shape = window.bytes(at + 2, at + 3)
     for number in range(count):
         _, digits, length = found
-        end = len(data)
-        if number + 1 < count:
+        if number + 1 == count:
+            end = window.end()
+        else:
             search = at + length
             while True:
-                end = data.find(b"\xff\xf8", search)
+                end = window.find(b"\xff\xf8", search)
                 if end < 0:
                     raise JoinError(f"frame {number + 1} of {count} is missing")
-                following = _header(data, end)
+                head = window.bytes(end, end + HEADER_MAX)
+                following = _header(head, 0)
                 if following is not None and following[0] == number + 1:
-                    if number + 2 == count or data[end + 2] == shape:
+                    if number + 2 == count or head[2:3] == shape:
                         break
                 search = end + 1
             found = following
-        out.append((at, end, digits, length))
+        yield window.bytes(at, end), digits, length
+        window.forget(end)
         at = end
-    return out
 
 
 @dataclass(frozen=True)
 class Continuation:
-    """The second file's frames, renumbered to follow ``first_samples`` samples, ready to append."""
+    """The second file's frames, renumbered to follow the first's, in a file of their own, ready to append."""
 
     streaminfo: bytes
     """The second file's STREAMINFO body (34 bytes)."""
-    frames: bytes
-    sizes: tuple[int, ...]
-    """Bytes of each frame."""
+    frames: Path
+    smallest: int
+    largest: int
+    """Bytes of its smallest and largest frame."""
     samples: int
 
 
-def renumbered(second: Path, first_samples: int, second_samples: int) -> Continuation:
-    """The frames of the FLAC file ``second`` numbered on from a first part of ``first_samples`` samples (done
-    while the first part is still being encoded). JoinError when it is not the stream expected."""
-    data = second.read_bytes()
-    if data[:4] != b"fLaC" or data[4] & 0x7F:
-        raise JoinError("the second half is not a FLAC file")
-    info = data[STREAMINFO_AT : STREAMINFO_AT + 34]
-    block = int.from_bytes(info[0:2], "big")
-    if not block or block != int.from_bytes(info[2:4], "big") or first_samples % block:
-        raise JoinError(f"the first half does not end on a whole frame of {block} samples")
-    spans = frames(data, second_samples, block)
-    # A CRC with initial value 0 is linear: CRC(header + body) = CRC(header, then |body| zero bytes) XOR
-    # CRC(body). So a frame's new CRC-16 is its old one XOR the old and new headers' CRCs, each carried on
-    # through |body| zero bytes: no pass over the 4 MB of the frames' bodies.
-    pieces, changes, bodies, olds = [], [], [], []
-    for number, (start, end, digits, length) in enumerate(spans, start=first_samples // block):
-        old = data[start : start + length]
-        header = bytearray(old[:4]) + coded_number(number) + old[4 + digits : length - 1]
-        header.append(crc8(header))
-        pieces.append(header)
-        changes.append(crc16(old) ^ crc16(header))
-        bodies.append(end - 2 - start - length)
-        olds.append(data[end - 2 : end])
-    patch = crc16_after_zeros(np.asarray(changes, dtype=np.uint16), np.asarray(bodies, dtype=np.int64))
-    crcs = (np.frombuffer(b"".join(olds), dtype=">u2") ^ patch).astype(">u2").tobytes()
-    framed = []
-    for index, (start, end, _, length) in enumerate(spans):
-        framed += (pieces[index], data[start + length : end - 2], crcs[2 * index : 2 * index + 2])
-    sizes = tuple(len(header) + body + 2 for header, body in zip(pieces, bodies, strict=True))
-    return Continuation(bytes(info), b"".join(framed), sizes, second_samples)
+BATCH: Final = 4096
+"""Frames renumbered at a time (their CRC-16s worked out together)."""
+
+
+def renumbered(second: Path, out: Path, first_samples: int, second_samples: int) -> Continuation:
+    """The frames of the FLAC file ``second``, numbered on from a first part of ``first_samples`` samples, written
+    to ``out`` (done while the first part is still being encoded). JoinError when it is not the stream expected."""
+    with second.open("rb") as source, out.open("wb") as sink:
+        head = source.read(STREAMINFO_AT + 34)
+        if head[:4] != b"fLaC" or head[4] & 0x7F:
+            raise JoinError("the second half is not a FLAC file")
+        info = head[STREAMINFO_AT:]
+        block = int.from_bytes(info[0:2], "big")
+        if not block or block != int.from_bytes(info[2:4], "big") or first_samples % block:
+            raise JoinError(f"the first half does not end on a whole frame of {block} samples")
+        source.seek(0)
+        sizes = [1 << 24, 0]
+        batch: list[tuple[bytes, bytes, int]] = []  # (new header, body, CRC-16 change)
+        olds: list[bytes] = []
+        for number, (frame, digits, length) in enumerate(frames(source, second_samples, block), first_samples // block):
+            header = bytearray(frame[:4]) + coded_number(number) + frame[4 + digits : length - 1]
+            header.append(crc8(header))
+            batch.append((bytes(header), frame[length:-2], crc16(frame[:length]) ^ crc16(header)))
+            olds.append(frame[-2:])
+            if len(batch) == BATCH:
+                _write(sink, batch, olds, sizes)
+        _write(sink, batch, olds, sizes)
+    return Continuation(bytes(info), out, sizes[0], sizes[1], second_samples)
+
+
+def _write(sink: BinaryIO, batch: list[tuple[bytes, bytes, int]], olds: list[bytes], sizes: list[int]) -> None:
+    """Write renumbered frames with their CRC-16s, and empty the batch.
+
+    A CRC with initial value 0 is linear: CRC(header + body) = CRC(header, then |body| zero bytes) XOR
+    CRC(body). So a frame's new CRC-16 is its old one XOR the old and new headers' CRCs, each carried on
+    through |body| zero bytes: no pass over the frames' bodies.
+    """
+    if not batch:
+        return
+    changes = np.asarray([change for _, _, change in batch], dtype=np.uint16)
+    bodies = np.asarray([len(body) for _, body, _ in batch], dtype=np.int64)
+    crcs = (np.frombuffer(b"".join(olds), dtype=">u2") ^ crc16_after_zeros(changes, bodies)).astype(">u2").tobytes()
+    pieces = []
+    for index, (header, body, _) in enumerate(batch):
+        pieces += (header, body, crcs[2 * index : 2 * index + 2])
+        size = len(header) + len(body) + 2
+        sizes[0], sizes[1] = min(sizes[0], size), max(sizes[1], size)
+    sink.write(b"".join(pieces))
+    batch.clear()
+    olds.clear()
 
 
 def append(first: Path, first_samples: int, rest: Continuation) -> None:
@@ -223,21 +247,15 @@ def append(first: Path, first_samples: int, rest: Continuation) -> None:
         raise JoinError("the two halves are FLAC streams of different kinds")
     info = bytearray(one)
     low, high = int.from_bytes(info[4:7], "big"), int.from_bytes(info[7:10], "big")
-    low = min(low or min(rest.sizes), *rest.sizes)  # 0 is "not known"
-    high = max(high, *rest.sizes)
+    low = min(low or rest.smallest, rest.smallest)  # 0 is "not known"
+    high = max(high, rest.largest)
     info[4:7], info[7:10] = low.to_bytes(3, "big"), high.to_bytes(3, "big")
     total = first_samples + rest.samples
     info[13] = info[13] & 0xF0 | (total >> 32) & 0x0F
     info[14:18] = (total & 0xFFFFFFFF).to_bytes(4, "big")
     info[18:34] = bytes(16)  # the MD5 is not known (see the module's docstring)
-    with first.open("r+b") as out:
+    with first.open("r+b") as out, rest.frames.open("rb") as frames_file:
         out.seek(STREAMINFO_AT)
         out.write(info)
         out.seek(0, os.SEEK_END)
-        out.write(rest.frames)
-
-
-def join(first: Path, second: Path, first_samples: int, second_samples: int) -> None:
-    """Append the frames of ``second`` (which continues ``first``) to ``first``, renumbered; ``first`` then
-    holds the whole stream. Raises JoinError when either file is not what libsndfile's encoder writes."""
-    append(first, first_samples, renumbered(second, first_samples, second_samples))
+        shutil.copyfileobj(frames_file, out, 1 << 20)

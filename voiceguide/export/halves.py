@@ -33,10 +33,16 @@ class _Stopped(Exception):
 
 
 def encode_flac(
-    render_from: RenderFrom, length: int, rate: int, path: Path, spare: Path, progress: Callable[[int], None] | None
+    render_from: RenderFrom,
+    length: int,
+    rate: int,
+    path: Path,
+    spares: tuple[Path, Path],
+    progress: Callable[[int], None] | None,
 ) -> None:
     """Write the session (``length`` samples) to ``path`` as FLAC, in two halves at once when it is long enough
-    to be worth it; ``spare`` is the temporary file the second half is written to (it is gone afterwards)."""
+    to be worth it; ``spares``: temporary files for the second half and its renumbered frames (gone after)."""
+    spare, renumbered_frames = spares
     cut = min(round(length * FIRST_SHARE / JOIN_STEP), (length - 1) // JOIN_STEP) * JOIN_STEP
     lock = threading.Lock()
 
@@ -56,7 +62,7 @@ def encode_flac(
         try:
             _encode(render_from, cut, length, spare, rate, done, stop)
             try:
-                rest.append(renumbered(spare, cut, length - cut))
+                rest.append(renumbered(spare, renumbered_frames, cut, length - cut))
             except JoinError as exc:
                 rest.append(exc)
         except BaseException as exc:  # handed to the main thread
@@ -85,8 +91,9 @@ def encode_flac(
             # Not the stream libsndfile was expected to write (another libsndfile, another level): one piece.
             _encode(render_from, 0, length, path, rate, done, stop, report=False)
     finally:
-        with contextlib.suppress(OSError):
-            spare.unlink(missing_ok=True)
+        for leftover in spares:
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
 
 
 def _encode(

@@ -224,7 +224,7 @@ def export(
                     timeline.length,
                     timeline.sample_rate,
                     part,
-                    temporary(dest.with_name(dest.name + ".half")),
+                    (temporary(dest.with_name(dest.name + ".half")), temporary(dest.with_name(dest.name + ".frames"))),
                     progress,
                 )
             else:
