@@ -21,7 +21,7 @@ RING: Final = DEPTH + 2
 
 class Background:
     """A Sink that hands each block to ``sink`` in a worker thread, in order; errors come back on the next
-    ``write`` or on ``close``. The encoders release the GIL while they encode (libsndfile through cffi,
+    ``write`` or on ``close``. The encoders release the GIL while they encode (libsndfile through ctypes,
     FFmpeg through PyAV), so the renderer and the encoder run on two cores.
 
     With ``pcm16`` the blocks are handed over as 16-bit samples (Pcm16), made on the renderer's side: the
