@@ -42,7 +42,7 @@ def bench_languages(routine: str, runs: int, work: Path, m4b: bool = True) -> di
         out[f"{lang} speech (s)"] = stats([spoken_seconds(plan)])
         run([*VOICEGUIDE, "export", routine, "--lang", lang, "-o", str(work / f"prime-{lang}.wav"), "--force"], env)
     for n in range(runs):
-        # Alternating, each run in another order (a fixed order gave English, always first, a 5-15 % edge).
+        # Alternating, each round in another order, so that no language always runs first or after the same one.
         for lang in LANGUAGES[n % len(LANGUAGES) :] + LANGUAGES[: n % len(LANGUAGES)]:
             env = env_with(work / f"cache-{lang}")
             rows = [("show", [*VOICEGUIDE, "show", routine, "--lang", lang])]

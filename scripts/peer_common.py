@@ -130,3 +130,25 @@ def write_session(path: str, parts: list[tuple[int, np.ndarray]]) -> None:
                 silence -= zeros.size
             if part.size:
                 out.write(np.rint(np.clip(part, -1.0, 1.0) * 32767).astype(np.int16))
+
+
+def piper_length_scale(rate: int) -> float:
+    """voiceguide's Piper length_scale for a speech rate (words a minute), so both Piper peers speak as fast."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from voiceguide.speech.piper_engine import length_scale
+
+    return length_scale(rate)
+
+
+def finish(plan: dict[str, Any], sounds: dict[tuple[str, str], np.ndarray], output: str, phases: Phases) -> None:
+    """The last phases every peer shares: the plan's tones made, the session laid out and written."""
+    with phases("tones"):
+        for event in plan["events"]:
+            if event["kind"] == "tone" and key_of(event) not in sounds:
+                sounds[key_of(event)] = tone(event["tone"], event["duration"])
+    with phases("layout"):
+        parts = lay_out(plan, sounds)
+    with phases("write"):
+        write_session(output, parts)

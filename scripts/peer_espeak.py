@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_common import Phases, SpeechCache, key_of, lay_out, normalised, read_wav, tone, write_session
+from peer_common import Phases, SpeechCache, finish, key_of, normalised, read_wav, write_session
 
 
 def main() -> None:
@@ -66,14 +66,7 @@ def main() -> None:
             sounds[key] = normalised(read_wav(made))
             if kept is not None:
                 write_session(str(kept), [(0, sounds[key])])
-    with phases("tones"):
-        for event in plan["events"]:
-            if event["kind"] == "tone" and key_of(event) not in sounds:
-                sounds[key_of(event)] = tone(event["tone"], event["duration"])
-    with phases("layout"):
-        parts = lay_out(plan, sounds)
-    with phases("write"):
-        write_session(args.output, parts)
+    finish(plan, sounds, args.output, phases)
     shutil.rmtree(tmp, ignore_errors=True)
     phases.write(args.phases)
 

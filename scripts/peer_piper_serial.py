@@ -23,6 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_common import piper_length_scale
+
 RATE = 22050
 FREQUENCIES = {"press": 880.0, "release": 440.0, "switch": 659.25, "done": 783.99, "start": 220.0, "end": 196.0}
 BLOCK = RATE * 60  # samples of silence written at once
@@ -44,13 +47,6 @@ def to_int16(audio: np.ndarray) -> np.ndarray:
     return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
 
 
-def default_length_scale(rate: int) -> float:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from voiceguide.speech.piper_engine import length_scale
-
-    return length_scale(rate)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("plan")
@@ -70,7 +66,7 @@ def main() -> None:
     if voice.config.sample_rate != RATE:
         sys.exit(f"this peer needs a {RATE} Hz voice; {model} is {voice.config.sample_rate} Hz")
     plan = json.loads(Path(args.plan).read_text())
-    scale = args.length_scale or default_length_scale(plan.get("speech_rate", 150))
+    scale = args.length_scale or piper_length_scale(plan.get("speech_rate", 150))
     settings = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0)
     events = sorted(plan["events"], key=lambda e: e["sample"])
     sounds: dict[tuple[str, str], np.ndarray] = {}

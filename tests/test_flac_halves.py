@@ -43,6 +43,16 @@ def join(first: Path, second: Path, first_samples: int, second_samples: int) -> 
     append(first, first_samples, renumbered(second, second.with_suffix(".frames"), first_samples, second_samples))
 
 
+def _halves_joined(folder: Path, seconds: float) -> np.ndarray:
+    """A signal's halves encoded apart and joined into ``folder``/a.flac; the signal."""
+    samples = _speech_and_silence(seconds)
+    cut = samples.size // 2 // JOIN_STEP * JOIN_STEP
+    _encode(folder / "a.flac", samples[:cut])
+    _encode(folder / "b.flac", samples[cut:])
+    join(folder / "a.flac", folder / "b.flac", cut, samples.size - cut)
+    return samples
+
+
 def _encode(path: Path, samples: np.ndarray) -> None:
     encoder = Encoder(path, "flac", RATE)
     for at in range(0, samples.size, 65536):
@@ -66,11 +76,7 @@ def test_the_crc16_carried_through_zero_bytes_equals_the_crc16_of_the_longer_spa
 
 
 def test_two_halves_joined_decode_to_the_whole_with_frames_numbered_on_and_every_crc_right(tmp_path: Path) -> None:
-    samples = _speech_and_silence(60)
-    cut = samples.size // 2 // JOIN_STEP * JOIN_STEP
-    _encode(tmp_path / "a.flac", samples[:cut])
-    _encode(tmp_path / "b.flac", samples[cut:])
-    join(tmp_path / "a.flac", tmp_path / "b.flac", cut, samples.size - cut)
+    samples = _halves_joined(tmp_path, 60)
     back, rate = sf.read(str(tmp_path / "a.flac"), dtype="int16")
     assert rate == RATE and np.array_equal(back, samples)
     with (tmp_path / "a.flac").open("rb") as joined:  # numbers 0, 1, 2, ... throughout, or frames() raises
@@ -79,13 +85,16 @@ def test_two_halves_joined_decode_to_the_whole_with_frames_numbered_on_and_every
     assert all(_bitwise_crc16(frame[:-2]) == int.from_bytes(frame[-2:], "big") for frame in spans)
     data = (tmp_path / "a.flac").read_bytes()
     assert int.from_bytes(data[21:26], "big") & 0xFFFFFFFFF == samples.size  # STREAMINFO's total
-    if shutil.which("ffmpeg"):  # a second decoder, strict about CRCs
-        checked = subprocess.run(
-            ["ffmpeg", "-v", "error", "-err_detect", "crccheck", "-i", str(tmp_path / "a.flac"), "-f", "null", "-"],
-            capture_output=True,
-            text=True,
-        )
-        assert checked.returncode == 0 and checked.stderr == ""
+    if shutil.which("ffmpeg") is None:
+        from conftest import missing
+
+        missing("ffmpeg, a second decoder, strict about CRCs")
+    checked = subprocess.run(
+        ["ffmpeg", "-v", "error", "-err_detect", "crccheck", "-i", str(tmp_path / "a.flac"), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0 and checked.stderr == ""
 
 
 def test_a_second_file_that_is_not_the_continuation_is_refused(tmp_path: Path) -> None:
@@ -155,11 +164,7 @@ def test_frames_are_found_across_the_read_window_s_chunk_edges_and_the_window_st
         held.append(len(self._buf))
 
     monkeypatch.setattr(flacjoin._Window, "forget", forget)
-    samples = _speech_and_silence(30)
-    cut = samples.size // 2 // JOIN_STEP * JOIN_STEP
-    _encode(tmp_path / "a.flac", samples[:cut])
-    _encode(tmp_path / "b.flac", samples[cut:])
-    join(tmp_path / "a.flac", tmp_path / "b.flac", cut, samples.size - cut)
+    samples = _halves_joined(tmp_path, 30)
     back, _ = sf.read(str(tmp_path / "a.flac"), dtype="int16")
     assert np.array_equal(back, samples)
     assert held and max(held) < 777 + 2 * 8300  # a chunk, and at most a frame (4096 samples, verbatim) or two
